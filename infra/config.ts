@@ -1,0 +1,286 @@
+// Lab configuration: every knob, its default, and the checks that refuse a bad value before anything
+// is created. Pure: no Pulumi or Docker imports. The Pulumi layer hands us the raw strings it read from
+// the stack's config; tests hand us the same strings directly.
+
+import { isIP } from "node:net";
+import { parseTopicSpecs, type TopicSpec } from "./topics.js";
+
+export const CONFIG_NAMESPACE = "kafka-lab";
+
+export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+export const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "always", "unless-stopped"];
+
+export type LabMode = "zookeeper";
+export const LAB_MODES: readonly LabMode[] = ["zookeeper"];
+
+export const MAX_BROKERS = 9;
+export const ZOOKEEPER_NODE_COUNTS = [1, 3] as const;
+
+export interface LabConfig {
+  mode: LabMode;
+  brokers: number;
+  zookeeperNodes: number;
+  /** Host name that the OUTSIDE listener advertises; clients on the host connect to it. */
+  outsideHost: string;
+  /** Host port of broker 1's OUTSIDE listener; broker i uses outsidePort + i - 1. */
+  outsidePort: number;
+  /** Host interface that every published port binds to. */
+  bindAddress: string;
+  publishZookeeper: boolean;
+  /** Host port of ZooKeeper node 1 when published; node i uses zookeeperPort + i - 1. */
+  zookeeperPort: number;
+  kafkaImage: string;
+  zookeeperImage: string;
+  /** JVM heap in MiB. */
+  kafkaHeapMb: number;
+  zookeeperHeapMb: number;
+  topics: TopicSpec[];
+  autoCreateTopics: boolean;
+  waitTimeoutSeconds: number;
+  restartPolicy: RestartPolicy;
+  keepImages: boolean;
+}
+
+type KeyType = "string" | "integer" | "boolean" | "array";
+
+interface KeySpec {
+  type: KeyType;
+  /** Default as Pulumi.yaml declares it (arrays as arrays). */
+  default: string | number | boolean | string[];
+  description: string;
+}
+
+export const DEFAULT_TOPICS = ["topic_test:1:1"];
+
+/** Every config key the program reads. Pulumi.yaml declares the same keys (a unit test keeps them equal). */
+export const CONFIG_KEYS = {
+  mode: { type: "string", default: "zookeeper", description: "Cluster coordination: zookeeper (Kafka 3.x with a ZooKeeper ensemble)." },
+  brokers: { type: "integer", default: 1, description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.` },
+  zookeeperNodes: { type: "integer", default: 1, description: "ZooKeeper nodes: 1 or 3." },
+  outsideHost: { type: "string", default: "localhost", description: "Host name the OUTSIDE listener advertises; host clients must be able to reach it." },
+  outsidePort: { type: "integer", default: 9092, description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1." },
+  bindAddress: { type: "string", default: "127.0.0.1", description: "Host IP address that published ports bind to. 0.0.0.0 exposes the lab to your network." },
+  publishZookeeper: { type: "boolean", default: false, description: "Publish ZooKeeper's client port on the host (off: only the lab's containers reach it)." },
+  zookeeperPort: { type: "integer", default: 2181, description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1." },
+  kafkaImage: { type: "string", default: "confluentinc/cp-kafka:7.9.1", description: "Broker image; must honour the cp-kafka environment contract (see README)." },
+  zookeeperImage: { type: "string", default: "confluentinc/cp-zookeeper:7.9.1", description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README)." },
+  kafkaHeap: { type: "string", default: "256m", description: "JVM heap of each broker, such as 256m or 1g." },
+  zookeeperHeap: { type: "string", default: "128m", description: "JVM heap of each ZooKeeper node, such as 128m." },
+  topics: { type: "array", default: DEFAULT_TOPICS, description: "Topics as name:partitions:replicationFactor[:key=value,key=value]." },
+  autoCreateTopics: { type: "boolean", default: false, description: "Let the brokers create topics on first use (off: only declared topics exist)." },
+  waitTimeoutSeconds: { type: "integer", default: 180, description: "How long pulumi up waits for each container to become healthy." },
+  restartPolicy: { type: "string", default: "no", description: "Docker restart policy: no, on-failure, always or unless-stopped." },
+  keepImages: { type: "boolean", default: true, description: "Keep the images on the machine when the lab is destroyed." },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+export interface ConfigProblem {
+  key: string;
+  value: string | undefined;
+  allowed: string;
+}
+
+/** Thrown when the configuration is refused. Lists every problem at once, each with the key and what is allowed. */
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function formatProblems(problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => {
+    const shown = p.value === undefined ? "(missing)" : JSON.stringify(p.value);
+    return `  - ${CONFIG_NAMESPACE}:${p.key} = ${shown}: ${p.allowed}`;
+  });
+  const noun = problems.length === 1 ? "problem" : "problems";
+  return `kafka-lab config has ${problems.length} ${noun}; nothing was created:\n${lines.join("\n")}\n` +
+    `Change a value with: pulumi config set ${CONFIG_NAMESPACE}:<key> <value>`;
+}
+
+/** Raw config as Pulumi hands it over: key (without namespace) to string; arrays as JSON text. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly problems: ConfigProblem[] = [];
+  constructor(private readonly raw: RawConfig) {}
+
+  private value(key: ConfigKey): string | undefined {
+    const v = this.raw[key];
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  fail(key: string, value: string | undefined, allowed: string): void {
+    this.problems.push({ key, value, allowed });
+  }
+
+  string(key: ConfigKey): string {
+    return this.value(key) ?? String(CONFIG_KEYS[key].default);
+  }
+
+  integer(key: ConfigKey, min: number, max: number): number {
+    const text = this.value(key);
+    const fallback = CONFIG_KEYS[key].default as number;
+    if (text === undefined) return fallback;
+    if (!/^-?\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+      this.fail(key, text, `must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(text);
+  }
+
+  boolean(key: ConfigKey): boolean {
+    const text = this.value(key);
+    if (text === undefined) return CONFIG_KEYS[key].default as boolean;
+    if (text === "true" || text === "false") return text === "true";
+    this.fail(key, text, "must be true or false");
+    return CONFIG_KEYS[key].default as boolean;
+  }
+
+  oneOf<T extends string>(key: ConfigKey, allowed: readonly T[]): T {
+    const text = this.string(key);
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    this.fail(key, text, `must be one of: ${allowed.join(", ")}`);
+    return CONFIG_KEYS[key].default as T;
+  }
+
+  stringArray(key: ConfigKey): string[] {
+    const text = this.value(key);
+    if (text === undefined) return [...(CONFIG_KEYS[key].default as readonly string[])];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.fail(key, text, "must be a list of strings, e.g. [\"topic_test:1:1\"]");
+      return [];
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+      this.fail(key, text, "must be a list of strings, e.g. [\"topic_test:1:1\"]");
+      return [];
+    }
+    return parsed;
+  }
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+export function isValidHost(host: string): boolean {
+  return isIP(host) !== 0 || HOSTNAME.test(host);
+}
+
+// Docker reference grammar (distribution/reference), simplified: [registry[:port]/]path[:tag][@digest].
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+export function isValidImageReference(image: string): boolean {
+  return image.length <= 255 && IMAGE_REFERENCE.test(image);
+}
+
+/** "256m" or "1g" to MiB; undefined when malformed. */
+export function parseHeapMb(text: string): number | undefined {
+  const m = /^(\d+)([mMgG])$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * (m[2]!.toLowerCase() === "g" ? 1024 : 1);
+  return n > 0 ? n : undefined;
+}
+
+const MIN_HEAP_MB = 64;
+const MAX_HEAP_MB = 16384;
+
+function heap(reader: Reader, key: "kafkaHeap" | "zookeeperHeap"): number {
+  const text = reader.string(key);
+  const mb = parseHeapMb(text);
+  if (mb === undefined || mb < MIN_HEAP_MB || mb > MAX_HEAP_MB) {
+    reader.fail(key, text, `must be a size in m or g from ${MIN_HEAP_MB}m to 16g, such as 256m or 1g`);
+    return parseHeapMb(String(CONFIG_KEYS[key].default))!;
+  }
+  return mb;
+}
+
+/** Port ranges used on the host, to refuse overlaps. */
+function checkPorts(reader: Reader, config: LabConfig): void {
+  const lastBrokerPort = config.outsidePort + config.brokers - 1;
+  if (lastBrokerPort > 65535) {
+    reader.fail("outsidePort", String(config.outsidePort),
+      `with ${config.brokers} brokers the ports ${config.outsidePort}-${lastBrokerPort} run past 65535; choose at most ${65536 - config.brokers}`);
+  }
+  if (!config.publishZookeeper) return;
+  const lastZkPort = config.zookeeperPort + config.zookeeperNodes - 1;
+  if (lastZkPort > 65535) {
+    reader.fail("zookeeperPort", String(config.zookeeperPort),
+      `with ${config.zookeeperNodes} ZooKeeper nodes the ports run past 65535; choose at most ${65536 - config.zookeeperNodes}`);
+  }
+  const overlaps = config.zookeeperPort <= lastBrokerPort && config.outsidePort <= lastZkPort;
+  if (overlaps) {
+    reader.fail("zookeeperPort", String(config.zookeeperPort),
+      `overlaps the brokers' OUTSIDE ports ${config.outsidePort}-${lastBrokerPort}; choose a port outside that range`);
+  }
+}
+
+/**
+ * Parses and validates the raw config. Returns a complete LabConfig with defaults filled in, or throws a
+ * ConfigError listing every problem. Unknown keys in the kafka-lab namespace are refused (they are
+ * almost always typos).
+ */
+export function parseLabConfig(raw: RawConfig): LabConfig {
+  const reader = new Reader(raw);
+  for (const key of Object.keys(raw)) {
+    if (!(key in CONFIG_KEYS)) {
+      reader.fail(key, raw[key], `is not a kafka-lab setting; known keys: ${CONFIG_KEY_NAMES.join(", ")}`);
+    }
+  }
+
+  const outsideHost = reader.string("outsideHost");
+  if (!isValidHost(outsideHost)) {
+    reader.fail("outsideHost", outsideHost, "must be a host name (letters, digits, dots, hyphens) or an IP address");
+  }
+  const bindAddress = reader.string("bindAddress");
+  if (isIP(bindAddress) === 0) {
+    reader.fail("bindAddress", bindAddress, "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)");
+  }
+
+  const images = (["kafkaImage", "zookeeperImage"] as const).map((key) => {
+    const image = reader.string(key);
+    if (!isValidImageReference(image)) {
+      reader.fail(key, image, "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)");
+    }
+    return image;
+  });
+
+  const zookeeperNodes = reader.integer("zookeeperNodes", 1, 3);
+  if (!(ZOOKEEPER_NODE_COUNTS as readonly number[]).includes(zookeeperNodes)) {
+    reader.fail("zookeeperNodes", String(zookeeperNodes), "must be 1 or 3 (an ensemble of 2 survives no failure)");
+  }
+
+  const brokers = reader.integer("brokers", 1, MAX_BROKERS);
+  const topics = parseTopicSpecs(reader.stringArray("topics"), brokers);
+  for (const problem of topics.problems) reader.fail("topics", problem.value, problem.allowed);
+
+  const config: LabConfig = {
+    mode: reader.oneOf("mode", LAB_MODES),
+    brokers,
+    zookeeperNodes,
+    outsideHost,
+    outsidePort: reader.integer("outsidePort", 1, 65535),
+    bindAddress,
+    publishZookeeper: reader.boolean("publishZookeeper"),
+    zookeeperPort: reader.integer("zookeeperPort", 1, 65535),
+    kafkaImage: images[0]!,
+    zookeeperImage: images[1]!,
+    kafkaHeapMb: heap(reader, "kafkaHeap"),
+    zookeeperHeapMb: heap(reader, "zookeeperHeap"),
+    topics: topics.topics,
+    autoCreateTopics: reader.boolean("autoCreateTopics"),
+    waitTimeoutSeconds: reader.integer("waitTimeoutSeconds", 10, 3600),
+    restartPolicy: reader.oneOf("restartPolicy", RESTART_POLICIES),
+    keepImages: reader.boolean("keepImages"),
+  };
+  checkPorts(reader, config);
+
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

@@ -1,0 +1,25 @@
+// The kafka-lab Pulumi program: validate the stack's config, then declare the lab.
+// `pulumi up` returns once ZooKeeper and every broker are healthy and the topics exist.
+
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";
+import { KafkaLab } from "./kafka-lab.js";
+import { readRawConfig } from "./raw-config.js";
+
+function loadConfig(): LabConfig {
+  try {
+    return parseLabConfig(readRawConfig());
+  } catch (error) {
+    // Refused before any resource is registered; RunError prints the message without a stack trace.
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
+
+const lab = new KafkaLab("lab", { config: loadConfig() });
+
+export const bootstrapServers = lab.bootstrapServers;
+export const internalBootstrapServers = lab.internalBootstrapServers;
+export const zookeeperConnect = lab.zookeeperConnect;
+export const networkName = lab.networkName;
+export const topics = lab.topicNames;

@@ -1,0 +1,134 @@
+// KafkaLab: the thin Pulumi layer. It turns the pure topology into Docker resources and topics; every
+// name, env var, port and healthcheck comes from topology.ts.
+
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { LabConfig } from "./config.js";
+import { buildTopology, type ContainerSpec, type LabTopology } from "./topology.js";
+import type { TopicSpec } from "./topics.js";
+import topicProviderModule from "./topic-provider.cjs";
+
+const { topicProvider } = topicProviderModule as { topicProvider: pulumi.dynamic.ResourceProvider };
+
+export interface KafkaLabArgs {
+  /** Parsed and validated configuration (see config.ts: parseLabConfig). */
+  config: LabConfig;
+}
+
+interface TopicInputs {
+  bootstrapServers: pulumi.Input<string>;
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+  /** Changes whenever a broker container is re-created, so the topic is created again on the new broker. */
+  clusterToken: pulumi.Input<string>;
+}
+
+/** A Kafka topic, created and deleted through the kafkajs admin client (see topic-provider.cjs). */
+export class KafkaTopic extends pulumi.dynamic.Resource {
+  constructor(name: string, args: TopicInputs, opts?: pulumi.CustomResourceOptions) {
+    super(topicProvider, name, { ...args }, opts, "kafka-lab", "KafkaTopic");
+  }
+}
+
+function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+function seconds(n: number): string {
+  return `${n}s`;
+}
+
+export class KafkaLab extends pulumi.ComponentResource {
+  readonly topology: LabTopology;
+  readonly network: docker.Network;
+  readonly containers: Record<string, docker.Container> = {};
+  readonly topics: KafkaTopic[];
+  readonly bootstrapServers: pulumi.Output<string>;
+  readonly internalBootstrapServers: pulumi.Output<string>;
+  readonly zookeeperConnect: pulumi.Output<string>;
+  readonly networkName: pulumi.Output<string>;
+  readonly topicNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kafka-lab:index:KafkaLab", name, {}, opts);
+    const topology = buildTopology(args.config, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    this.topology = topology;
+    const parent = { parent: this };
+
+    this.network = new docker.Network("network", {
+      name: topology.network.name,
+      driver: "bridge",
+      labels: toLabels(topology.network.labels),
+    }, parent);
+
+    const images = new Map(topology.images.map((image) => [image.name, new docker.RemoteImage(`image-${image.name}`, {
+      name: image.name,
+      keepLocally: image.keepLocally,
+    }, parent)]));
+
+    for (const spec of topology.containers) {
+      const image = images.get(spec.image)!;
+      const dependsOn = spec.dependsOn.map((key) => this.containers[key]!);
+      this.containers[spec.key] = this.container(spec, image, dependsOn, topology.waitTimeoutSeconds);
+    }
+
+    const brokers = topology.containers.filter((c) => c.role === "broker").map((c) => this.containers[c.key]!);
+    const clusterToken = pulumi.all(brokers.map((b) => b.id)).apply((ids) => ids.join(","));
+    this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, brokers));
+
+    // Outputs resolve only once the containers are healthy and the topics exist.
+    const ready = pulumi.all([...brokers.map((b) => b.id), ...this.topics.map((t) => t.id)]);
+    const whenReady = <T>(value: T) => ready.apply(() => value);
+    this.bootstrapServers = whenReady(topology.outputs.bootstrapServers);
+    this.internalBootstrapServers = whenReady(topology.outputs.internalBootstrapServers);
+    this.zookeeperConnect = whenReady(topology.outputs.zookeeperConnect);
+    this.networkName = this.network.name;
+    this.topicNames = whenReady(topology.outputs.topics);
+
+    this.registerOutputs({
+      bootstrapServers: this.bootstrapServers,
+      internalBootstrapServers: this.internalBootstrapServers,
+      zookeeperConnect: this.zookeeperConnect,
+      networkName: this.networkName,
+      topics: this.topicNames,
+    });
+  }
+
+  private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: docker.Container[], waitTimeoutSeconds: number): docker.Container {
+    return new docker.Container(spec.key, {
+      name: spec.name,
+      image: image.imageId,
+      hostname: spec.hostname,
+      envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
+      ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+      healthcheck: {
+        tests: spec.healthcheck.test,
+        interval: seconds(spec.healthcheck.intervalSeconds),
+        timeout: seconds(spec.healthcheck.timeoutSeconds),
+        retries: spec.healthcheck.retries,
+        startPeriod: seconds(spec.healthcheck.startPeriodSeconds),
+      },
+      wait: true,
+      waitTimeout: waitTimeoutSeconds,
+      memory: spec.memoryMb,
+      destroyGraceSeconds: spec.stopGraceSeconds,
+      restart: spec.restartPolicy,
+      labels: toLabels(spec.labels),
+      mustRun: true,
+    }, { parent: this, dependsOn });
+  }
+
+  private topic(topic: TopicSpec, bootstrapServers: string, clusterToken: pulumi.Output<string>, brokers: docker.Container[]): KafkaTopic {
+    return new KafkaTopic(`topic-${topic.name}`, {
+      bootstrapServers,
+      name: topic.name,
+      partitions: topic.partitions,
+      replicationFactor: topic.replicationFactor,
+      configs: topic.configs,
+      clusterToken,
+    }, { parent: this, dependsOn: brokers });
+  }
+}

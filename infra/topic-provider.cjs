@@ -1,0 +1,126 @@
+// Pulumi dynamic provider for Kafka topics, driven by the kafkajs admin client through the OUTSIDE listener.
+//
+// Plain CommonJS on purpose: Pulumi serialises this object (with its closure) into the state and runs it
+// in a separate process. Module-scope `require` of a package in node_modules is captured as
+// `require("kafkajs")`, which is the well-trodden path; ESM imports are not (see README, "Topics").
+// Everything the methods use is defined in this file.
+"use strict";
+
+const kafkajs = require("kafkajs");
+
+/** @param {{bootstrapServers: string}} inputs */
+function adminFor(inputs) {
+  const kafka = new kafkajs.Kafka({
+    clientId: "kafka-lab-topics",
+    brokers: inputs.bootstrapServers.split(","),
+    connectionTimeout: 5000,
+    requestTimeout: 30000,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  return kafka.admin();
+}
+
+/** @param {Record<string, string>} configs */
+function configEntries(configs) {
+  return Object.keys(configs || {}).sort().map((name) => ({ name, value: String(configs[name]) }));
+}
+
+/** Runs fn with a connected admin client and always disconnects. */
+async function withAdmin(inputs, fn) {
+  const admin = adminFor(inputs);
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function describeTopic(admin, name) {
+  const metadata = await admin.fetchTopicMetadata({ topics: [name] });
+  const topic = metadata.topics[0];
+  const partitions = topic.partitions.length;
+  const replicationFactor = partitions > 0 ? topic.partitions[0].replicas.length : 0;
+  return { partitions, replicationFactor };
+}
+
+async function applyConfigs(admin, inputs) {
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: inputs.name, configEntries: configEntries(inputs.configs) }],
+  });
+}
+
+function sameConfigs(a, b) {
+  return JSON.stringify(configEntries(a)) === JSON.stringify(configEntries(b));
+}
+
+const topicProvider = {
+  async create(inputs) {
+    await withAdmin(inputs, async (admin) => {
+      const created = await admin.createTopics({
+        waitForLeaders: true,
+        timeout: 30000,
+        topics: [{
+          topic: inputs.name,
+          numPartitions: inputs.partitions,
+          replicationFactor: inputs.replicationFactor,
+          configEntries: configEntries(inputs.configs),
+        }],
+      });
+      if (created) return;
+      // The topic was there already (a persistent lab, or created by hand): adopt it if it matches.
+      const existing = await describeTopic(admin, inputs.name);
+      if (existing.replicationFactor !== inputs.replicationFactor || existing.partitions > inputs.partitions) {
+        throw new Error(`topic ${inputs.name} already exists with ${existing.partitions} partition(s) and replication ` +
+          `${existing.replicationFactor}, which cannot become ${inputs.partitions}:${inputs.replicationFactor}; ` +
+          `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`);
+      }
+      if (existing.partitions < inputs.partitions) {
+        await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
+      }
+      await applyConfigs(admin, inputs);
+    });
+    return { id: inputs.name, outs: inputs };
+  },
+
+  async diff(id, olds, news) {
+    const replaces = [];
+    if (olds.name !== news.name) replaces.push("name");
+    if (olds.replicationFactor !== news.replicationFactor) replaces.push("replicationFactor");
+    if (news.partitions < olds.partitions) replaces.push("partitions");
+    // A re-created broker container is a new, empty cluster (unless persistent): create the topic again.
+    if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
+    const changes = replaces.length > 0 || olds.partitions !== news.partitions ||
+      !sameConfigs(olds.configs, news.configs) || olds.bootstrapServers !== news.bootstrapServers;
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async update(id, olds, news) {
+    await withAdmin(news, async (admin) => {
+      if (news.partitions > olds.partitions) {
+        await admin.createPartitions({ topicPartitions: [{ topic: news.name, count: news.partitions }] });
+      }
+      if (!sameConfigs(olds.configs, news.configs)) await applyConfigs(admin, news);
+    });
+    return { outs: news };
+  },
+
+  async delete(id, props) {
+    try {
+      await withAdmin(props, (admin) => admin.deleteTopics({ topics: [props.name], timeout: 30000 }));
+    } catch (error) {
+      // A topic whose broker is gone (removed by hand, or never reachable) is gone with it: do not block destroy.
+      const type = error && error.type;
+      const name = error && error.name;
+      if (type === "UNKNOWN_TOPIC_OR_PARTITION" || name === "KafkaJSConnectionError" ||
+        name === "KafkaJSNonRetriableError" || name === "KafkaJSNumberOfRetriesExceeded") {
+        return;
+      }
+      throw error;
+    }
+  },
+};
+
+module.exports = { topicProvider };

@@ -1,0 +1,95 @@
+// Topic declarations in the tutorial's own notation, name:partitions:replicationFactor, with optional topic
+// configs after a third colon: "orders:3:1:cleanup.policy=compact,retention.ms=60000". Pure.
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Topic-level configs (cleanup.policy, retention.ms, min.insync.replicas, ...). */
+  configs: Record<string, string>;
+}
+
+export interface TopicProblem {
+  value: string;
+  allowed: string;
+}
+
+export const MAX_PARTITIONS = 1000;
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+const CONFIG_NAME = /^[a-z][a-z0-9.]*[a-z0-9]$/;
+
+export function formatTopicSpec(topic: TopicSpec): string {
+  const configs = Object.entries(topic.configs).map(([k, v]) => `${k}=${v}`).join(",");
+  const base = `${topic.name}:${topic.partitions}:${topic.replicationFactor}`;
+  return configs ? `${base}:${configs}` : base;
+}
+
+function parseConfigs(text: string | undefined): Record<string, string> | string {
+  const configs: Record<string, string> = {};
+  if (text === undefined || text === "") return configs;
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    const key = eq > 0 ? pair.slice(0, eq).trim() : "";
+    if (!CONFIG_NAME.test(key)) return `topic config "${pair}" must be key=value with a Kafka config name such as retention.ms`;
+    if (key in configs) return `topic config ${key} is given twice`;
+    configs[key] = pair.slice(eq + 1).trim();
+  }
+  return configs;
+}
+
+function parseWholeNumber(text: string | undefined): number | undefined {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** Parses one "name:partitions:replicationFactor[:configs]" entry; a string is the reason it was refused. */
+export function parseTopicSpec(text: string, brokers: number): TopicSpec | string {
+  const [name = "", partitionsText, replicationText, ...rest] = text.split(":");
+  const usage = "name:partitions:replicationFactor[:key=value,...], e.g. topic_test:1:1";
+  if (partitionsText === undefined || replicationText === undefined) return `must look like ${usage}`;
+  if (!TOPIC_NAME.test(name) || name === "." || name === "..") {
+    return `topic name "${name}" may use only letters, digits, '.', '_' and '-' (1 to 249 characters, not "." or "..")`;
+  }
+  if (name.startsWith("__")) return `topic name "${name}" starts with "__", which Kafka keeps for internal topics`;
+  const partitions = parseWholeNumber(partitionsText);
+  if (partitions === undefined || partitions < 1 || partitions > MAX_PARTITIONS) {
+    return `partitions of ${name} must be a whole number from 1 to ${MAX_PARTITIONS}, got "${partitionsText}"`;
+  }
+  const replicationFactor = parseWholeNumber(replicationText);
+  if (replicationFactor === undefined || replicationFactor < 1) {
+    return `replication factor of ${name} must be a whole number of at least 1, got "${replicationText}"`;
+  }
+  if (replicationFactor > brokers) {
+    return `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
+      `use at most ${brokers} or raise kafka-lab:brokers`;
+  }
+  const configs = parseConfigs(rest.join(":"));
+  if (typeof configs === "string") return configs;
+  const minIsr = parseWholeNumber(configs["min.insync.replicas"]);
+  if (minIsr !== undefined && minIsr > replicationFactor) {
+    return `min.insync.replicas=${minIsr} of ${name} is more than its replication factor ${replicationFactor}: every produce with acks=all would fail`;
+  }
+  return { name, partitions, replicationFactor, configs };
+}
+
+/** Parses every entry; topic names must be unique (Kafka also treats '.' and '_' as colliding). */
+export function parseTopicSpecs(items: readonly string[], brokers: number): { topics: TopicSpec[]; problems: TopicProblem[] } {
+  const topics: TopicSpec[] = [];
+  const problems: TopicProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const item of items) {
+    const parsed = parseTopicSpec(item, brokers);
+    if (typeof parsed === "string") {
+      problems.push({ value: item, allowed: parsed });
+      continue;
+    }
+    const collisionKey = parsed.name.replace(/\./g, "_");
+    const earlier = seen.get(collisionKey);
+    if (earlier !== undefined) {
+      problems.push({ value: item, allowed: `topic ${parsed.name} collides with ${earlier} (same name, or differs only by '.' vs '_')` });
+      continue;
+    }
+    seen.set(collisionKey, parsed.name);
+    topics.push(parsed);
+  }
+  return { topics, problems };
+}

@@ -1,0 +1,258 @@
+// The lab's topology: which network, images and containers exist, with their names, host names, env,
+// listeners, published ports and healthchecks. Pure: config in, plain objects out. The Pulumi component
+// (kafka-lab.ts) and the end-to-end harness both realise exactly these objects.
+
+import type { LabConfig } from "./config.js";
+import type { TopicSpec } from "./topics.js";
+
+/** Ports inside the containers; only the host side is configurable. */
+export const INSIDE_PORT = 9093;
+export const OUTSIDE_PORT = 9092;
+export const ZOOKEEPER_CLIENT_PORT = 2181;
+export const ZOOKEEPER_PEER_PORT = 2888;
+export const ZOOKEEPER_ELECTION_PORT = 3888;
+
+export const LABEL_PREFIX = "org.kafka-lab";
+export const LAB_LABEL = `${LABEL_PREFIX}.lab`;
+
+export type Role = "zookeeper" | "broker";
+
+export interface PublishedPort {
+  /** Port inside the container. */
+  internal: number;
+  /** Port on the host. */
+  external: number;
+  /** Host interface the port binds to. */
+  ip: string;
+}
+
+export interface Healthcheck {
+  /** Docker healthcheck test, "CMD" form. */
+  test: string[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+}
+
+export interface ContainerSpec {
+  /** Logical name, unique in the lab: zookeeper-1, kafka-1. */
+  key: string;
+  role: Role;
+  /** Docker container name, unique on the machine: <lab>-<key>. */
+  name: string;
+  hostname: string;
+  /** Names other containers on the lab network use for it. */
+  aliases: string[];
+  image: string;
+  env: Record<string, string>;
+  ports: PublishedPort[];
+  healthcheck: Healthcheck;
+  /** Keys of the containers that must be healthy before this one starts. */
+  dependsOn: string[];
+  memoryMb: number;
+  /** Seconds Docker waits after SIGTERM before SIGKILL, so a broker can shut down cleanly. */
+  stopGraceSeconds: number;
+  restartPolicy: LabConfig["restartPolicy"];
+  labels: Record<string, string>;
+}
+
+export interface NetworkSpec {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageSpec {
+  name: string;
+  keepLocally: boolean;
+}
+
+export interface LabOutputs {
+  /** OUTSIDE listener addresses for clients on the host. */
+  bootstrapServers: string;
+  /** INSIDE listener addresses for containers on the lab network. */
+  internalBootstrapServers: string;
+  zookeeperConnect: string;
+  networkName: string;
+  topics: string[];
+}
+
+export interface LabTopology {
+  labName: string;
+  labels: Record<string, string>;
+  network: NetworkSpec;
+  images: ImageSpec[];
+  containers: ContainerSpec[];
+  topics: TopicSpec[];
+  outputs: LabOutputs;
+  waitTimeoutSeconds: number;
+}
+
+export interface LabIdentity {
+  project: string;
+  stack: string;
+}
+
+/** Docker-safe lab name from project and stack, so two stacks never share a container or network name. */
+export function labNameOf({ project, stack }: LabIdentity): string {
+  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-").replace(/^[^a-z0-9]+/, "");
+  return `${safe(project)}-${safe(stack)}`;
+}
+
+/** The bash probe needs only bash and coreutils, which the cp-* images and our test images both have. */
+function zookeeperHealthcheck(): Healthcheck {
+  const probe = `exec 3<>/dev/tcp/127.0.0.1/${ZOOKEEPER_CLIENT_PORT} && printf srvr >&3 && timeout 3 grep -q '^Mode: ' <&3`;
+  return { test: ["CMD", "bash", "-c", probe], intervalSeconds: 2, timeoutSeconds: 5, retries: 30, startPeriodSeconds: 0 };
+}
+
+/**
+ * A real Kafka round trip without starting a JVM per probe: an ApiVersions v0 request (api key 18,
+ * correlation id 1, client id "hc") on the INSIDE listener; healthy when the reply carries correlation
+ * id 1 and error code 0. A broker answers only once its request handlers run, after it has registered.
+ */
+export const KAFKA_HEALTH_PROBE =
+  `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} && printf '\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc' >&3 && ` +
+  `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........0000000100'`;
+
+function kafkaHealthcheck(): Healthcheck {
+  return { test: ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE], intervalSeconds: 2, timeoutSeconds: 5, retries: 60, startPeriodSeconds: 0 };
+}
+
+/** Container memory limit for a JVM heap: the heap plus room for metaspace, threads and buffers. */
+export function memoryLimitMb(heapMb: number): number {
+  return heapMb * 2 + 256;
+}
+
+function heapOpts(heapMb: number): string {
+  return `-Xms${heapMb}m -Xmx${heapMb}m`;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+function zookeeperHost(config: LabConfig, id: number): string {
+  return config.zookeeperNodes === 1 ? "zookeeper" : `zookeeper-${id}`;
+}
+
+function brokerHost(config: LabConfig, id: number): string {
+  return config.brokers === 1 ? "kafka" : `kafka-${id}`;
+}
+
+export function brokerOutsidePort(config: LabConfig, id: number): number {
+  return config.outsidePort + id - 1;
+}
+
+/** Replication of the internal topics (consumer offsets, transaction state): as high as the cluster allows, at most 3. */
+export function internalReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = Math.min(3, brokers);
+  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+}
+
+function zookeeperContainer(config: LabConfig, lab: string, labels: Record<string, string>, id: number): ContainerSpec {
+  const key = `zookeeper-${id}`;
+  const env: Record<string, string> = {
+    ZOOKEEPER_CLIENT_PORT: String(ZOOKEEPER_CLIENT_PORT),
+    ZOOKEEPER_TICK_TIME: "2000",
+    KAFKA_HEAP_OPTS: heapOpts(config.zookeeperHeapMb),
+    // The AdminServer (port 8080) is not needed by the lab; srvr, used by the healthcheck, is whitelisted by default.
+    KAFKA_OPTS: "-Dzookeeper.admin.enableServer=false",
+  };
+  if (config.zookeeperNodes > 1) {
+    env.ZOOKEEPER_SERVER_ID = String(id);
+    env.ZOOKEEPER_INIT_LIMIT = "10";
+    env.ZOOKEEPER_SYNC_LIMIT = "5";
+    env.ZOOKEEPER_SERVERS = range(config.zookeeperNodes)
+      .map((n) => `${zookeeperHost(config, n)}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT}`)
+      .join(";");
+  }
+  const hostname = zookeeperHost(config, id);
+  return {
+    key,
+    role: "zookeeper",
+    name: `${lab}-${key}`,
+    hostname,
+    aliases: hostname === key ? [hostname] : [hostname, key],
+    image: config.zookeeperImage,
+    env,
+    ports: config.publishZookeeper
+      ? [{ internal: ZOOKEEPER_CLIENT_PORT, external: config.zookeeperPort + id - 1, ip: config.bindAddress }]
+      : [],
+    healthcheck: zookeeperHealthcheck(),
+    dependsOn: [],
+    memoryMb: memoryLimitMb(config.zookeeperHeapMb),
+    stopGraceSeconds: 10,
+    restartPolicy: config.restartPolicy,
+    labels: { ...labels, [`${LABEL_PREFIX}.role`]: "zookeeper", [`${LABEL_PREFIX}.node`]: key },
+  };
+}
+
+function brokerContainer(config: LabConfig, lab: string, labels: Record<string, string>, id: number, zookeeperConnect: string, zookeeperKeys: string[]): ContainerSpec {
+  const key = `kafka-${id}`;
+  const hostname = brokerHost(config, id);
+  const outsidePort = brokerOutsidePort(config, id);
+  const internal = internalReplication(config.brokers);
+  const env: Record<string, string> = {
+    KAFKA_BROKER_ID: String(id),
+    KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
+    KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
+    KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${outsidePort}`,
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
+    KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internal.minInsyncReplicas),
+    KAFKA_DEFAULT_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_AUTO_CREATE_TOPICS_ENABLE: String(config.autoCreateTopics),
+    // A lab has one consumer at a time more often than not: do not hold the first rebalance back 3 s.
+    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+    KAFKA_HEAP_OPTS: heapOpts(config.kafkaHeapMb),
+  };
+  return {
+    key,
+    role: "broker",
+    name: `${lab}-${key}`,
+    hostname,
+    aliases: hostname === key ? [hostname] : [hostname, key],
+    image: config.kafkaImage,
+    env,
+    ports: [{ internal: OUTSIDE_PORT, external: outsidePort, ip: config.bindAddress }],
+    healthcheck: kafkaHealthcheck(),
+    dependsOn: zookeeperKeys,
+    memoryMb: memoryLimitMb(config.kafkaHeapMb),
+    stopGraceSeconds: 30,
+    restartPolicy: config.restartPolicy,
+    labels: { ...labels, [`${LABEL_PREFIX}.role`]: "broker", [`${LABEL_PREFIX}.node`]: key },
+  };
+}
+
+export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopology {
+  const labName = labNameOf(identity);
+  const labels = {
+    [LAB_LABEL]: labName,
+    [`${LABEL_PREFIX}.project`]: identity.project,
+    [`${LABEL_PREFIX}.stack`]: identity.stack,
+  };
+  const zookeepers = range(config.zookeeperNodes).map((id) => zookeeperContainer(config, labName, labels, id));
+  const zookeeperConnect = zookeepers.map((z) => `${z.hostname}:${ZOOKEEPER_CLIENT_PORT}`).join(",");
+  const brokers = range(config.brokers).map((id) =>
+    brokerContainer(config, labName, labels, id, zookeeperConnect, zookeepers.map((z) => z.key)));
+  const networkName = `${labName}-net`;
+  const imageNames = [...new Set([config.zookeeperImage, config.kafkaImage])];
+  return {
+    labName,
+    labels,
+    network: { name: networkName, labels },
+    images: imageNames.map((name) => ({ name, keepLocally: config.keepImages })),
+    containers: [...zookeepers, ...brokers],
+    topics: config.topics,
+    outputs: {
+      bootstrapServers: brokers.map((_, i) => `${config.outsideHost}:${brokerOutsidePort(config, i + 1)}`).join(","),
+      internalBootstrapServers: brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
+      zookeeperConnect,
+      networkName,
+      topics: config.topics.map((t) => t.name),
+    },
+    waitTimeoutSeconds: config.waitTimeoutSeconds,
+  };
+}

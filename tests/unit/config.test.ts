@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/config.js";
+
+function refused(raw: RawConfig): ConfigError {
+  try {
+    parseLabConfig(raw);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`config ${JSON.stringify(raw)} was accepted`);
+}
+
+describe("parseLabConfig defaults", () => {
+  it("gives the tutorial's lab when nothing is set", () => {
+    const config = parseLabConfig({});
+    assert.equal(config.mode, "zookeeper");
+    assert.equal(config.brokers, 1);
+    assert.equal(config.zookeeperNodes, 1);
+    assert.equal(config.outsideHost, "localhost");
+    assert.equal(config.outsidePort, 9092);
+    assert.equal(config.bindAddress, "127.0.0.1");
+    assert.equal(config.publishZookeeper, false);
+    assert.equal(config.kafkaHeapMb, 256);
+    assert.equal(config.zookeeperHeapMb, 128);
+    assert.deepEqual(config.topics, [{ name: "topic_test", partitions: 1, replicationFactor: 1, configs: {} }]);
+  });
+
+  it("reads values as Pulumi hands them over (strings, arrays as JSON)", () => {
+    const config = parseLabConfig({
+      brokers: "3", outsidePort: "19092", publishZookeeper: "true", kafkaHeap: "1g",
+      topics: JSON.stringify(["orders:6:3:cleanup.policy=compact,min.insync.replicas=2", "events:1:1"]),
+    });
+    assert.equal(config.brokers, 3);
+    assert.equal(config.outsidePort, 19092);
+    assert.equal(config.publishZookeeper, true);
+    assert.equal(config.kafkaHeapMb, 1024);
+    assert.deepEqual(config.topics[0], {
+      name: "orders", partitions: 6, replicationFactor: 3, configs: { "cleanup.policy": "compact", "min.insync.replicas": "2" },
+    });
+  });
+});
+
+describe("parseLabConfig refuses bad values, naming the key, the value and what is allowed", () => {
+  const cases: Array<[string, RawConfig, string, RegExp]> = [
+    ["brokers zero", { brokers: "0" }, "brokers", /whole number from 1 to 9/],
+    ["brokers too many", { brokers: "10" }, "brokers", /from 1 to 9/],
+    ["brokers not a number", { brokers: "three" }, "brokers", /whole number/],
+    ["two ZooKeeper nodes", { zookeeperNodes: "2" }, "zookeeperNodes", /1 or 3/],
+    ["unknown mode", { mode: "swarm" }, "mode", /one of: zookeeper/],
+    ["port out of range", { outsidePort: "70000" }, "outsidePort", /1 to 65535/],
+    ["ports run past 65535", { brokers: "3", outsidePort: "65534" }, "outsidePort", /past 65535/],
+    ["ZooKeeper port overlaps broker ports", { brokers: "3", publishZookeeper: "true", zookeeperPort: "9093" }, "zookeeperPort", /overlaps/],
+    ["bind address is a name", { bindAddress: "localhost" }, "bindAddress", /IP address/],
+    ["outside host with a space", { outsideHost: "my host" }, "outsideHost", /host name/],
+    ["image with upper case", { kafkaImage: "Confluentinc/CP-Kafka:7.9.1" }, "kafkaImage", /image reference/],
+    ["image with spaces", { zookeeperImage: "cp zookeeper" }, "zookeeperImage", /image reference/],
+    ["heap without unit", { kafkaHeap: "256" }, "kafkaHeap", /size in m or g/],
+    ["heap too small", { zookeeperHeap: "16m" }, "zookeeperHeap", /64m/],
+    ["boolean typo", { publishZookeeper: "yes" }, "publishZookeeper", /true or false/],
+    ["replication above brokers", { topics: JSON.stringify(["topic_test:1:3"]) }, "topics", /more than the 1 broker/],
+    ["topic without counts", { topics: JSON.stringify(["topic_test"]) }, "topics", /name:partitions:replicationFactor/],
+    ["zero partitions", { topics: JSON.stringify(["t:0:1"]) }, "topics", /partitions of t/],
+    ["bad topic name", { topics: JSON.stringify(["bad/name:1:1"]) }, "topics", /letters, digits/],
+    ["internal topic name", { topics: JSON.stringify(["__consumer_offsets:1:1"]) }, "topics", /internal/],
+    ["colliding names", { topics: JSON.stringify(["a.b:1:1", "a_b:1:1"]) }, "topics", /collides/],
+    ["min ISR above replication", { topics: JSON.stringify(["t:1:1:min.insync.replicas=2"]) }, "topics", /min.insync.replicas=2/],
+    ["malformed topic config", { topics: JSON.stringify(["t:1:1:retention"]) }, "topics", /key=value/],
+    ["topics not a list", { topics: "topic_test:1:1" }, "topics", /list of strings/],
+    ["unknown key", { broker: "1" }, "broker", /not a kafka-lab setting/],
+    ["restart policy", { restartPolicy: "sometimes" }, "restartPolicy", /unless-stopped/],
+    ["wait timeout", { waitTimeoutSeconds: "1" }, "waitTimeoutSeconds", /10 to 3600/],
+  ];
+  for (const [title, raw, key, allowed] of cases) {
+    it(title, () => {
+      const error = refused(raw);
+      const problem = error.problems.find((p) => p.key === key);
+      assert.ok(problem, `no problem reported for ${key}: ${error.message}`);
+      assert.match(problem.allowed, allowed);
+      assert.match(error.message, new RegExp(`kafka-lab:${key} = `));
+      const value = Object.values(raw)[Object.keys(raw).indexOf(key)] ?? raw[key];
+      if (value !== undefined && key !== "topics") assert.ok(error.message.includes(JSON.stringify(value)), error.message);
+    });
+  }
+
+  it("lists every problem at once", () => {
+    const error = refused({ brokers: "0", bindAddress: "anywhere", kafkaHeap: "lots" });
+    assert.deepEqual(error.problems.map((p) => p.key).sort(), ["bindAddress", "brokers", "kafkaHeap"]);
+    assert.match(error.message, /3 problems; nothing was created/);
+  });
+});
