@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { CONFIG_KEYS, parseLabConfig, type RawConfig } from "../../infra/config.js";
+
+const root = new URL("../../", import.meta.url);
+const readYaml = (file: string) => parse(readFileSync(new URL(file, root), "utf8"));
+
+describe("Pulumi.yaml", () => {
+  const project = readYaml("Pulumi.yaml");
+
+  it("names the project and runs infra/ on Node.js", () => {
+    assert.equal(project.name, "kafka-lab");
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.main, "infra/");
+  });
+
+  it("declares exactly the keys the program reads, with the same types and defaults", () => {
+    assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+      const declared = project.config[key];
+      assert.equal(declared.type, spec.type, `type of ${key}`);
+      assert.deepEqual(declared.default, spec.default, `default of ${key}`);
+      assert.ok(typeof declared.description === "string" && declared.description.length > 10, `description of ${key}`);
+    }
+  });
+});
+
+/** Stack files hold values as YAML types; Pulumi hands them to the program as strings (arrays as JSON). */
+function rawFromStackFile(file: string): RawConfig {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(readYaml(file).config as Record<string, unknown>)) {
+    raw[key.replace(/^kafka-lab:/, "")] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return raw;
+}
+
+describe("Pulumi.dev.yaml", () => {
+  it("is the tutorial's lab: 1 ZooKeeper, 1 broker, topic_test:1:1", () => {
+    const config = parseLabConfig(rawFromStackFile("Pulumi.dev.yaml"));
+    assert.equal(config.brokers, 1);
+    assert.equal(config.zookeeperNodes, 1);
+    assert.equal(config.outsideHost, "localhost");
+    assert.equal(config.outsidePort, 9092);
+    assert.deepEqual(config.topics, [{ name: "topic_test", partitions: 1, replicationFactor: 1, configs: {} }]);
+  });
+});

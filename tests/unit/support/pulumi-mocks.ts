@@ -1,0 +1,30 @@
+// Records what a Pulumi program registers, through Pulumi's own mock engine (no CLI, no Docker).
+// One program per test process: Pulumi's mock state is process-global, and node --test runs each file apart.
+
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+
+export function installMocks(config: Record<string, string>, stack = "dev"): Registered[] {
+  const registered: Registered[] = [];
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`kafka-lab:${k}`, v])));
+  pulumi.runtime.setMocks({
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const state: Record<string, unknown> = { ...args.inputs };
+      // The Docker provider reports the local image ID; the program must use it for the containers.
+      if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:id-of-${args.inputs.name}`;
+      return { id: `${args.name}-id`, state };
+    },
+    call: (args) => args.inputs,
+  }, "kafka-lab", stack, false);
+  return registered;
+}
+
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseLabConfig, type RawConfig } from "../../infra/config.js";
+import { buildTopology, KAFKA_HEALTH_PROBE, labNameOf } from "../../infra/topology.js";
+
+const identity = { project: "kafka-lab", stack: "dev" };
+const topologyOf = (raw: RawConfig = {}) => buildTopology(parseLabConfig(raw), identity);
+
+describe("the tutorial's lab (defaults)", () => {
+  const topology = topologyOf();
+  const [zookeeper, kafka] = topology.containers;
+
+  it("has one ZooKeeper then one broker, named after project and stack", () => {
+    assert.equal(topology.labName, "kafka-lab-dev");
+    assert.deepEqual(topology.containers.map((c) => c.name), ["kafka-lab-dev-zookeeper-1", "kafka-lab-dev-kafka-1"]);
+    assert.equal(topology.network.name, "kafka-lab-dev-net");
+    assert.deepEqual(zookeeper!.aliases, ["zookeeper", "zookeeper-1"]);
+    assert.deepEqual(kafka!.aliases, ["kafka", "kafka-1"]);
+    assert.deepEqual(kafka!.dependsOn, ["zookeeper-1"]);
+  });
+
+  it("declares both listeners exactly as the tutorial does", () => {
+    assert.deepEqual(kafka!.env, {
+      KAFKA_BROKER_ID: "1",
+      KAFKA_ZOOKEEPER_CONNECT: "zookeeper:2181",
+      KAFKA_LISTENERS: "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092",
+      KAFKA_ADVERTISED_LISTENERS: "INSIDE://kafka:9093,OUTSIDE://localhost:9092",
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
+      KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
+      KAFKA_DEFAULT_REPLICATION_FACTOR: "1",
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+      KAFKA_HEAP_OPTS: "-Xms256m -Xmx256m",
+    });
+  });
+
+  it("publishes only the OUTSIDE port, on loopback; ZooKeeper stays unpublished", () => {
+    assert.deepEqual(kafka!.ports, [{ internal: 9092, external: 9092, ip: "127.0.0.1" }]);
+    assert.deepEqual(zookeeper!.ports, []);
+  });
+
+  it("configures ZooKeeper through the cp-zookeeper contract with a small heap", () => {
+    assert.deepEqual(zookeeper!.env, {
+      ZOOKEEPER_CLIENT_PORT: "2181",
+      ZOOKEEPER_TICK_TIME: "2000",
+      KAFKA_HEAP_OPTS: "-Xms128m -Xmx128m",
+      KAFKA_OPTS: "-Dzookeeper.admin.enableServer=false",
+    });
+  });
+
+  it("mounts nothing: no Docker socket, no volumes", () => {
+    for (const c of topology.containers) assert.ok(!("mounts" in c) && !("volumes" in c));
+  });
+
+  it("checks health with real protocol round trips", () => {
+    assert.deepEqual(kafka!.healthcheck.test, ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE]);
+    assert.match(zookeeper!.healthcheck.test.join(" "), /srvr.*Mode/);
+  });
+
+  it("bounds memory to the heap and lets brokers stop cleanly", () => {
+    assert.equal(kafka!.memoryMb, 768);
+    assert.equal(zookeeper!.memoryMb, 512);
+    assert.equal(kafka!.stopGraceSeconds, 30);
+  });
+
+  it("labels every resource with lab, project and stack", () => {
+    for (const labels of [topology.network.labels, ...topology.containers.map((c) => c.labels)]) {
+      assert.equal(labels["org.kafka-lab.lab"], "kafka-lab-dev");
+      assert.equal(labels["org.kafka-lab.stack"], "dev");
+      assert.equal(labels["org.kafka-lab.project"], "kafka-lab");
+    }
+  });
+
+  it("gives outputs a client can use", () => {
+    assert.deepEqual(topology.outputs, {
+      bootstrapServers: "localhost:9092",
+      internalBootstrapServers: "kafka:9093",
+      zookeeperConnect: "zookeeper:2181",
+      networkName: "kafka-lab-dev-net",
+      topics: ["topic_test"],
+    });
+  });
+});
+
+describe("configured labs", () => {
+  it("gives broker i its own INSIDE name and OUTSIDE port", () => {
+    const topology = topologyOf({ brokers: "3", outsideHost: "lab.local", outsidePort: "29092" });
+    const brokers = topology.containers.filter((c) => c.role === "broker");
+    assert.deepEqual(brokers.map((b) => b.env.KAFKA_ADVERTISED_LISTENERS), [
+      "INSIDE://kafka-1:9093,OUTSIDE://lab.local:29092",
+      "INSIDE://kafka-2:9093,OUTSIDE://lab.local:29093",
+      "INSIDE://kafka-3:9093,OUTSIDE://lab.local:29094",
+    ]);
+    assert.deepEqual(brokers.map((b) => b.ports[0]!.external), [29092, 29093, 29094]);
+    assert.equal(topology.outputs.bootstrapServers, "lab.local:29092,lab.local:29093,lab.local:29094");
+    assert.equal(topology.outputs.internalBootstrapServers, "kafka-1:9093,kafka-2:9093,kafka-3:9093");
+    assert.equal(brokers[0]!.env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
+    assert.equal(brokers[0]!.env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR, "2");
+  });
+
+  it("forms a three-node ZooKeeper ensemble", () => {
+    const topology = topologyOf({ zookeeperNodes: "3" });
+    const zookeepers = topology.containers.filter((c) => c.role === "zookeeper");
+    assert.deepEqual(zookeepers.map((z) => z.env.ZOOKEEPER_SERVER_ID), ["1", "2", "3"]);
+    assert.equal(zookeepers[0]!.env.ZOOKEEPER_SERVERS, "zookeeper-1:2888:3888;zookeeper-2:2888:3888;zookeeper-3:2888:3888");
+    assert.equal(topology.outputs.zookeeperConnect, "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181");
+    assert.deepEqual(topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1", "zookeeper-2", "zookeeper-3"]);
+  });
+
+  it("publishes ZooKeeper only when asked, on the bind address", () => {
+    const topology = topologyOf({ publishZookeeper: "true", zookeeperPort: "12181", bindAddress: "0.0.0.0" });
+    assert.deepEqual(topology.containers[0]!.ports, [{ internal: 2181, external: 12181, ip: "0.0.0.0" }]);
+    assert.equal(topology.containers[1]!.ports[0]!.ip, "0.0.0.0");
+  });
+
+  it("keeps two stacks apart", () => {
+    const a = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: "dev" });
+    const b = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: "Feature/X" });
+    assert.equal(b.labName, "kafka-lab-feature-x");
+    const names = (t: typeof a) => [t.network.name, ...t.containers.map((c) => c.name)];
+    assert.equal(names(a).filter((n) => names(b).includes(n)).length, 0);
+    assert.equal(labNameOf({ project: "p", stack: "--s" }), "p-s");
+  });
+
+  it("uses the configured images once each", () => {
+    const topology = topologyOf({ kafkaImage: "kafka-lab-local/kafka:3.9.2", zookeeperImage: "kafka-lab-local/zookeeper:3.8.4", keepImages: "false" });
+    assert.deepEqual(topology.images, [
+      { name: "kafka-lab-local/zookeeper:3.8.4", keepLocally: false },
+      { name: "kafka-lab-local/kafka:3.9.2", keepLocally: false },
+    ]);
+  });
+});
