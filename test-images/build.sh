@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Build the kafka-lab local test images (CI / e2e only; users get the public
+# images). Nothing is pulled from an image registry: the base is a Debian
+# rootfs made by mmdebstrap from the machine's own apt sources, the jars come
+# from Maven with the machine's own Maven settings.
+#
+#   test-images/build.sh [--only 3.9|4.x|all]
+#
+# Each image carries the label org.kafka-lab.inputs-hash (hash of everything
+# that goes into it, including the parent's hash); an image whose tag and
+# label already match is not rebuilt.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_DIR=$HERE/.build
+ONLY=all
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+while (($#)); do
+  case $1 in
+    --only) ONLY=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+    --only=*) ONLY=${1#--only=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "build-test-images: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case $ONLY in 3.9|4.x|all) ;; *) echo "build-test-images: --only must be 3.9, 4.x or all (got '$ONLY')" >&2; exit 2 ;; esac
+
+# ---- versions and tags ------------------------------------------------------
+DEBIAN_SUITE=bookworm
+KAFKA39_VERSION=3.9.2
+ZOOKEEPER_VERSION=3.8.4        # what org.apache.kafka:kafka_2.13:3.9.2 depends on
+SLF4J_RELOAD4J_VERSION=1.7.36
+KAFKA4_VERSION=4.2.0
+LOG4J2_VERSION=2.25.3          # what org.apache.kafka:kafka-server:4.2.0 depends on
+
+JRE_TAG=kafka-lab-local/jre:17
+JRE_ROOTFS_TAG=kafka-lab-local/jre-rootfs:17
+ZK_TAG=kafka-lab-local/zookeeper:$ZOOKEEPER_VERSION
+KAFKA39_TAG=kafka-lab-local/kafka:$KAFKA39_VERSION
+KAFKA4_TAG=kafka-lab-local/kafka:$KAFKA4_VERSION
+
+LABEL_HASH=org.kafka-lab.inputs-hash
+LABEL_TEST=org.kafka-lab.test-image
+# Bump when the build recipe in this script changes in a way the hashed
+# files do not show.
+RECIPE_REV=1
+
+# ---- helpers ----------------------------------------------------------------
+say() { printf 'build-test-images: %s\n' "$*"; }
+die() { printf 'build-test-images: ERROR: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+# hash_inputs STRING... -- FILE... : sha256 of the strings and of each file's
+# path (relative to test-images/) and content.
+hash_inputs() {
+  {
+    while (($#)) && [[ $1 != -- ]]; do printf 'str:%s\n' "$1"; shift; done
+    [[ ${1:-} == -- ]] && shift
+    local f
+    for f in "$@"; do
+      printf 'file:%s\n' "${f#"$HERE"/}"
+      sha256sum <"$f"
+    done
+  } | sha256sum | cut -c1-64
+}
+
+image_label() { # TAG LABEL -> value or empty
+  docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
+}
+
+up_to_date() { # TAG HASH
+  [[ $(image_label "$1" "$LABEL_HASH") == "$2" ]]
+}
+
+# with_heartbeat MESSAGE CMD... : run CMD, printing MESSAGE every 15 s so a
+# user sees the long step is alive.
+with_heartbeat() {
+  local msg=$1; shift
+  local start=$SECONDS
+  ( while sleep 15; do say "  ... $msg ($((SECONDS - start))s)"; done ) &
+  local hb=$!
+  local rc=0
+  "$@" || rc=$?
+  kill "$hb" 2>/dev/null || true
+  wait "$hb" 2>/dev/null || true
+  return "$rc"
+}
+
+# mvn_copy_deps POM OUTDIR : resolve the pom's dependencies (cached in
+# ~/.m2) and copy the jars to OUTDIR.
+mvn_copy_deps() {
+  local pom=$1 out=$2 work
+  work=$BUILD_DIR/mvn-$(basename "$(dirname "$pom")")
+  rm -rf "$work" "$out"
+  mkdir -p "$work" "$out"
+  cp "$pom" "$work/pom.xml"
+  say "  mvn: resolving $(basename "$(dirname "$pom")")/pom.xml (jars cached in ~/.m2)"
+  with_heartbeat "mvn dependency:copy-dependencies" \
+    mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$out" >"$work/mvn.log" 2>&1 \
+    || { tail -n 40 "$work/mvn.log" >&2; die "mvn failed for $pom (log: $work/mvn.log)"; }
+  say "  mvn: $(find "$out" -name '*.jar' | wc -l) jars, $(du -sh "$out" | cut -f1)"
+}
+
+# docker_build TAG HASH CONTEXT [docker build args...]
+docker_build() {
+  local tag=$1 hash=$2 ctx=$3; shift 3
+  local log=$BUILD_DIR/docker-build-${tag//[\/:]/_}.log
+  with_heartbeat "docker build $tag" \
+    docker build --label "$LABEL_TEST=true" --label "$LABEL_HASH=$hash" \
+      -t "$tag" "$@" "$ctx" >"$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; die "docker build failed for $tag (log: $log)"; }
+}
+
+# stage_context NAME FILE... : fresh build context under .build/ctx-NAME
+stage_context() {
+  local ctx=$BUILD_DIR/ctx-$1; shift
+  rm -rf "$ctx"
+  mkdir -p "$ctx"
+  cp -a "$@" "$ctx/"
+  printf '%s' "$ctx"
+}
+
+STATUS_LINES=()
+record() { STATUS_LINES+=("$1"); say "$1"; }
+
+# ---- images -----------------------------------------------------------------
+JRE_HASH=
+build_jre() {
+  local start; start=$(now)
+  local pkgs
+  pkgs=$(grep -v '^[[:space:]]*\(#\|$\)' "$HERE/jre/packages.txt" | tr '\n' ',' | sed 's/,$//')
+  # The rootfs recipe (options below) is part of the hash.
+  local -a mm_opts=(
+    --variant=apt
+    "--include=$pkgs"
+    "--aptopt=Acquire::Check-Valid-Until \"false\""
+    "--dpkgopt=path-exclude=/usr/share/man/*"
+    "--dpkgopt=path-exclude=/usr/share/doc/*"
+    "--dpkgopt=path-include=/usr/share/doc/*/copyright"
+    "--dpkgopt=path-exclude=/usr/share/locale/*"
+    # openjdk's postinst registers a man page alternative: needs the dir.
+    '--essential-hook=mkdir -p "$1/usr/share/man/man1"'
+  )
+  JRE_HASH=$(hash_inputs "recipe=$RECIPE_REV" "suite=$DEBIAN_SUITE" "${mm_opts[@]}" -- \
+    "$HERE/jre/Dockerfile" "$HERE/jre/packages.txt")
+  if up_to_date "$JRE_TAG" "$JRE_HASH"; then
+    record "$JRE_TAG up to date ($(secs_since "$start"))"
+    return
+  fi
+  local short=${JRE_HASH:0:12}
+  local tar=$BUILD_DIR/jre-rootfs-$short.tar
+  if [[ -s $tar ]]; then
+    say "  rootfs: reusing cached $(basename "$tar")"
+  else
+    # The machine's own apt sources (the deb822 / one-line files), so no
+    # mirror is named here.
+    local -a sources=()
+    local f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+      [[ -f $f ]] && grep -q '^[[:space:]]*\(deb\|Types:\)' "$f" && sources+=("$f")
+    done
+    ((${#sources[@]})) || die "no apt sources found in /etc/apt"
+    say "  mmdebstrap: $DEBIAN_SUITE + $pkgs (about a minute)"
+    rm -f "$BUILD_DIR"/jre-rootfs-*.tar "$tar.tmp"
+    with_heartbeat "mmdebstrap" \
+      mmdebstrap --format=tar "${mm_opts[@]}" "$DEBIAN_SUITE" "$tar.tmp" "${sources[@]}" \
+        >"$BUILD_DIR/mmdebstrap.log" 2>&1 \
+      || { tail -n 40 "$BUILD_DIR/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $BUILD_DIR/mmdebstrap.log)"; }
+    mv "$tar.tmp" "$tar"
+    say "  rootfs: $(du -h "$tar" | cut -f1)"
+  fi
+  say "  docker import -> $JRE_ROOTFS_TAG"
+  docker import --change "LABEL $LABEL_TEST=true" --change "LABEL $LABEL_HASH=$JRE_HASH" \
+    "$tar" "$JRE_ROOTFS_TAG" >/dev/null
+  docker_build "$JRE_TAG" "$JRE_HASH" "$HERE/jre" --build-arg "ROOTFS_IMAGE=$JRE_ROOTFS_TAG"
+  record "$JRE_TAG built, cold ($(secs_since "$start"))"
+}
+
+# build_java_image NAME TAG DIR EXTRA_HASH_STRINGS...
+#   DIR has Dockerfile, pom.xml and the scripts; common/ is added to the
+#   context; the jars land in the context's lib/.
+build_java_image() {
+  local tag=$1 dir=$2; shift 2
+  local start; start=$(now)
+  local -a files
+  mapfile -t files < <(find "$HERE/$dir" "$HERE/common" -type f | LC_ALL=C sort)
+  local hash
+  hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$JRE_HASH" "$@" -- "${files[@]}")
+  if up_to_date "$tag" "$hash"; then
+    record "$tag up to date ($(secs_since "$start"))"
+    return
+  fi
+  local ctx
+  ctx=$(stage_context "$dir" "$HERE/$dir/." )
+  cp -a "$HERE/common" "$ctx/common"
+  mvn_copy_deps "$HERE/$dir/pom.xml" "$ctx/lib"
+  say "  docker build -> $tag"
+  docker_build "$tag" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG"
+  record "$tag built, cold ($(secs_since "$start"))"
+}
+
+# ---- main -------------------------------------------------------------------
+command -v docker >/dev/null || die "docker CLI not found"
+docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dockerd >/tmp/dockerd.log 2>&1 &))"
+command -v mmdebstrap >/dev/null || die "mmdebstrap not found (apt-get install mmdebstrap)"
+command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
+mkdir -p "$BUILD_DIR"
+
+TOTAL_START=$(now)
+build_jre
+if [[ $ONLY == 3.9 || $ONLY == all ]]; then
+  build_java_image "$ZK_TAG" zookeeper "zookeeper=$ZOOKEEPER_VERSION" "slf4j-reload4j=$SLF4J_RELOAD4J_VERSION"
+  build_java_image "$KAFKA39_TAG" kafka-3.9 "kafka=$KAFKA39_VERSION" "slf4j-reload4j=$SLF4J_RELOAD4J_VERSION"
+fi
+if [[ $ONLY == 4.x || $ONLY == all ]]; then
+  if [[ -f $HERE/kafka-4.x/Dockerfile ]]; then
+    build_java_image "$KAFKA4_TAG" kafka-4.x "kafka=$KAFKA4_VERSION" "log4j2=$LOG4J2_VERSION"
+  else
+    say "$KAFKA4_TAG: not available yet (test-images/kafka-4.x has no Dockerfile)"
+  fi
+fi
+say "total $(secs_since "$TOTAL_START")"
