@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks } from "./support/pulumi-mocks.js";
+import { installMocks } from "../support/pulumi-mocks.js";
 
 it("refuses replication above the broker count before any resource exists", async () => {
   const registered = installMocks({ brokers: "1", topics: JSON.stringify(["topic_test:1:3"]), bindAddress: "everywhere" });

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { before, describe, it } from "node:test";
 import { parseLabConfig } from "../../infra/config.js";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { installMocks, outputValue, type Registered } from "./support/pulumi-mocks.js";
+import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
 
 const config = { brokers: "2", outsidePort: "19092", topics: JSON.stringify(["topic_test:1:1", "orders:3:2:retention.ms=60000"]) };
 const registered: Registered[] = installMocks(config);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { CONFIG_KEYS, parseLabConfig, type RawConfig } from "../../infra/config.js";
+import { CONFIG_KEYS } from "../../infra/config.js";
+import { configFromStackFile } from "../support/stack-file.js";
 
 const root = new URL("../../", import.meta.url);
 const readYaml = (file: string) => parse(readFileSync(new URL(file, root), "utf8"));
@@ -27,18 +28,16 @@ describe("Pulumi.yaml", () => {
   });
 });
 
-/** Stack files hold values as YAML types; Pulumi hands them to the program as strings (arrays as JSON). */
-function rawFromStackFile(file: string): RawConfig {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(readYaml(file).config as Record<string, unknown>)) {
-    raw[key.replace(/^kafka-lab:/, "")] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return raw;
-}
+describe("example stacks", () => {
+  it("Pulumi.ci.yaml is the tutorial's lab on the local test images, off the default ports", () => {
+    const config = configFromStackFile("Pulumi.ci.yaml");
+    assert.match(config.kafkaImage, /^kafka-lab-local\//);
+    assert.match(config.zookeeperImage, /^kafka-lab-local\//);
+    assert.notEqual(config.outsidePort, 9092);
+  });
 
-describe("Pulumi.dev.yaml", () => {
   it("is the tutorial's lab: 1 ZooKeeper, 1 broker, topic_test:1:1", () => {
-    const config = parseLabConfig(rawFromStackFile("Pulumi.dev.yaml"));
+    const config = configFromStackFile("Pulumi.dev.yaml");
     assert.equal(config.brokers, 1);
     assert.equal(config.zookeeperNodes, 1);
     assert.equal(config.outsideHost, "localhost");

@@ -1,0 +1,131 @@
+// Realises a LabTopology on the Docker engine: the network, the containers in dependency order (each
+// waited on until its healthcheck says healthy, as `wait: true` does under Pulumi), then the topics through
+// the same provider Pulumi runs. Tears everything down again, also after a failure.
+
+import type { LabTopology, ContainerSpec } from "../../infra/topology.js";
+import {
+  createAndStart, createNetwork, findLabelled, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
+  api, labelFilter,
+} from "../../scripts/lib/docker-api.js";
+import topicProviderModule from "../../infra/topic-provider.cjs";
+
+const { topicProvider } = topicProviderModule as {
+  topicProvider: { create(inputs: Record<string, unknown>): Promise<unknown>; delete(id: string, props: Record<string, unknown>): Promise<void> };
+};
+
+export type Log = (line: string) => void;
+
+export interface RunningLab {
+  topology: LabTopology;
+  networkId: string | undefined;
+  /** Container key to container ID, in creation order. */
+  containerIds: Map<string, string>;
+  /** Seconds from the first API call until every container was healthy. */
+  secondsToHealthy: number;
+  /** Seconds until the topics existed as well. */
+  secondsToReady: number;
+}
+
+const POLL_MS = 1000;
+const PROGRESS_EVERY_MS = 5000;
+
+/** Containers grouped so that each group depends only on earlier groups; a group starts in parallel. */
+export function startOrder(containers: ContainerSpec[]): ContainerSpec[][] {
+  const levels: ContainerSpec[][] = [];
+  const placed = new Set<string>();
+  let remaining = [...containers];
+  while (remaining.length > 0) {
+    const ready = remaining.filter((c) => c.dependsOn.every((d) => placed.has(d)));
+    if (ready.length === 0) throw new Error(`dependency cycle among ${remaining.map((c) => c.key).join(", ")}`);
+    levels.push(ready);
+    ready.forEach((c) => placed.add(c.key));
+    remaining = remaining.filter((c) => !placed.has(c.key));
+  }
+  return levels;
+}
+
+async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: number, log: Log): Promise<void> {
+  const started = Date.now();
+  let lastProgress = started;
+  for (;;) {
+    const state = await inspectState(id);
+    if (state.health === "healthy") {
+      log(`  ${spec.key} healthy after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      return;
+    }
+    if (state.status === "exited" || state.status === "dead" || state.health === "unhealthy") {
+      const tail = await logsTail(id, 40);
+      throw new Error(`${spec.key} (${spec.name}) is ${state.health ?? state.status} (exit code ${state.exitCode}); last log lines:\n${tail}`);
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed > timeoutSeconds * 1000) {
+      const tail = await logsTail(id, 40);
+      throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (status ${state.status}, health ${state.health}); last log lines:\n${tail}`);
+    }
+    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      log(`  waiting for ${spec.key}: ${state.health ?? state.status} (${Math.round(elapsed / 1000)}s)`);
+      lastProgress = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Removes whatever carries this lab's label (a run that was killed may have left it). */
+export async function removeLabelled(labName: string, log: Log): Promise<void> {
+  const filter = labelFilter({ "org.kafka-lab.lab": labName });
+  const containers = await api<Array<{ Id: string; Names: string[] }>>("GET", `/containers/json?all=1&filters=${filter}`);
+  for (const c of containers) {
+    log(`  removing leftover container ${c.Names[0]}`);
+    await removeContainer(c.Id);
+  }
+  const networks = await api<Array<{ Id: string; Name: string }>>("GET", `/networks?filters=${filter}`);
+  for (const n of networks) {
+    log(`  removing leftover network ${n.Name}`);
+    await removeNetwork(n.Id);
+  }
+}
+
+export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}): Promise<RunningLab> {
+  const started = Date.now();
+  const lab: RunningLab = Object.assign(running, {
+    topology, networkId: undefined, containerIds: new Map<string, string>(), secondsToHealthy: 0, secondsToReady: 0,
+  });
+  lab.networkId = await createNetwork(topology.network);
+  log(`  network ${topology.network.name} created`);
+  for (const level of startOrder(topology.containers)) {
+    await Promise.all(level.map(async (spec) => {
+      const id = await createAndStart(spec, topology.network.name);
+      lab.containerIds.set(spec.key, id);
+      log(`  ${spec.key} started as ${spec.name} (${spec.image})`);
+    }));
+    await Promise.all(level.map((spec) => waitHealthy(spec, lab.containerIds.get(spec.key)!, topology.waitTimeoutSeconds, log)));
+  }
+  lab.secondsToHealthy = (Date.now() - started) / 1000;
+  for (const topic of topology.topics) {
+    await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
+    log(`  topic ${topic.name} created (${topic.partitions} partition(s), replication ${topic.replicationFactor})`);
+  }
+  lab.secondsToReady = (Date.now() - started) / 1000;
+  return lab;
+}
+
+/** Stops brokers before ZooKeeper (reverse start order) with their grace period, then removes everything. */
+export async function teardownLab(lab: Partial<RunningLab> & { topology: LabTopology }, log: Log): Promise<number> {
+  const started = Date.now();
+  const ids = lab.containerIds ?? new Map<string, string>();
+  for (const level of startOrder(lab.topology.containers).reverse()) {
+    await Promise.all(level.filter((spec) => ids.has(spec.key)).map(async (spec) => {
+      await stopContainer(ids.get(spec.key)!, spec.stopGraceSeconds);
+      await removeContainer(ids.get(spec.key)!);
+    }));
+  }
+  if (lab.networkId) await removeNetwork(lab.networkId);
+  await removeLabelled(lab.topology.labName, log);
+  const seconds = (Date.now() - started) / 1000;
+  log(`  lab ${lab.topology.labName} torn down in ${seconds.toFixed(1)}s`);
+  return seconds;
+}
+
+export async function leftoversOf(labName: string): Promise<string[]> {
+  return findLabelled({ "org.kafka-lab.lab": labName });
+}

@@ -1,0 +1,29 @@
+// Runs the project's smoke tests against a realised lab, as a user would run them.
+
+import { $ } from "zx";
+import type { LabTopology } from "../../infra/topology.js";
+import { projectRoot } from "../../scripts/lib/pulumi.js";
+
+/** Node.js client image built by test-images/build.sh from this machine's own node binary (no pull). */
+export const CLIENT_IMAGE = "kafka-lab-local/node:host";
+
+async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
+  const result = await $({ cwd: projectRoot, nothrow: true })`node --import tsx ${script} ${args}`;
+  const output = `${result.stdout}${result.stderr}`.trim();
+  log(output.split("\n").map((l) => `  | ${l}`).join("\n"));
+  if (result.exitCode !== 0) throw new Error(`${script} exited with ${result.exitCode}`);
+}
+
+export function smokeOutside(bootstrap: string, count: number, log: (line: string) => void): Promise<void> {
+  return runSmoke("smoke-tests/round-trip.ts", ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", String(count)], log);
+}
+
+export function smokeInside(topology: LabTopology, count: number, log: (line: string) => void): Promise<void> {
+  return runSmoke("smoke-tests/inside.ts", [
+    "--network", topology.network.name,
+    "--internal-bootstrap", topology.outputs.internalBootstrapServers,
+    "--client-image", CLIENT_IMAGE,
+    "--lab", topology.labName,
+    "--count", String(count),
+  ], log);
+}
