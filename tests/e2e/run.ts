@@ -14,6 +14,7 @@ import { CheckRunner } from "./checks.js";
 import { configFromStackFile } from "../support/stack-file.js";
 import { kcatRoundTrip } from "./kcat.js";
 import { CLIENT_IMAGE, smokeInside, smokeOutside } from "./smoke.js";
+import { fullStack } from "./full-stack.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
@@ -103,6 +104,8 @@ await checks.run("a wrong advertised host fails the OUTSIDE smoke, naming the li
     await teardown({ ...lab, topology: broken });
   }
 });
+
+await checks.run("full stack through the Pulumi CLI: up, smoke tests, preview without changes, destroy", () => fullStack(log));
 
 if (tornDown) {
   await checks.run("no container, network or volume with the labs' labels is left", async () => {
