@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# End-to-end check of the local test images against real containers:
+#   test-images/check.sh [3.9|4.x|all]     (default: all that are built)
+# Starts ZooKeeper + Kafka 3.9 (and/or a KRaft 4.x node) on a throwaway
+# network with the topology's exact healthcheck arrays (created through the
+# Docker API, so they are CMD arrays, not CMD-SHELL), waits for "healthy" by
+# polling docker inspect, then talks to the broker with kcat (host) and the
+# image's own CLI wrappers. Everything it creates is removed on exit.
+# Needs: docker, curl, jq, kcat.
+set -euo pipefail
+
+WHICH=${1:-all}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RUN_ID=klcheck-$$
+NET=$RUN_ID-net
+HOST_PORT=${CHECK_HOST_PORT:-19092}
+# The topology publishes 127.0.0.1:19092; if something else already listens
+# there, use the next free port (the advertised OUTSIDE listener follows).
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+while port_busy "$HOST_PORT"; do HOST_PORT=$((HOST_PORT + 1)); done
+DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
+API=http://localhost/v1.41
+CREATED=()
+FAILS=0
+PASSES=0
+
+ZK_IMAGE=kafka-lab-local/zookeeper:3.8.4
+K39_IMAGE=kafka-lab-local/kafka:3.9.2
+K4_IMAGE=kafka-lab-local/kafka:4.2.0
+
+# The healthcheck arrays exactly as the topology declares them.
+HC_ZK='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 grep -q '"'"'^Mode: '"'"' <&3"]'
+HC_KAFKA='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '"'"'\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc'"'"' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d '"'"' \\n'"'"' | grep -q '"'"'^........0000000100'"'"'"]'
+
+say() { printf 'check: %s\n' "$*"; }
+ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
+bad() { FAILS=$((FAILS + 1)); printf 'check: FAIL - %s\n' "$*"; }
+
+cleanup() {
+  local c
+  for c in "${CREATED[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1 || true; done
+  docker network rm "$NET" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+api_create() { # NAME IMAGE HOSTNAME HEALTHCHECK_JSON HOST_PORT(or "") ENV...
+  local name=$1 image=$2 host=$3 hc=$4 port=$5; shift 5
+  local body
+  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg port "$port" '{
+      Image: $image, Hostname: $host, Env: $ARGS.positional,
+      Healthcheck: {Test: $hc, Interval: 1000000000, Timeout: 5000000000, Retries: 3},
+      HostConfig: {NetworkMode: $net,
+        PortBindings: (if $port == "" then {} else {"9092/tcp": [{HostIp: "127.0.0.1", HostPort: $port}]} end)},
+      NetworkingConfig: {EndpointsConfig: {($net): {Aliases: [$host]}}}
+    }' --args "$@")
+  curl -sS --fail-with-body --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
+    -d "$body" "$API/containers/create?name=$name" >/dev/null
+  CREATED+=("$name")
+  docker start "$name" >/dev/null
+}
+
+wait_healthy() { # NAME TIMEOUT_S
+  local name=$1 timeout=$2 start=$SECONDS st
+  while :; do
+    st=$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$name")
+    case $st in
+      */healthy) ok "$name healthy after $((SECONDS - start))s"; return 0 ;;
+      exited/*|dead/*) bad "$name exited before becoming healthy"; docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'; return 1 ;;
+    esac
+    if ((SECONDS - start > timeout)); then
+      bad "$name not healthy after ${timeout}s (state $st)"
+      docker inspect -f '{{json .State.Health}}' "$name" | jq . | tail -20 | sed 's/^/    /'
+      docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# Send a raw request (a printf format string, as in the healthcheck) to the
+# INSIDE listener and show the first 10 bytes of the reply.
+raw_reply() { # CONTAINER PRINTF_FORMAT
+  docker exec "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '$2' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1"
+}
+# Does the healthcheck's own grep accept the reply to that request?
+hc_grep_accepts() { # CONTAINER PRINTF_FORMAT
+  local hc_cmd
+  hc_cmd=$(jq -r '.[3]' <<<"$HC_KAFKA")
+  hc_cmd=${hc_cmd/\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc/"$2"}
+  docker exec "$1" bash -c "$hc_cmd"
+}
+HC_REQUEST='\0\0\0\x0c\0\x12\0\0\0\0\0\x01\0\x02hc'
+# ApiVersions v127 (unsupported): request header v2 (client id + empty tagged
+# fields), no body; the broker answers with a v0 reply carrying error 35.
+UNSUPPORTED_REQUEST='\0\0\0\x0d\0\x12\0\x7f\0\0\0\x01\0\x02hc\0'
+
+kafka_roundtrip() { # CONTAINER LABEL
+  local c=$1 label=$2 topic=kl-check-$RANDOM out
+  if out=$(kcat -b 127.0.0.1:$HOST_PORT -L -m 10 2>&1) && grep -q "broker 1 at localhost:$HOST_PORT" <<<"$out"; then
+    ok "$label: kcat -L sees broker 1 at localhost:$HOST_PORT"
+  else bad "$label: kcat -L: $out"; fi
+  if docker exec "$c" kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --create --topic "$topic" --partitions 1 --replication-factor 1 >/dev/null; then
+    ok "$label: kafka-topics --create $topic"
+  else bad "$label: kafka-topics --create"; fi
+  printf 'one\ntwo\nthree\nfour\nfive\n' | kcat -b 127.0.0.1:$HOST_PORT -P -t "$topic" -m 20
+  out=$(kcat -b 127.0.0.1:$HOST_PORT -C -t "$topic" -o beginning -c 5 -e -m 20 -q 2>&1 || true)
+  if [[ $out == $'one\ntwo\nthree\nfour\nfive' ]]; then
+    ok "$label: produced and consumed 5 messages with kcat"
+  else bad "$label: consumed '$out'"; fi
+  out=$(docker exec "$c" kafka-console-consumer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" --from-beginning --max-messages 5 --timeout-ms 20000 2>/dev/null || true)
+  if [[ $out == $'one\ntwo\nthree\nfour\nfive' ]]; then
+    ok "$label: kafka-console-consumer read them back"
+  else bad "$label: kafka-console-consumer got '$out'"; fi
+  if echo six | docker exec -i "$c" kafka-console-producer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" \
+     && kcat -b 127.0.0.1:$HOST_PORT -C -t "$topic" -o 5 -c 1 -e -q -m 20 | grep -qx six; then
+    ok "$label: kafka-console-producer -> kcat"
+  else bad "$label: kafka-console-producer"; fi
+  out=$(docker exec "$c" kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1)
+  if grep -qx "$topic" <<<"$out"; then ok "$label: kafka-topics --list shows $topic"; else bad "$label: kafka-topics --list: $out"; fi
+  out=$(docker exec "$c" kafka-broker-api-versions${SUFFIX} --bootstrap-server kafka:9093 2>&1 | head -n 1)
+  if [[ $out == kafka:9093* ]]; then ok "$label: kafka-broker-api-versions: $out"; else bad "$label: kafka-broker-api-versions: $out"; fi
+  out=$(docker exec "$c" kafka-consumer-groups${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1) \
+    && ok "$label: kafka-consumer-groups --list ran" || bad "$label: kafka-consumer-groups: $out"
+  say "$label: ApiVersions v0 reply, first 10 bytes:$(raw_reply "$c" "$HC_REQUEST")"
+  say "$label: ApiVersions v127 reply, first 10 bytes:$(raw_reply "$c" "$UNSUPPORTED_REQUEST")"
+  if hc_grep_accepts "$c" "$UNSUPPORTED_REQUEST"; then
+    say "$label: NOTE the healthcheck's grep '^........0000000100' also accepts that error reply: it checks only the first byte of the 2-byte error code"
+  fi
+  if hc_grep_accepts "$c" "$HC_REQUEST"; then ok "$label: healthcheck command passes on the running broker"; else bad "$label: healthcheck command fails"; fi
+}
+
+stats() {
+  docker stats --no-stream --format '{{.Name}} {{.MemUsage}} CPU {{.CPUPerc}}' "$@" | sed 's/^/check: rss  /'
+  local c
+  for c in "$@"; do
+    say "rss  $c PID1 VmRSS: $(docker exec "$c" awk '/VmRSS/ {print $2 " " $3}' /proc/1/status)"
+  done
+}
+
+stop_check() { # CONTAINER PATTERN LABEL
+  local c=$1 pat=$2 label=$3 t0 t1
+  t0=$(date +%s.%N)
+  docker stop -t 30 "$c" >/dev/null
+  t1=$(date +%s.%N)
+  local took; took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  local code; code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
+  local line=
+  [[ -n $pat ]] && line=$(docker logs "$c" 2>&1 | grep -E "$pat" | tail -n 1 || true)
+  if [[ -n $line || -z $pat ]] && awk -v t="$took" 'BEGIN { exit !(t < 30) }'; then
+    ok "$label: docker stop took ${took}s, exit code $code${line:+, log: ${line:0:160}}"
+  else
+    bad "$label: docker stop took ${took}s, exit code $code, no '$pat' in the log"
+    docker logs --tail 20 "$c" 2>&1 | sed 's/^/    /'
+  fi
+}
+
+expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
+  local label=$1 want=$2; shift 2
+  local out rc=0
+  out=$(docker run --rm "$@" 2>&1) || rc=$?
+  if ((rc != 0)) && grep -qF -- "$want" <<<"$out"; then
+    ok "$label: exits $rc with '$want'"
+  else
+    bad "$label: rc=$rc output: $(tail -n 3 <<<"$out")"
+  fi
+}
+
+check_39() {
+  say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode), broker published on 127.0.0.1:$HOST_PORT"
+  SUFFIX=
+  expect_fail "zookeeper without ZOOKEEPER_CLIENT_PORT" "ZOOKEEPER_CLIENT_PORT is required" "$ZK_IMAGE"
+  expect_fail "kafka without KAFKA_ZOOKEEPER_CONNECT" "KAFKA_ZOOKEEPER_CONNECT is required" \
+    -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka:9092 "$K39_IMAGE"
+  expect_fail "kafka without KAFKA_ADVERTISED_LISTENERS" "KAFKA_ADVERTISED_LISTENERS is required" \
+    -e KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 "$K39_IMAGE"
+  expect_fail "kafka 3.9 with KAFKA_PROCESS_ROLES" "KRaft mode is not supported by this image, use the 4.x image" \
+    -e KAFKA_PROCESS_ROLES=broker,controller "$K39_IMAGE"
+
+  # Rendering of awkward values (the start script stops at the ZooKeeper
+  # wait; the rendered file is printed afterwards).
+  local out
+  out=$(docker run --rm -e KAFKA_ZOOKEEPER_CONNECT=nowhere:2181 -e KAFKA_CUB_ZK_TIMEOUT=1 \
+      -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka:9092 \
+      -e 'KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___256_SASL_JAAS_CONFIG=org.apache.kafka.common.security.scram.ScramLoginModule required username="a=b" password="p;q\r";' \
+      -e KAFKA_CONFLUENT__X=1 -e KAFKA_HEAP_OPTS=-Xmx64m \
+      "$K39_IMAGE" bash -c '/etc/confluent/docker/run >/dev/null 2>&1; cat /etc/kafka/kafka.properties')
+  if grep -qxF 'listener.name.outside.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="a=b" password="p;q\\r";' <<<"$out" \
+     && grep -qx 'listeners=PLAINTEXT://0.0.0.0:9092' <<<"$out" \
+     && grep -qx 'log.dirs=/var/lib/kafka/data' <<<"$out" \
+     && grep -qx 'confluent_x=1' <<<"$out" && ! grep -q heap <<<"$out"; then
+    ok "kafka.properties rendering (___ -> -, __ -> _, backslash escaped, derived listeners, default log.dirs, exclusions)"
+  else bad "kafka.properties rendering:"; sed 's/^/    /' <<<"$out"; fi
+
+  docker network create "$NET" >/dev/null
+  api_create "$RUN_ID-zookeeper" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
+    ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
+  api_create "$RUN_ID-kafka" "$K39_IMAGE" kafka "$HC_KAFKA" "$HOST_PORT" \
+    KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
+    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
+    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
+    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
+    "KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"
+  say "healthchecks: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$RUN_ID-zookeeper")"
+  say "              $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$RUN_ID-kafka")"
+  wait_healthy "$RUN_ID-zookeeper" 60 || return 0
+  wait_healthy "$RUN_ID-kafka" 120 || return 0
+  say "PID 1 in each: $(docker exec "$RUN_ID-zookeeper" ps -o user=,comm= -p 1) / $(docker exec "$RUN_ID-kafka" ps -o user=,comm= -p 1)"
+  kafka_roundtrip "$RUN_ID-kafka" "kafka 3.9.2"
+  stats "$RUN_ID-zookeeper" "$RUN_ID-kafka"
+  stop_check "$RUN_ID-kafka" 'shut down completed' "kafka 3.9.2"
+  # QuorumPeerMain logs nothing on SIGTERM: time and exit code only.
+  stop_check "$RUN_ID-zookeeper" '' "zookeeper 3.8.4"
+  docker rm -f -v "$RUN_ID-kafka" "$RUN_ID-zookeeper" >/dev/null
+  docker network rm "$NET" >/dev/null
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+for tool in docker curl jq kcat; do command -v "$tool" >/dev/null || { echo "check: $tool not found" >&2; exit 1; }; done
+if [[ $WHICH == 3.9 || $WHICH == all ]]; then
+  if image_exists "$ZK_IMAGE" && image_exists "$K39_IMAGE"; then check_39
+  elif [[ $WHICH == 3.9 ]]; then bad "images missing: run test-images/build.sh --only 3.9"; fi
+fi
+echo "check: $PASSES passed, $FAILS failed"
+((FAILS == 0))
