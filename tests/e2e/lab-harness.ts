@@ -2,6 +2,7 @@
 // waited on until its healthcheck says healthy, as `wait: true` does under Pulumi), then the topics through
 // the same provider Pulumi runs. Tears everything down again, also after a failure.
 
+import { createServer } from "node:net";
 import type { LabTopology, ContainerSpec } from "../../infra/topology.js";
 import {
   createAndStart, createNetwork, findLabelled, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
@@ -85,7 +86,25 @@ export async function removeLabelled(labName: string, log: Log): Promise<void> {
   }
 }
 
+/** Refuses to start when a host port the lab publishes is taken, naming the port and who wanted it. */
+export async function assertPortsFree(topology: LabTopology): Promise<void> {
+  for (const spec of topology.containers) {
+    for (const port of spec.ports) {
+      const problem = await new Promise<string | undefined>((resolve) => {
+        const server = createServer();
+        server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
+        server.listen(port.external, port.ip, () => server.close(() => resolve(undefined)));
+      });
+      if (problem) {
+        throw new Error(`host port ${port.ip}:${port.external} for ${spec.key} is not free (${problem}); ` +
+          `another lab or program holds it (docker ps --filter publish=${port.external}) or choose another outsidePort`);
+      }
+    }
+  }
+}
+
 export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}): Promise<RunningLab> {
+  await assertPortsFree(topology);
   const started = Date.now();
   const lab: RunningLab = Object.assign(running, {
     topology, networkId: undefined, containerIds: new Map<string, string>(), secondsToHealthy: 0, secondsToReady: 0,

@@ -8,7 +8,7 @@ import { projectRoot } from "../../scripts/lib/pulumi.js";
 export const CLIENT_IMAGE = "kafka-lab-local/node:host";
 
 async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
-  const result = await $({ cwd: projectRoot, nothrow: true })`node --import tsx ${script} ${args}`;
+  const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx ${script} ${args}`;
   const output = `${result.stdout}${result.stderr}`.trim();
   log(output.split("\n").map((l) => `  | ${l}`).join("\n"));
   if (result.exitCode !== 0) throw new Error(`${script} exited with ${result.exitCode}`);
