@@ -97,10 +97,11 @@ UNSUPPORTED_REQUEST='\0\0\0\x0d\0\x12\0\x7f\0\0\0\x01\0\x02hc\0'
 
 kafka_roundtrip() { # CONTAINER LABEL
   local c=$1 label=$2 topic=kl-check-$RANDOM out
+  LAST_TOPIC=$topic
   if out=$(kcat -b 127.0.0.1:$HOST_PORT -L -m 10 2>&1) && grep -q "broker 1 at localhost:$HOST_PORT" <<<"$out"; then
     ok "$label: kcat -L sees broker 1 at localhost:$HOST_PORT"
   else bad "$label: kcat -L: $out"; fi
-  if docker exec "$c" kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --create --topic "$topic" --partitions 1 --replication-factor 1 >/dev/null; then
+  if docker exec "$c" ${TOOL_PREFIX}kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --create --topic "$topic" --partitions 1 --replication-factor 1 >/dev/null; then
     ok "$label: kafka-topics --create $topic"
   else bad "$label: kafka-topics --create"; fi
   printf 'one\ntwo\nthree\nfour\nfive\n' | kcat -b 127.0.0.1:$HOST_PORT -P -t "$topic" -m 20
@@ -108,19 +109,19 @@ kafka_roundtrip() { # CONTAINER LABEL
   if [[ $out == $'one\ntwo\nthree\nfour\nfive' ]]; then
     ok "$label: produced and consumed 5 messages with kcat"
   else bad "$label: consumed '$out'"; fi
-  out=$(docker exec "$c" kafka-console-consumer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" --from-beginning --max-messages 5 --timeout-ms 20000 2>/dev/null || true)
+  out=$(docker exec "$c" ${TOOL_PREFIX}kafka-console-consumer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" --from-beginning --max-messages 5 --timeout-ms 20000 2>/dev/null || true)
   if [[ $out == $'one\ntwo\nthree\nfour\nfive' ]]; then
     ok "$label: kafka-console-consumer read them back"
   else bad "$label: kafka-console-consumer got '$out'"; fi
-  if echo six | docker exec -i "$c" kafka-console-producer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" \
+  if echo six | docker exec -i "$c" ${TOOL_PREFIX}kafka-console-producer${SUFFIX} --bootstrap-server kafka:9093 --topic "$topic" \
      && kcat -b 127.0.0.1:$HOST_PORT -C -t "$topic" -o 5 -c 1 -e -q -m 20 | grep -qx six; then
     ok "$label: kafka-console-producer -> kcat"
   else bad "$label: kafka-console-producer"; fi
-  out=$(docker exec "$c" kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1)
+  out=$(docker exec "$c" ${TOOL_PREFIX}kafka-topics${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1)
   if grep -qx "$topic" <<<"$out"; then ok "$label: kafka-topics --list shows $topic"; else bad "$label: kafka-topics --list: $out"; fi
-  out=$(docker exec "$c" kafka-broker-api-versions${SUFFIX} --bootstrap-server kafka:9093 2>&1 | head -n 1)
+  out=$(docker exec "$c" ${TOOL_PREFIX}kafka-broker-api-versions${SUFFIX} --bootstrap-server kafka:9093 2>&1 | head -n 1)
   if [[ $out == kafka:9093* ]]; then ok "$label: kafka-broker-api-versions: $out"; else bad "$label: kafka-broker-api-versions: $out"; fi
-  out=$(docker exec "$c" kafka-consumer-groups${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1) \
+  out=$(docker exec "$c" ${TOOL_PREFIX}kafka-consumer-groups${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1) \
     && ok "$label: kafka-consumer-groups --list ran" || bad "$label: kafka-consumer-groups: $out"
   say "$label: ApiVersions v0 reply, first 10 bytes:$(raw_reply "$c" "$HC_REQUEST")"
   say "$label: ApiVersions v127 reply, first 10 bytes:$(raw_reply "$c" "$UNSUPPORTED_REQUEST")"
@@ -168,7 +169,7 @@ expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
 
 check_39() {
   say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode), broker published on 127.0.0.1:$HOST_PORT"
-  SUFFIX=
+  TOOL_PREFIX= SUFFIX=
   expect_fail "zookeeper without ZOOKEEPER_CLIENT_PORT" "ZOOKEEPER_CLIENT_PORT is required" "$ZK_IMAGE"
   expect_fail "kafka without KAFKA_ZOOKEEPER_CONNECT" "KAFKA_ZOOKEEPER_CONNECT is required" \
     -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka:9092 "$K39_IMAGE"
@@ -217,12 +218,60 @@ check_39() {
   docker network rm "$NET" >/dev/null
 }
 
+check_4x() {
+  say "=== Kafka 4.2.0 (KRaft, single combined node), broker published on 127.0.0.1:$HOST_PORT"
+  TOOL_PREFIX=/opt/kafka/bin/ SUFFIX=.sh
+  expect_fail "kafka 4.2 without CLUSTER_ID" "CLUSTER_ID is required" \
+    -e KAFKA_NODE_ID=1 -e KAFKA_PROCESS_ROLES=broker,controller "$K4_IMAGE"
+  expect_fail "kafka 4.2 controller-only with advertised listeners" "KAFKA_ADVERTISED_LISTENERS is not supported on a KRaft controller" \
+    -e CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg -e KAFKA_PROCESS_ROLES=controller -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://x:9092 "$K4_IMAGE"
+
+  docker network create "$NET" >/dev/null
+  local k=$RUN_ID-kafka4
+  api_create "$k" "$K4_IMAGE" kafka "$HC_KAFKA" "$HOST_PORT" \
+    KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
+    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
+    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT \
+    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg \
+    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"
+  say "healthcheck: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$k")"
+  wait_healthy "$k" 120 || return 0
+  say "PID 1: $(docker exec "$k" ps -o user=,comm= -p 1)"
+  local logs
+  logs=$(docker logs "$k" 2>&1)
+  if grep -q 'Formatting metadata directory /var/lib/kafka/data' <<<"$logs"; then
+    ok "kafka 4.2.0: storage formatted at first start"
+  else bad "kafka 4.2.0: no 'Formatting metadata directory' in the log"; fi
+  kafka_roundtrip "$k" "kafka 4.2.0"
+  stats "$k"
+  # A restart on the same (anonymous) volume must not re-format and must keep the data.
+  docker restart -t 30 "$k" >/dev/null
+  wait_healthy "$k" 120 || return 0
+  local out
+  out=$(kcat -b 127.0.0.1:$HOST_PORT -C -t "$LAST_TOPIC" -o beginning -c 6 -e -q -m 20 2>&1 | tr '\n' ' ' || true)
+  logs=$(docker logs "$k" 2>&1)
+  say "kafka 4.2.0: start script on restart: $(grep -iE 'already formatted|Formatting metadata' <<<"$logs" | tail -n 1 | cut -c1-200)"
+  if [[ $out == 'one two three four five six ' ]]; then
+    ok "kafka 4.2.0: after docker restart the storage is reused and the 6 messages are still there"
+  else bad "kafka 4.2.0: after restart read '$out'"; fi
+  stop_check "$k" 'shut down completed' "kafka 4.2.0"
+  docker rm -f -v "$k" >/dev/null
+  docker network rm "$NET" >/dev/null
+}
+
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 for tool in docker curl jq kcat; do command -v "$tool" >/dev/null || { echo "check: $tool not found" >&2; exit 1; }; done
 if [[ $WHICH == 3.9 || $WHICH == all ]]; then
   if image_exists "$ZK_IMAGE" && image_exists "$K39_IMAGE"; then check_39
   elif [[ $WHICH == 3.9 ]]; then bad "images missing: run test-images/build.sh --only 3.9"; fi
+fi
+if [[ $WHICH == 4.x || $WHICH == all ]]; then
+  if image_exists "$K4_IMAGE"; then check_4x
+  elif [[ $WHICH == 4.x ]]; then bad "image missing: run test-images/build.sh --only 4.x"; fi
 fi
 echo "check: $PASSES passed, $FAILS failed"
 ((FAILS == 0))
