@@ -45,3 +45,19 @@ describe("example stacks", () => {
     assert.deepEqual(config.topics, [{ name: "topic_test", partitions: 1, replicationFactor: 1, configs: {} }]);
   });
 });
+
+describe("README", () => {
+  const readme = readFileSync(new URL("README.md", root), "utf8");
+
+  it("documents every config key with its default", () => {
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+      const shown = Array.isArray(spec.default) ? JSON.stringify(spec.default) : String(spec.default);
+      assert.ok(readme.includes(`| \`${key}\` | \`${shown}\` |`), `README config table row for ${key} with default ${shown}`);
+    }
+  });
+
+  it("gives the npm scripts that exist", () => {
+    const scripts = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts as Record<string, string>;
+    for (const [, name] of readme.matchAll(/npm run ([a-z:0-9]+)/g)) assert.ok(name! in scripts, `npm run ${name}`);
+  });
+});
