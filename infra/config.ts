@@ -10,8 +10,8 @@ export const CONFIG_NAMESPACE = "kafka-lab";
 export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
 export const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "always", "unless-stopped"];
 
-export type LabMode = "zookeeper";
-export const LAB_MODES: readonly LabMode[] = ["zookeeper"];
+export type LabMode = "zookeeper" | "kraft";
+export const LAB_MODES: readonly LabMode[] = ["zookeeper", "kraft"];
 
 export const MAX_BROKERS = 9;
 export const ZOOKEEPER_NODE_COUNTS = [1, 3] as const;
@@ -29,7 +29,10 @@ export interface LabConfig {
   publishZookeeper: boolean;
   /** Host port of ZooKeeper node 1 when published; node i uses zookeeperPort + i - 1. */
   zookeeperPort: number;
+  /** Broker image of ZooKeeper mode (Kafka 3.x, cp-kafka contract). */
   kafkaImage: string;
+  /** Broker image of KRaft mode (Kafka 4.x, apache/kafka contract). */
+  kraftImage: string;
   zookeeperImage: string;
   /** JVM heap in MiB. */
   kafkaHeapMb: number;
@@ -39,6 +42,10 @@ export interface LabConfig {
   waitTimeoutSeconds: number;
   restartPolicy: RestartPolicy;
   keepImages: boolean;
+  /** A named volume per broker and ZooKeeper node, so data and committed offsets outlive the containers. */
+  persistence: boolean;
+  /** Keep those volumes when the lab is destroyed. */
+  keepVolumes: boolean;
 }
 
 type KeyType = "string" | "integer" | "boolean" | "array";
@@ -54,7 +61,7 @@ export const DEFAULT_TOPICS = ["topic_test:1:1"];
 
 /** Every config key the program reads. Pulumi.yaml declares the same keys (a unit test keeps them equal). */
 export const CONFIG_KEYS = {
-  mode: { type: "string", default: "zookeeper", description: "Cluster coordination: zookeeper (Kafka 3.x with a ZooKeeper ensemble)." },
+  mode: { type: "string", default: "zookeeper", description: "Cluster coordination: zookeeper (Kafka 3.9 with ZooKeeper) or kraft (Kafka 4.x, no ZooKeeper)." },
   brokers: { type: "integer", default: 1, description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.` },
   zookeeperNodes: { type: "integer", default: 1, description: "ZooKeeper nodes: 1 or 3." },
   outsideHost: { type: "string", default: "localhost", description: "Host name the OUTSIDE listener advertises; host clients must be able to reach it." },
@@ -62,7 +69,8 @@ export const CONFIG_KEYS = {
   bindAddress: { type: "string", default: "127.0.0.1", description: "Host IP address that published ports bind to. 0.0.0.0 exposes the lab to your network." },
   publishZookeeper: { type: "boolean", default: false, description: "Publish ZooKeeper's client port on the host (off: only the lab's containers reach it)." },
   zookeeperPort: { type: "integer", default: 2181, description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1." },
-  kafkaImage: { type: "string", default: "confluentinc/cp-kafka:7.9.1", description: "Broker image; must honour the cp-kafka environment contract (see README)." },
+  kafkaImage: { type: "string", default: "confluentinc/cp-kafka:7.9.1", description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README)." },
+  kraftImage: { type: "string", default: "apache/kafka:4.2.0", description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README)." },
   zookeeperImage: { type: "string", default: "confluentinc/cp-zookeeper:7.9.1", description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README)." },
   kafkaHeap: { type: "string", default: "256m", description: "JVM heap of each broker, such as 256m or 1g." },
   zookeeperHeap: { type: "string", default: "128m", description: "JVM heap of each ZooKeeper node, such as 128m." },
@@ -71,6 +79,8 @@ export const CONFIG_KEYS = {
   waitTimeoutSeconds: { type: "integer", default: 180, description: "How long pulumi up waits for each container to become healthy." },
   restartPolicy: { type: "string", default: "no", description: "Docker restart policy: no, on-failure, always or unless-stopped." },
   keepImages: { type: "boolean", default: true, description: "Keep the images on the machine when the lab is destroyed." },
+  persistence: { type: "boolean", default: false, description: "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers." },
+  keepVolumes: { type: "boolean", default: false, description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them)." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -222,6 +232,30 @@ function checkPorts(reader: Reader, config: LabConfig): void {
 }
 
 /**
+ * Settings that contradict the mode. Pulumi hands the program every declared default, so a setting counts as
+ * given when it differs from its default.
+ */
+function checkModeCombinations(reader: Reader, config: LabConfig): void {
+  const differs = (key: ConfigKey, value: unknown) => value !== CONFIG_KEYS[key].default;
+  if (config.mode === "kraft") {
+    if (differs("zookeeperNodes", config.zookeeperNodes)) {
+      reader.fail("zookeeperNodes", String(config.zookeeperNodes), "must stay 1 (unset) in kraft mode: KRaft runs no ZooKeeper; set mode to zookeeper for an ensemble");
+    }
+    if (config.publishZookeeper) {
+      reader.fail("publishZookeeper", "true", "must be false in kraft mode: there is no ZooKeeper to publish");
+    }
+    if (differs("kafkaImage", config.kafkaImage)) {
+      reader.fail("kafkaImage", config.kafkaImage, "is the zookeeper-mode broker image; in kraft mode set kraftImage instead");
+    }
+  } else if (differs("kraftImage", config.kraftImage)) {
+    reader.fail("kraftImage", config.kraftImage, "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft");
+  }
+  if (config.keepVolumes && !config.persistence) {
+    reader.fail("keepVolumes", "true", "needs persistence: true (without persistence there are no volumes to keep)");
+  }
+}
+
+/**
  * Parses and validates the raw config. Returns a complete LabConfig with defaults filled in, or throws a
  * ConfigError listing every problem. Unknown keys in the kafka-lab namespace are refused (they are
  * almost always typos).
@@ -243,7 +277,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     reader.fail("bindAddress", bindAddress, "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)");
   }
 
-  const images = (["kafkaImage", "zookeeperImage"] as const).map((key) => {
+  const images = (["kafkaImage", "kraftImage", "zookeeperImage"] as const).map((key) => {
     const image = reader.string(key);
     if (!isValidImageReference(image)) {
       reader.fail(key, image, "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)");
@@ -270,7 +304,8 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     publishZookeeper: reader.boolean("publishZookeeper"),
     zookeeperPort: reader.integer("zookeeperPort", 1, 65535),
     kafkaImage: images[0]!,
-    zookeeperImage: images[1]!,
+    kraftImage: images[1]!,
+    zookeeperImage: images[2]!,
     kafkaHeapMb: heap(reader, "kafkaHeap"),
     zookeeperHeapMb: heap(reader, "zookeeperHeap"),
     topics: topics.topics,
@@ -278,8 +313,11 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     waitTimeoutSeconds: reader.integer("waitTimeoutSeconds", 10, 3600),
     restartPolicy: reader.oneOf("restartPolicy", RESTART_POLICIES),
     keepImages: reader.boolean("keepImages"),
+    persistence: reader.boolean("persistence"),
+    keepVolumes: reader.boolean("keepVolumes"),
   };
   checkPorts(reader, config);
+  checkModeCombinations(reader, config);
 
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -44,6 +44,7 @@ export class KafkaLab extends pulumi.ComponentResource {
   readonly topology: LabTopology;
   readonly network: docker.Network;
   readonly containers: Record<string, docker.Container> = {};
+  readonly volumes: docker.Volume[];
   readonly topics: KafkaTopic[];
   readonly bootstrapServers: pulumi.Output<string>;
   readonly internalBootstrapServers: pulumi.Output<string>;
@@ -68,9 +69,15 @@ export class KafkaLab extends pulumi.ComponentResource {
       keepLocally: image.keepLocally,
     }, parent)]));
 
+    // Persistence: named volumes; with keepVolumes they stay behind on destroy (retainOnDelete).
+    this.volumes = topology.volumes.map((volume) => new docker.Volume(`volume-${volume.name}`, {
+      name: volume.name,
+      labels: toLabels(volume.labels),
+    }, { parent: this, retainOnDelete: volume.keep }));
+
     for (const spec of topology.containers) {
       const image = images.get(spec.image)!;
-      const dependsOn = spec.dependsOn.map((key) => this.containers[key]!);
+      const dependsOn = [...spec.dependsOn.map((key) => this.containers[key]!), ...this.volumes];
       this.containers[spec.key] = this.container(spec, image, dependsOn, topology.waitTimeoutSeconds);
     }
 
@@ -96,7 +103,7 @@ export class KafkaLab extends pulumi.ComponentResource {
     });
   }
 
-  private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: docker.Container[], waitTimeoutSeconds: number): docker.Container {
+  private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: pulumi.Resource[], waitTimeoutSeconds: number): docker.Container {
     return new docker.Container(spec.key, {
       name: spec.name,
       image: image.imageId,
@@ -104,6 +111,9 @@ export class KafkaLab extends pulumi.ComponentResource {
       envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
       ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+      volumes: spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
+      // The images declare VOLUMEs; remove those anonymous volumes with the container.
+      removeVolumes: true,
       healthcheck: {
         tests: spec.healthcheck.test,
         interval: seconds(spec.healthcheck.intervalSeconds),

@@ -2,6 +2,7 @@
 // listeners, published ports and healthchecks. Pure: config in, plain objects out. The Pulumi component
 // (kafka-lab.ts) and the end-to-end harness both realise exactly these objects.
 
+import { createHash } from "node:crypto";
 import type { LabConfig } from "./config.js";
 import type { TopicSpec } from "./topics.js";
 
@@ -11,6 +12,11 @@ export const OUTSIDE_PORT = 9092;
 export const ZOOKEEPER_CLIENT_PORT = 2181;
 export const ZOOKEEPER_PEER_PORT = 2888;
 export const ZOOKEEPER_ELECTION_PORT = 3888;
+/** KRaft controller listener; not 9093, which the apache/kafka image uses for it by default but INSIDE uses here. */
+export const CONTROLLER_PORT = 9094;
+export const KAFKA_DATA_DIR = "/var/lib/kafka/data";
+export const ZOOKEEPER_DATA_DIR = "/var/lib/zookeeper/data";
+export const ZOOKEEPER_LOG_DIR = "/var/lib/zookeeper/log";
 
 export const LABEL_PREFIX = "org.kafka-lab";
 export const LAB_LABEL = `${LABEL_PREFIX}.lab`;
@@ -35,6 +41,19 @@ export interface Healthcheck {
   startPeriodSeconds: number;
 }
 
+export interface VolumeMount {
+  /** Named Docker volume. */
+  volume: string;
+  containerPath: string;
+}
+
+export interface VolumeSpec {
+  name: string;
+  labels: Record<string, string>;
+  /** Keep the volume when the lab is destroyed. */
+  keep: boolean;
+}
+
 export interface ContainerSpec {
   /** Logical name, unique in the lab: zookeeper-1, kafka-1. */
   key: string;
@@ -47,6 +66,8 @@ export interface ContainerSpec {
   image: string;
   env: Record<string, string>;
   ports: PublishedPort[];
+  /** Named volumes (persistence only); nothing else is ever mounted, least of all the Docker socket. */
+  mounts: VolumeMount[];
   healthcheck: Healthcheck;
   /** Keys of the containers that must be healthy before this one starts. */
   dependsOn: string[];
@@ -68,10 +89,12 @@ export interface ImageSpec {
 }
 
 export interface LabOutputs {
+  mode: LabConfig["mode"];
   /** OUTSIDE listener addresses for clients on the host. */
   bootstrapServers: string;
   /** INSIDE listener addresses for containers on the lab network. */
   internalBootstrapServers: string;
+  /** ZooKeeper connect string on the lab network; empty in kraft mode. */
   zookeeperConnect: string;
   networkName: string;
   topics: string[];
@@ -82,6 +105,7 @@ export interface LabTopology {
   labels: Record<string, string>;
   network: NetworkSpec;
   images: ImageSpec[];
+  volumes: VolumeSpec[];
   containers: ContainerSpec[];
   topics: TopicSpec[];
   outputs: LabOutputs;
@@ -149,7 +173,87 @@ export function internalReplication(brokers: number): { replicationFactor: numbe
   return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
 }
 
-function zookeeperContainer(config: LabConfig, lab: string, labels: Record<string, string>, id: number): ContainerSpec {
+/** Properties both modes set on every broker (cp-kafka and apache/kafka name them the same way). */
+function commonBrokerEnv(config: LabConfig, hostname: string, id: number): Record<string, string> {
+  const internal = internalReplication(config.brokers);
+  return {
+    KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${brokerOutsidePort(config, id)}`,
+    KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internal.minInsyncReplicas),
+    KAFKA_DEFAULT_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_AUTO_CREATE_TOPICS_ENABLE: String(config.autoCreateTopics),
+    // A lab has one consumer at a time more often than not: do not hold the first rebalance back 3 s.
+    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+    KAFKA_HEAP_OPTS: heapOpts(config.kafkaHeapMb),
+  };
+}
+
+/** ZooKeeper mode, cp-kafka 7.9 contract. */
+function zookeeperModeBrokerEnv(config: LabConfig, hostname: string, id: number, zookeeperConnect: string): Record<string, string> {
+  return {
+    KAFKA_BROKER_ID: String(id),
+    KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
+    KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
+    ...commonBrokerEnv(config, hostname, id),
+  };
+}
+
+/**
+ * How many brokers are also KRaft controllers: 3 from three brokers on (a quorum that survives one
+ * failure), else 1 (a quorum of 2 survives no failure and only adds a voter to wait for).
+ */
+export function controllerCount(brokers: number): number {
+  return brokers >= 3 ? 3 : 1;
+}
+
+/**
+ * A stable KRaft cluster id per project and stack (22 characters of base64url, as Kafka's own ids), so
+ * persistent volumes keep matching the cluster across re-created containers.
+ */
+export function clusterIdOf({ project, stack }: LabIdentity): string {
+  return createHash("sha256").update(`kafka-lab/${project}/${stack}`).digest().subarray(0, 16).toString("base64url");
+}
+
+/** KRaft mode, apache/kafka contract: env replaces server.properties entirely, so every needed key is here. */
+function kraftBrokerEnv(config: LabConfig, hostname: string, id: number, clusterId: string): Record<string, string> {
+  const isController = id <= controllerCount(config.brokers);
+  const voters = range(controllerCount(config.brokers)).map((n) => `${n}@${brokerHost(config, n)}:${CONTROLLER_PORT}`).join(",");
+  const listeners = [`INSIDE://0.0.0.0:${INSIDE_PORT}`, `OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`];
+  if (isController) listeners.push(`CONTROLLER://0.0.0.0:${CONTROLLER_PORT}`);
+  return {
+    CLUSTER_ID: clusterId,
+    KAFKA_NODE_ID: String(id),
+    KAFKA_PROCESS_ROLES: isController ? "broker,controller" : "broker",
+    KAFKA_CONTROLLER_QUORUM_VOTERS: voters,
+    KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
+    KAFKA_LISTENERS: listeners.join(","),
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    KAFKA_LOG_DIRS: KAFKA_DATA_DIR,
+    ...commonBrokerEnv(config, hostname, id),
+  };
+}
+
+interface Context {
+  config: LabConfig;
+  lab: string;
+  labels: Record<string, string>;
+}
+
+function nodeLabels(ctx: Context, role: Role, key: string): Record<string, string> {
+  return { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key };
+}
+
+/** Named volumes of one node, when persistence is on. */
+function volumesOf(ctx: Context, key: string, paths: Record<string, string>): VolumeMount[] {
+  if (!ctx.config.persistence) return [];
+  return Object.entries(paths).map(([suffix, containerPath]) => ({ volume: `${ctx.lab}-${key}-${suffix}`, containerPath }));
+}
+
+function zookeeperContainer(ctx: Context, id: number): ContainerSpec {
+  const { config } = ctx;
   const key = `zookeeper-${id}`;
   const env: Record<string, string> = {
     ZOOKEEPER_CLIENT_PORT: String(ZOOKEEPER_CLIENT_PORT),
@@ -170,7 +274,7 @@ function zookeeperContainer(config: LabConfig, lab: string, labels: Record<strin
   return {
     key,
     role: "zookeeper",
-    name: `${lab}-${key}`,
+    name: `${ctx.lab}-${key}`,
     hostname,
     aliases: hostname === key ? [hostname] : [hostname, key],
     image: config.zookeeperImage,
@@ -178,51 +282,36 @@ function zookeeperContainer(config: LabConfig, lab: string, labels: Record<strin
     ports: config.publishZookeeper
       ? [{ internal: ZOOKEEPER_CLIENT_PORT, external: config.zookeeperPort + id - 1, ip: config.bindAddress }]
       : [],
+    mounts: volumesOf(ctx, key, { data: ZOOKEEPER_DATA_DIR, log: ZOOKEEPER_LOG_DIR }),
     healthcheck: zookeeperHealthcheck(),
     dependsOn: [],
     memoryMb: memoryLimitMb(config.zookeeperHeapMb),
     stopGraceSeconds: 10,
     restartPolicy: config.restartPolicy,
-    labels: { ...labels, [`${LABEL_PREFIX}.role`]: "zookeeper", [`${LABEL_PREFIX}.node`]: key },
+    labels: nodeLabels(ctx, "zookeeper", key),
   };
 }
 
-function brokerContainer(config: LabConfig, lab: string, labels: Record<string, string>, id: number, zookeeperConnect: string, zookeeperKeys: string[]): ContainerSpec {
+function brokerContainer(ctx: Context, id: number, env: Record<string, string>, dependsOn: string[]): ContainerSpec {
+  const { config } = ctx;
   const key = `kafka-${id}`;
   const hostname = brokerHost(config, id);
-  const outsidePort = brokerOutsidePort(config, id);
-  const internal = internalReplication(config.brokers);
-  const env: Record<string, string> = {
-    KAFKA_BROKER_ID: String(id),
-    KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
-    KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
-    KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${outsidePort}`,
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
-    KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
-    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(internal.replicationFactor),
-    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(internal.replicationFactor),
-    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internal.minInsyncReplicas),
-    KAFKA_DEFAULT_REPLICATION_FACTOR: String(internal.replicationFactor),
-    KAFKA_AUTO_CREATE_TOPICS_ENABLE: String(config.autoCreateTopics),
-    // A lab has one consumer at a time more often than not: do not hold the first rebalance back 3 s.
-    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
-    KAFKA_HEAP_OPTS: heapOpts(config.kafkaHeapMb),
-  };
   return {
     key,
     role: "broker",
-    name: `${lab}-${key}`,
+    name: `${ctx.lab}-${key}`,
     hostname,
     aliases: hostname === key ? [hostname] : [hostname, key],
-    image: config.kafkaImage,
+    image: config.mode === "kraft" ? config.kraftImage : config.kafkaImage,
     env,
-    ports: [{ internal: OUTSIDE_PORT, external: outsidePort, ip: config.bindAddress }],
+    ports: [{ internal: OUTSIDE_PORT, external: brokerOutsidePort(config, id), ip: config.bindAddress }],
+    mounts: volumesOf(ctx, key, { data: KAFKA_DATA_DIR }),
     healthcheck: kafkaHealthcheck(),
-    dependsOn: zookeeperKeys,
+    dependsOn,
     memoryMb: memoryLimitMb(config.kafkaHeapMb),
     stopGraceSeconds: 30,
     restartPolicy: config.restartPolicy,
-    labels: { ...labels, [`${LABEL_PREFIX}.role`]: "broker", [`${LABEL_PREFIX}.node`]: key },
+    labels: nodeLabels(ctx, "broker", key),
   };
 }
 
@@ -233,20 +322,29 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     [`${LABEL_PREFIX}.project`]: identity.project,
     [`${LABEL_PREFIX}.stack`]: identity.stack,
   };
-  const zookeepers = range(config.zookeeperNodes).map((id) => zookeeperContainer(config, labName, labels, id));
+  const ctx: Context = { config, lab: labName, labels };
+  const zookeepers = config.mode === "zookeeper" ? range(config.zookeeperNodes).map((id) => zookeeperContainer(ctx, id)) : [];
   const zookeeperConnect = zookeepers.map((z) => `${z.hostname}:${ZOOKEEPER_CLIENT_PORT}`).join(",");
-  const brokers = range(config.brokers).map((id) =>
-    brokerContainer(config, labName, labels, id, zookeeperConnect, zookeepers.map((z) => z.key)));
+  const clusterId = clusterIdOf(identity);
+  const brokers = range(config.brokers).map((id) => {
+    const hostname = brokerHost(config, id);
+    return config.mode === "kraft"
+      ? brokerContainer(ctx, id, kraftBrokerEnv(config, hostname, id, clusterId), [])
+      : brokerContainer(ctx, id, zookeeperModeBrokerEnv(config, hostname, id, zookeeperConnect), zookeepers.map((z) => z.key));
+  });
+  const containers = [...zookeepers, ...brokers];
   const networkName = `${labName}-net`;
-  const imageNames = [...new Set([config.zookeeperImage, config.kafkaImage])];
+  const imageNames = [...new Set(containers.map((c) => c.image))];
   return {
     labName,
     labels,
     network: { name: networkName, labels },
     images: imageNames.map((name) => ({ name, keepLocally: config.keepImages })),
-    containers: [...zookeepers, ...brokers],
+    volumes: containers.flatMap((c) => c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes }))),
+    containers,
     topics: config.topics,
     outputs: {
+      mode: config.mode,
       bootstrapServers: brokers.map((_, i) => `${config.outsideHost}:${brokerOutsidePort(config, i + 1)}`).join(","),
       internalBootstrapServers: brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
       zookeeperConnect,

@@ -90,3 +90,26 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
     assert.match(error.message, /3 problems; nothing was created/);
   });
 });
+
+describe("mode combinations", () => {
+  const cases: Array<[string, RawConfig, string, RegExp]> = [
+    ["three ZooKeeper nodes in kraft mode", { mode: "kraft", zookeeperNodes: "3", brokers: "3" }, "zookeeperNodes", /KRaft runs no ZooKeeper/],
+    ["publishing ZooKeeper in kraft mode", { mode: "kraft", publishZookeeper: "true" }, "publishZookeeper", /no ZooKeeper/],
+    ["the zookeeper-mode image in kraft mode", { mode: "kraft", kafkaImage: "confluentinc/cp-kafka:7.9.2" }, "kafkaImage", /set kraftImage/],
+    ["the kraft image in zookeeper mode", { kraftImage: "apache/kafka:4.1.1" }, "kraftImage", /set kafkaImage/],
+    ["keeping volumes without persistence", { keepVolumes: "true" }, "keepVolumes", /needs persistence/],
+  ];
+  for (const [title, raw, key, allowed] of cases) {
+    it(`refuses ${title}`, () => {
+      const problem = refused(raw).problems.find((p) => p.key === key);
+      assert.ok(problem, `no problem reported for ${key}`);
+      assert.match(problem.allowed, allowed);
+    });
+  }
+
+  it("accepts a KRaft cluster with its own image", () => {
+    const config = parseLabConfig({ mode: "kraft", brokers: "3", kraftImage: "kafka-lab-local/kafka:4.2.0", topics: JSON.stringify(["t:3:3"]) });
+    assert.equal(config.mode, "kraft");
+    assert.equal(config.kraftImage, "kafka-lab-local/kafka:4.2.0");
+  });
+});

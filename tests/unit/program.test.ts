@@ -52,8 +52,9 @@ describe("resource graph under Pulumi mocks", () => {
       assert.equal(c.inputs.wait, true, "pulumi up must wait for health");
       assert.equal(c.inputs.memory, spec.memoryMb);
       assert.equal(c.inputs.destroyGraceSeconds, spec.stopGraceSeconds);
-      assert.equal(c.inputs.mounts, undefined);
-      assert.equal(c.inputs.volumes, undefined);
+      assert.equal(c.inputs.mounts, undefined, "nothing is bind-mounted, least of all the Docker socket");
+      assert.deepEqual(c.inputs.volumes, [], "no volumes without persistence");
+      assert.equal(c.inputs.removeVolumes, true);
     }
   });
 

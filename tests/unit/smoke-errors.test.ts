@@ -135,7 +135,7 @@ test("our own phase deadline is a timeout that says which phase", () => {
   const c = classifyError(new PhaseTimeoutError("connecting and reading topic metadata", 7000), outside);
   assert.equal(c.kind, "timeout");
   assert.equal(c.exitCode, 3);
-  assert.match(c.message, /connecting and reading topic metadata did not finish within 7000 ms/);
+  assert.match(c.message, /connecting and reading topic metadata did not finish within the 7000 ms deadline/);
 });
 
 test("no answer to ApiVersions means the port is not Kafka", () => {

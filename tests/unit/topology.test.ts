@@ -52,7 +52,8 @@ describe("the tutorial's lab (defaults)", () => {
   });
 
   it("mounts nothing: no Docker socket, no volumes", () => {
-    for (const c of topology.containers) assert.ok(!("mounts" in c) && !("volumes" in c));
+    for (const c of topology.containers) assert.deepEqual(c.mounts, []);
+    assert.deepEqual(topology.volumes, []);
   });
 
   it("checks health with real protocol round trips", () => {
@@ -76,6 +77,7 @@ describe("the tutorial's lab (defaults)", () => {
 
   it("gives outputs a client can use", () => {
     assert.deepEqual(topology.outputs, {
+      mode: "zookeeper",
       bootstrapServers: "localhost:9092",
       internalBootstrapServers: "kafka:9093",
       zookeeperConnect: "zookeeper:2181",
@@ -131,5 +133,62 @@ describe("configured labs", () => {
       { name: "kafka-lab-local/zookeeper:3.8.4", keepLocally: false },
       { name: "kafka-lab-local/kafka:3.9.2", keepLocally: false },
     ]);
+  });
+});
+
+describe("KRaft mode", () => {
+  const topology = topologyOf({ mode: "kraft", brokers: "3" });
+  const brokers = topology.containers;
+
+  it("runs no ZooKeeper and uses the kraft image", () => {
+    assert.deepEqual(brokers.map((c) => c.role), ["broker", "broker", "broker"]);
+    assert.deepEqual(topology.images.map((i) => i.name), ["apache/kafka:4.2.0"]);
+    assert.equal(topology.outputs.zookeeperConnect, "");
+    for (const b of brokers) assert.deepEqual(b.dependsOn, []);
+  });
+
+  it("makes the first three brokers combined controllers, on a controller port apart from INSIDE", () => {
+    assert.deepEqual(brokers.map((b) => b.env.KAFKA_PROCESS_ROLES), ["broker,controller", "broker,controller", "broker,controller"]);
+    assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094,2@kafka-2:9094,3@kafka-3:9094");
+    assert.equal(brokers[0]!.env.KAFKA_LISTENERS, "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094");
+    assert.equal(brokers[1]!.env.KAFKA_ADVERTISED_LISTENERS, "INSIDE://kafka-2:9093,OUTSIDE://localhost:9093");
+    assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_LISTENER_NAMES, "CONTROLLER");
+    assert.equal(brokers[0]!.env.KAFKA_LOG_DIRS, "/var/lib/kafka/data");
+    assert.equal(brokers[0]!.env.KAFKA_ZOOKEEPER_CONNECT, undefined);
+  });
+
+  it("adds broker-only nodes past three and keeps one controller below three", () => {
+    const five = topologyOf({ mode: "kraft", brokers: "5" }).containers;
+    assert.deepEqual(five.map((b) => b.env.KAFKA_PROCESS_ROLES), ["broker,controller", "broker,controller", "broker,controller", "broker", "broker"]);
+    assert.equal(five[4]!.env.KAFKA_LISTENERS, "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092");
+    const two = topologyOf({ mode: "kraft", brokers: "2" }).containers;
+    assert.equal(two[1]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094");
+    const one = topologyOf({ mode: "kraft" }).containers;
+    assert.equal(one[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094");
+  });
+
+  it("keeps the cluster id stable per stack and distinct between stacks", () => {
+    const id = brokers[0]!.env.CLUSTER_ID!;
+    assert.match(id, /^[A-Za-z0-9_-]{22}$/);
+    assert.ok(brokers.every((b) => b.env.CLUSTER_ID === id));
+    assert.equal(topologyOf({ mode: "kraft" }).containers[0]!.env.CLUSTER_ID, id);
+    const other = buildTopology(parseLabConfig({ mode: "kraft" }), { project: "kafka-lab", stack: "other" });
+    assert.notEqual(other.containers[0]!.env.CLUSTER_ID, id);
+  });
+});
+
+describe("persistence", () => {
+  it("gives each node its own named volume, labelled, removed on destroy unless kept", () => {
+    const topology = topologyOf({ persistence: "true", zookeeperNodes: "3", brokers: "2" });
+    assert.deepEqual(topology.containers.map((c) => c.mounts.map((m) => `${m.volume}:${m.containerPath}`)), [
+      ["kafka-lab-dev-zookeeper-1-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-1-log:/var/lib/zookeeper/log"],
+      ["kafka-lab-dev-zookeeper-2-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-2-log:/var/lib/zookeeper/log"],
+      ["kafka-lab-dev-zookeeper-3-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-3-log:/var/lib/zookeeper/log"],
+      ["kafka-lab-dev-kafka-1-data:/var/lib/kafka/data"],
+      ["kafka-lab-dev-kafka-2-data:/var/lib/kafka/data"],
+    ]);
+    assert.equal(topology.volumes.length, 8);
+    assert.ok(topology.volumes.every((v) => v.keep === false && v.labels["org.kafka-lab.lab"] === "kafka-lab-dev"));
+    assert.ok(topologyOf({ persistence: "true", keepVolumes: "true" }).volumes.every((v) => v.keep));
   });
 });
