@@ -123,8 +123,18 @@ stage_context() {
   printf '%s' "$ctx"
 }
 
-STATUS_LINES=()
-record() { STATUS_LINES+=("$1"); say "$1"; }
+BUILT=0 UP_TO_DATE=0
+warm() { UP_TO_DATE=$((UP_TO_DATE + 1)); say "$1 up to date, warm ($2)"; }
+cold() { BUILT=$((BUILT + 1)); say "$1 built, cold ($2)"; }
+
+# pom_has POM GROUP:ARTIFACT:VERSION : the tag's version must be the pom's.
+pom_has() {
+  local g a v flat
+  IFS=: read -r g a v <<<"$2"
+  flat=$(tr -d ' \n\t' <"$1")
+  [[ $flat == *"<groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version>"* ]] \
+    || die "$1 does not pin $2 (keep build.sh's versions and the pom in step)"
+}
 
 # ---- images -----------------------------------------------------------------
 JRE_HASH=
@@ -147,7 +157,7 @@ build_jre() {
   JRE_HASH=$(hash_inputs "recipe=$RECIPE_REV" "suite=$DEBIAN_SUITE" "${mm_opts[@]}" -- \
     "$HERE/jre/Dockerfile" "$HERE/jre/packages.txt")
   if up_to_date "$JRE_TAG" "$JRE_HASH"; then
-    record "$JRE_TAG up to date ($(secs_since "$start"))"
+    warm "$JRE_TAG" "$(secs_since "$start")"
     return
   fi
   local short=${JRE_HASH:0:12}
@@ -176,7 +186,7 @@ build_jre() {
   docker import --change "LABEL $LABEL_TEST=true" --change "LABEL $LABEL_HASH=$JRE_HASH" \
     "$tar" "$JRE_ROOTFS_TAG" >/dev/null
   docker_build "$JRE_TAG" "$JRE_HASH" "$HERE/jre" --build-arg "ROOTFS_IMAGE=$JRE_ROOTFS_TAG"
-  record "$JRE_TAG built, cold ($(secs_since "$start"))"
+  cold "$JRE_TAG" "$(secs_since "$start")"
 }
 
 # build_java_image NAME TAG DIR EXTRA_HASH_STRINGS...
@@ -190,7 +200,7 @@ build_java_image() {
   local hash
   hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$JRE_HASH" "$@" -- "${files[@]}")
   if up_to_date "$tag" "$hash"; then
-    record "$tag up to date ($(secs_since "$start"))"
+    warm "$tag" "$(secs_since "$start")"
     return
   fi
   local ctx
@@ -199,7 +209,8 @@ build_java_image() {
   mvn_copy_deps "$HERE/$dir/pom.xml" "$ctx/lib"
   say "  docker build -> $tag"
   docker_build "$tag" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG"
-  record "$tag built, cold ($(secs_since "$start"))"
+  rm -rf "$ctx" # the jars stay cached in ~/.m2
+  cold "$tag" "$(secs_since "$start")"
 }
 
 # ---- main -------------------------------------------------------------------
@@ -208,6 +219,12 @@ docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dock
 command -v mmdebstrap >/dev/null || die "mmdebstrap not found (apt-get install mmdebstrap)"
 command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
 mkdir -p "$BUILD_DIR"
+
+pom_has "$HERE/zookeeper/pom.xml" "org.apache.zookeeper:zookeeper:$ZOOKEEPER_VERSION"
+pom_has "$HERE/kafka-3.9/pom.xml" "org.apache.kafka:kafka_2.13:$KAFKA39_VERSION"
+pom_has "$HERE/kafka-3.9/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERSION"
+pom_has "$HERE/kafka-4.x/pom.xml" "org.apache.kafka:kafka_2.13:$KAFKA4_VERSION"
+pom_has "$HERE/kafka-4.x/pom.xml" "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J2_VERSION"
 
 TOTAL_START=$(now)
 build_jre
@@ -222,4 +239,4 @@ if [[ $ONLY == 4.x || $ONLY == all ]]; then
     say "$KAFKA4_TAG: not available yet (test-images/kafka-4.x has no Dockerfile)"
   fi
 fi
-say "total $(secs_since "$TOTAL_START")"
+say "total $(secs_since "$TOTAL_START") ($BUILT built, $UP_TO_DATE up to date)"

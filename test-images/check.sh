@@ -193,6 +193,17 @@ check_39() {
     ok "kafka.properties rendering (___ -> -, __ -> _, backslash escaped, derived listeners, default log.dirs, exclusions)"
   else bad "kafka.properties rendering:"; sed 's/^/    /' <<<"$out"; fi
 
+  out=$(docker run --rm -e ZOOKEEPER_CLIENT_PORT=2181 -e ZOOKEEPER_SERVER_ID=2 \
+      -e 'ZOOKEEPER_SERVERS=zk1:2888:3888;zk2:2888:3888;zk3:2888:3888' -e ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT=3 \
+      -e ZOOKEEPER_MAX_CLIENT_CNXNS=60 "$ZK_IMAGE" \
+      bash -c 'timeout 3 /etc/confluent/docker/run >/dev/null 2>&1; cat /etc/kafka/zookeeper.properties; echo "myid=$(cat /var/lib/zookeeper/data/myid)"')
+  if grep -qx 'server.1=zk1:2888:3888' <<<"$out" && grep -qx 'server.3=zk3:2888:3888' <<<"$out" \
+     && grep -qx 'initLimit=10' <<<"$out" && grep -qx 'syncLimit=5' <<<"$out" && grep -qx 'myid=2' <<<"$out" \
+     && grep -qx 'autopurge.snapRetainCount=3' <<<"$out" && grep -qx 'maxClientCnxns=60' <<<"$out" \
+     && grep -qx 'dataDir=/var/lib/zookeeper/data' <<<"$out"; then
+    ok "zoo.cfg rendering (ZOOKEEPER_SERVERS -> server.N, myid, cp's name table, ensemble defaults)"
+  else bad "zoo.cfg rendering:"; sed 's/^/    /' <<<"$out"; fi
+
   docker network create "$NET" >/dev/null
   api_create "$RUN_ID-zookeeper" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
     ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
