@@ -10,7 +10,6 @@
 set -euo pipefail
 
 WHICH=${1:-all}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUN_ID=klcheck-$$
 NET=$RUN_ID-net
 HOST_PORT=${CHECK_HOST_PORT:-19092}
@@ -169,7 +168,7 @@ expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
 
 check_39() {
   say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode), broker published on 127.0.0.1:$HOST_PORT"
-  TOOL_PREFIX= SUFFIX=
+  TOOL_PREFIX='' SUFFIX=''
   expect_fail "zookeeper without ZOOKEEPER_CLIENT_PORT" "ZOOKEEPER_CLIENT_PORT is required" "$ZK_IMAGE"
   expect_fail "kafka without KAFKA_ZOOKEEPER_CONNECT" "KAFKA_ZOOKEEPER_CONNECT is required" \
     -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka:9092 "$K39_IMAGE"
