@@ -1,0 +1,194 @@
+// Flag parsing and validation for the smoke-test scripts. Pure: the scripts hand in the parsed
+// argv (zx's minimist with every value flag declared as a string) and the environment.
+
+import { UsageError } from "./errors.js";
+
+export const MAX_COUNT = 10_000_000;
+export const DEFAULT_TOPIC = "topic_test";
+export const DEFAULT_COUNT = 100;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_STACK = "dev";
+export const LISTENERS = ["OUTSIDE", "INSIDE"] as const;
+export type Listener = (typeof LISTENERS)[number];
+
+/** Flags shared by round-trip.ts and passed through by inside.ts. */
+export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms"] as const;
+export const ROUND_TRIP_BOOLEANS = ["json", "verbose", "help"] as const;
+export const INSIDE_STRINGS = [
+  "network", "internal-bootstrap", "client-image", "lab", "stack", "topic", "count", "group", "timeout-ms",
+] as const;
+export const INSIDE_BOOLEANS = ["json", "verbose", "help"] as const;
+
+export type ParsedArgs = Record<string, unknown> & { _?: unknown[] };
+
+export interface RoundTripOptions {
+  /** From --bootstrap or KAFKA_LAB_BOOTSTRAP; undefined means "ask pulumi". */
+  bootstrap?: string[];
+  stack: string;
+  listener: Listener;
+  topic: string;
+  count: number;
+  group: string;
+  /** True when the group was generated for this run (and should be printed). */
+  freshGroup: boolean;
+  timeoutMs: number;
+  json: boolean;
+  verbose: boolean;
+  help: boolean;
+}
+
+export interface InsideOptions {
+  network?: string;
+  internalBootstrap?: string[];
+  clientImage: string;
+  lab?: string;
+  stack: string;
+  /** Flags for round-trip.ts inside the container, already validated. */
+  passThrough: string[];
+  json: boolean;
+  help: boolean;
+}
+
+export const DEFAULT_CLIENT_IMAGE = "node:22-bookworm-slim";
+
+/** Rejects positional arguments, unknown flags and flags given twice. */
+export function checkFlags(args: ParsedArgs, known: readonly string[]): void {
+  const positional = (args._ ?? []).filter((a) => a !== "");
+  if (positional.length > 0) throw new UsageError(`unexpected argument ${String(positional[0])}`);
+  for (const [key, value] of Object.entries(args)) {
+    if (key === "_" || key === "--") continue;
+    if (!known.includes(key)) throw new UsageError(`unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(" ")})`);
+    if (Array.isArray(value)) throw new UsageError(`--${key} given more than once`);
+  }
+}
+
+/** A string flag's value: undefined when absent; an error when given without a value. */
+export function stringFlag(args: ParsedArgs, key: string): string | undefined {
+  const v = args[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`--${key} needs a value`);
+  return v.trim();
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+/** "host:port[,host:port]" → list, each checked. */
+export function parseBootstrap(value: string, source: string): string[] {
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (list.length === 0) throw new UsageError(`${source} is empty: expected host:port[,host:port]`);
+  for (const address of list) {
+    const m = /^([A-Za-z0-9._-]+):(\d{1,5})$/.exec(address);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65_535) {
+      throw new UsageError(`${source}: "${address}" is not host:port (a host name or IPv4 address and a port 1-65535)`);
+    }
+  }
+  return list;
+}
+
+/** A positive integer not above `max`, from a decimal string. */
+export function parsePositiveInt(value: string, flag: string, max: number): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  const n = Number(value);
+  if (n < 1 || n > max) throw new UsageError(`${flag} must be between 1 and ${max.toLocaleString("en-US")}, got ${value}`);
+  return n;
+}
+
+/** Kafka's own rule for topic names. */
+export function parseTopic(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === "." || value === "..") {
+    throw new UsageError(`--topic "${value}" is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+  }
+  return value;
+}
+
+export function parseListener(value: string | undefined): Listener {
+  const upper = (value ?? "OUTSIDE").toUpperCase();
+  const found = LISTENERS.find((l) => l === upper);
+  if (!found) throw new UsageError(`--listener must be OUTSIDE or INSIDE, got "${value}"`);
+  return found;
+}
+
+export function parseStack(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
+  const stack = stringFlag(args, "stack") ?? envValue(env, "KAFKA_LAB_STACK") ?? DEFAULT_STACK;
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(stack)) throw new UsageError(`stack name "${stack}" has characters pulumi does not allow`);
+  return stack;
+}
+
+/** A consumer group no earlier run has used: my-group-id-<timestamp>-<random>. */
+export function freshGroupId(nowMs: number, random: () => number): string {
+  const suffix = Math.floor(random() * 36 ** 6).toString(36).padStart(6, "0");
+  return `my-group-id-${nowMs}-${suffix}`;
+}
+
+export function parseRoundTripOptions(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  now: () => number = Date.now,
+  random: () => number = Math.random,
+): RoundTripOptions {
+  checkFlags(args, [...ROUND_TRIP_STRINGS, ...ROUND_TRIP_BOOLEANS]);
+  const flagBootstrap = stringFlag(args, "bootstrap");
+  const envBootstrap = envValue(env, "KAFKA_LAB_BOOTSTRAP");
+  const bootstrap = flagBootstrap
+    ? parseBootstrap(flagBootstrap, "--bootstrap")
+    : envBootstrap ? parseBootstrap(envBootstrap, "KAFKA_LAB_BOOTSTRAP") : undefined;
+  const group = stringFlag(args, "group");
+  const count = stringFlag(args, "count");
+  const timeout = stringFlag(args, "timeout-ms");
+  return {
+    ...(bootstrap ? { bootstrap } : {}),
+    stack: parseStack(args, env),
+    listener: parseListener(stringFlag(args, "listener")),
+    topic: parseTopic(stringFlag(args, "topic") ?? DEFAULT_TOPIC),
+    count: count === undefined ? DEFAULT_COUNT : parsePositiveInt(count, "--count", MAX_COUNT),
+    group: group ?? freshGroupId(now(), random),
+    freshGroup: group === undefined,
+    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000),
+    json: args.json === true,
+    verbose: args.verbose === true,
+    help: args.help === true,
+  };
+}
+
+/** Docker network names: what `docker network create` accepts. */
+function parseNetwork(value: string, source: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw new UsageError(`${source}: "${value}" is not a Docker network name`);
+  return value;
+}
+
+export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): InsideOptions {
+  checkFlags(args, [...INSIDE_STRINGS, ...INSIDE_BOOLEANS]);
+  const networkFlag = stringFlag(args, "network");
+  const network = networkFlag ?? envValue(env, "KAFKA_LAB_NETWORK");
+  const internalFlag = stringFlag(args, "internal-bootstrap");
+  const internal = internalFlag ?? envValue(env, "KAFKA_LAB_INTERNAL_BOOTSTRAP");
+  const lab = stringFlag(args, "lab") ?? envValue(env, "KAFKA_LAB_NAME");
+  if (lab !== undefined && !/^[A-Za-z0-9_.-]+$/.test(lab)) throw new UsageError(`lab name "${lab}" may use only letters, digits, '_', '.' and '-'`);
+  const passThrough: string[] = [];
+  const topic = stringFlag(args, "topic");
+  if (topic !== undefined) passThrough.push("--topic", parseTopic(topic));
+  const count = stringFlag(args, "count");
+  if (count !== undefined) passThrough.push("--count", String(parsePositiveInt(count, "--count", MAX_COUNT)));
+  const timeout = stringFlag(args, "timeout-ms");
+  if (timeout !== undefined) passThrough.push("--timeout-ms", String(parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000)));
+  const group = stringFlag(args, "group");
+  if (group !== undefined) passThrough.push("--group", group);
+  if (args.json === true) passThrough.push("--json");
+  if (args.verbose === true) passThrough.push("--verbose");
+  return {
+    ...(network ? { network: parseNetwork(network, networkFlag ? "--network" : "KAFKA_LAB_NETWORK") } : {}),
+    ...(internal
+      ? { internalBootstrap: parseBootstrap(internal, internalFlag ? "--internal-bootstrap" : "KAFKA_LAB_INTERNAL_BOOTSTRAP") }
+      : {}),
+    clientImage: stringFlag(args, "client-image") ?? envValue(env, "KAFKA_LAB_CLIENT_IMAGE") ?? DEFAULT_CLIENT_IMAGE,
+    ...(lab ? { lab } : {}),
+    stack: parseStack(args, env),
+    passThrough,
+    json: args.json === true,
+    help: args.help === true,
+  };
+}
