@@ -37,7 +37,7 @@ export class TopicMissingError extends Error {
 export class PhaseTimeoutError extends Error {
   override name = "PhaseTimeoutError";
   constructor(readonly phase: string, readonly ms: number) {
-    super(`${phase} did not finish within ${ms} ms`);
+    super(`${phase} did not finish within the ${ms} ms deadline`);
   }
 }
 
@@ -255,7 +255,7 @@ function classifyTimeout(chain: readonly ErrorLike[], ctx: ErrorContext): Classi
     // kafkajs's first request on a connection; its timeout means a listener that does not speak Kafka.
     return notKafka(address ?? bootstrapLabel(ctx), ctx, "accepted the connection but did not answer Kafka's first request (ApiVersions)");
   }
-  const what = phaseError ? `${String(phaseError.phase)} did not finish within ${String(phaseError.ms)} ms`
+  const what = phaseError ? `${String(phaseError.phase)} did not finish within the ${String(phaseError.ms)} ms deadline`
     : detail(chain);
   return {
     kind: "timeout",
@@ -285,8 +285,8 @@ function classifyProtocol(type: string, chain: readonly ErrorLike[], ctx: ErrorC
   if (/COORDINATOR/.test(type)) {
     return { kind: "coordinator", exitCode: EXIT.unreachable, message:
       `the broker at ${where} has no consumer-group coordinator (${type}): the internal topic __consumer_offsets ` +
-      `is not available. On a lab with fewer than 3 brokers offsets.topic.replication.factor must not exceed ` +
-      `the broker count; or the broker is still starting.` };
+      `is not available. offsets.topic.replication.factor must not exceed the number of brokers (Kafka's ` +
+      `default is 3), or the broker is still starting.` };
   }
   if (/NOT_ENOUGH_REPLICAS/.test(type)) {
     return { kind: "replicas", exitCode: EXIT.unreachable, message:
@@ -317,6 +317,9 @@ export function classifyError(error: unknown, ctx: ErrorContext): Classified {
   if (hasName(chain, "UsageError")) return { kind: "usage", exitCode: EXIT.usage, message: detail(chain) };
   const type = typeOf(chain);
   if (hasName(chain, "TopicMissingError") || type === "UNKNOWN_TOPIC_OR_PARTITION") return topicMissing(chain, ctx);
+  if (hasName(chain, "KafkaJSGroupCoordinatorNotFound") || chain.some((e) => /coordinator is not available/i.test(text(e)))) {
+    return classifyProtocol("COORDINATOR_NOT_AVAILABLE", chain, ctx);
+  }
   if (hasName(chain, "KafkaJSRequestTimeoutError", "PhaseTimeoutError", "KafkaJSTimeout", "KafkaJSLockTimeout") ||
       chain.some((e) => /\btimed out\b/.test(text(e)))) {
     return classifyTimeout(chain, ctx);
@@ -327,7 +330,6 @@ export function classifyError(error: unknown, ctx: ErrorContext): Classified {
       chain.some((e) => /Broker not connected/.test(text(e)))) {
     return classifyConnection(chain, ctx);
   }
-  if (hasName(chain, "KafkaJSGroupCoordinatorNotFound")) return classifyProtocol("COORDINATOR_NOT_AVAILABLE", chain, ctx);
   if (hasName(chain, "KafkaJSServerDoesNotSupportApiKey") || type === "UNSUPPORTED_VERSION") {
     const address = failingAddress(chain) ?? bootstrapLabel(ctx);
     return { kind: "not-kafka", exitCode: EXIT.unreachable, address, message:
