@@ -1,0 +1,169 @@
+// The round-trip smoke test from INSIDE the lab's Docker network: runs round-trip.ts in a throw-away
+// client container attached to the lab network, against the INSIDE listener.
+//
+//   npx tsx smoke-tests/inside.ts [--network NAME] [--internal-bootstrap host:port[,...]] [--client-image IMAGE]
+//     [--lab NAME] [--stack dev] [--topic T] [--count N] [--group ID] [--timeout-ms MS] [--json] [--verbose]
+//
+// Exit code: the container's (round-trip.ts: 0 ok, 1 verification failed, 2 usage/config, 3 unreachable or
+// timeout, 130 interrupted); 2 when docker cannot start the client (missing docker, image, esbuild binary);
+// 3 when the lab network does not exist.
+
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { $, argv, chalk, updateArgv, which } from "zx";
+import { EXIT, UsageError, type ExitCode } from "./errors.js";
+import { INSIDE_BOOLEANS, INSIDE_STRINGS, parseBootstrap, parseInsideOptions, type InsideOptions } from "./options.js";
+import { projectRoot, stackOutput } from "./stack.js";
+
+const HELP = `Usage: npx tsx smoke-tests/inside.ts [flags]
+
+Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network (listener INSIDE):
+  docker run --rm --network <network> --label org.kafka-lab.lab=<lab> -v <project>:/lab:ro -w /lab <image>
+    node --import tsx smoke-tests/round-trip.ts --bootstrap <internal bootstrap> --listener INSIDE ...
+
+  --network NAME               lab network (else KAFKA_LAB_NETWORK, else 'pulumi stack output networkName')
+  --internal-bootstrap H:P,... INSIDE bootstrap (else KAFKA_LAB_INTERNAL_BOOTSTRAP, else 'pulumi stack output internalBootstrapServers')
+  --client-image IMAGE         image with node >= 20 (else KAFKA_LAB_CLIENT_IMAGE, else node:22-bookworm-slim)
+  --lab NAME                   lab name for the container's org.kafka-lab.lab label (else KAFKA_LAB_NAME,
+                               else the network's own org.kafka-lab.lab label)
+  --stack NAME                 Pulumi stack to read (else KAFKA_LAB_STACK, else dev)
+  --topic, --count, --group, --timeout-ms, --json, --verbose   passed to round-trip.ts
+
+Exit code: the container's (0 ok, 1 verification failed, 2 usage/config, 3 unreachable/timeout, 130 interrupted).`;
+
+const LAB_LABEL = "org.kafka-lab.lab";
+
+updateArgv(process.argv.slice(2), { string: [...INSIDE_STRINGS], boolean: [...INSIDE_BOOLEANS] });
+
+let say: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
+
+class LabDownError extends Error {
+  override name = "LabDownError";
+}
+
+async function requireDocker(): Promise<void> {
+  if (!(await which("docker", { nothrow: true }))) throw new UsageError("the docker CLI is not on PATH");
+  const info = await $({ nothrow: true, quiet: true })`docker version --format {{.Server.Os}}`;
+  if (info.exitCode !== 0) throw new UsageError(`cannot talk to the Docker daemon: ${info.stderr.trim().split("\n").at(-1) ?? ""}`);
+}
+
+/** The network's org.kafka-lab.lab label; LabDownError when the network does not exist. */
+async function networkLab(network: string): Promise<string | undefined> {
+  const result = await $({ nothrow: true, quiet: true })`docker network inspect --format ${`{{index .Labels "${LAB_LABEL}"}}`} ${network}`;
+  if (result.exitCode !== 0) {
+    throw new LabDownError(`Docker network ${network} does not exist: is the lab up? ('docker network ls', 'pulumi stack output networkName')`);
+  }
+  const lab = result.stdout.trim();
+  return lab === "" || lab === "<no value>" ? undefined : lab;
+}
+
+/**
+ * tsx compiles TypeScript with esbuild, whose binary is a per-platform package. node_modules is mounted
+ * from the host, so a host that is not Linux on the daemon's CPU (macOS, Windows, another arch) has none
+ * the container can run: say how to add it instead of letting the container fail obscurely.
+ */
+async function checkEsbuildFor(image: string): Promise<void> {
+  const arch = (await $({ nothrow: true, quiet: true })`docker image inspect --format {{.Architecture}} ${image}`).stdout.trim() ||
+    (await $({ nothrow: true, quiet: true })`docker version --format {{.Server.Arch}}`).stdout.trim();
+  const cpu = arch === "amd64" ? "x64" : arch;
+  if (cpu === "") return;
+  let esbuildPackage: string;
+  try {
+    esbuildPackage = createRequire(join(projectRoot, "node_modules/tsx/package.json")).resolve("esbuild/package.json");
+  } catch {
+    throw new UsageError("tsx's esbuild is not installed in node_modules: run 'npm ci' first");
+  }
+  const platformDir = join(dirname(esbuildPackage), "..", "@esbuild", `linux-${cpu}`);
+  if (existsSync(platformDir) || existsSync(join(dirname(esbuildPackage), "node_modules", "@esbuild", `linux-${cpu}`))) return;
+  const { version } = createRequire(import.meta.url)(esbuildPackage) as { version: string };
+  throw new UsageError(
+    `node_modules has no esbuild binary for linux-${cpu}, which tsx needs inside the ${image} container ` +
+      `(node_modules was installed for ${process.platform}-${process.arch}). ` +
+      `Add it with: npm install --no-save @esbuild/linux-${cpu}@${version}`,
+  );
+}
+
+interface Resolved {
+  network: string;
+  bootstrap: string[];
+  lab?: string;
+}
+
+async function resolve(opts: InsideOptions): Promise<Resolved> {
+  const network = opts.network ?? (await stackOutput("networkName", opts.stack, "--network NAME or KAFKA_LAB_NETWORK"));
+  const bootstrap = opts.internalBootstrap ?? parseBootstrap(
+    await stackOutput("internalBootstrapServers", opts.stack, "--internal-bootstrap host:port or KAFKA_LAB_INTERNAL_BOOTSTRAP"),
+    `stack output internalBootstrapServers of ${opts.stack}`,
+  );
+  const labelled = await networkLab(network);
+  const lab = opts.lab ?? labelled;
+  return { network, bootstrap, ...(lab ? { lab } : {}) };
+}
+
+function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
+  return [
+    "run", "--rm",
+    "--network", r.network,
+    ...(r.lab ? ["--label", `${LAB_LABEL}=${r.lab}`] : []),
+    "--label", "org.kafka-lab.role=smoke-client",
+    "-v", `${projectRoot.replace(/\/$/, "")}:/lab:ro`,
+    "-w", "/lab",
+    // tsx writes nothing to the (read-only) project mount, but keeps a compile cache in $TMPDIR/tsx-<uid>
+    // and fails when that is not writable (a --read-only container, say). A --rm container gains nothing
+    // from a cache, so it is turned off.
+    "-e", "TSX_DISABLE_CACHE=1",
+    ...(process.stdout.isTTY ? ["-e", "FORCE_COLOR=1"] : []),
+    opts.clientImage,
+    "node", "--import", "tsx", "smoke-tests/round-trip.ts",
+    "--bootstrap", r.bootstrap.join(","),
+    "--listener", "INSIDE",
+    ...opts.passThrough,
+  ];
+}
+
+/** docker's own failures (125: docker run failed, 126/127: command not runnable/found in the image). */
+function explainDockerExit(code: number, image: string): string | undefined {
+  if (code === 125) return `docker could not start the client container (image ${image}): see docker's message above`;
+  if (code === 126 || code === 127) return `the client image ${image} cannot run 'node': use an image with Node.js >= 20 (--client-image)`;
+  return undefined;
+}
+
+function fail(exitCode: ExitCode, message: string, json: boolean): never {
+  process.stderr.write(`${chalk.red("error:")} ${message}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode, listener: "INSIDE", error: { message } })}\n`);
+  process.exit(exitCode);
+}
+
+async function main(): Promise<never> {
+  const json = argv.json === true;
+  let opts: InsideOptions;
+  let resolved: Resolved;
+  try {
+    opts = parseInsideOptions(argv, process.env);
+    if (opts.help) {
+      process.stdout.write(`${HELP}\n`);
+      process.exit(EXIT.ok);
+    }
+    if (opts.json) say = (line) => process.stderr.write(`${line}\n`);
+    await requireDocker();
+    resolved = await resolve(opts);
+    await checkEsbuildFor(opts.clientImage);
+  } catch (error) {
+    if (error instanceof UsageError) fail(EXIT.usage, `${error.message} (see --help)`, json);
+    if (error instanceof LabDownError) fail(EXIT.unreachable, error.message, json);
+    throw error;
+  }
+  say(`inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
+    `bootstrap ${resolved.bootstrap.join(",")}${resolved.lab ? `, lab ${resolved.lab}` : ""}`);
+  const run = $({ nothrow: true, stdio: "inherit" })`docker ${dockerArgs(opts, resolved)}`;
+  // docker run forwards SIGINT to round-trip.ts in the container, which disconnects and exits 130.
+  process.on("SIGINT", () => void run.kill("SIGINT").catch(() => undefined));
+  const result = await run;
+  const code = result.exitCode ?? EXIT.interrupted;
+  const docker = explainDockerExit(code, opts.clientImage);
+  if (docker) fail(EXIT.usage, docker, opts.json);
+  process.exit(code);
+}
+
+await main();
