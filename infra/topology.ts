@@ -132,11 +132,12 @@ function zookeeperHealthcheck(): Healthcheck {
 /**
  * A real Kafka round trip without starting a JVM per probe: an ApiVersions v0 request (api key 18,
  * correlation id 1, client id "hc") on the INSIDE listener; healthy when the reply carries correlation
- * id 1 and error code 0. A broker answers only once its request handlers run, after it has registered.
+ * id 1 and error code 0 (the 10 bytes read are size, correlation id and error code: 20 hex digits). A broker
+ * answers only once its request handlers run, after it has registered.
  */
 export const KAFKA_HEALTH_PROBE =
   `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} && printf '\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc' >&3 && ` +
-  `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........0000000100'`;
+  `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'`;
 
 function kafkaHealthcheck(): Healthcheck {
   return { test: ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE], intervalSeconds: 2, timeoutSeconds: 5, retries: 60, startPeriodSeconds: 0 };

@@ -3,7 +3,7 @@
 // "CMD" array rather than re-quoted through a shell.
 
 import { request } from "node:http";
-import type { ContainerSpec, NetworkSpec } from "../../infra/topology.js";
+import type { ContainerSpec, NetworkSpec, VolumeSpec } from "../../infra/topology.js";
 
 const socketPath = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
 const NS_PER_SECOND = 1_000_000_000;
@@ -64,6 +64,7 @@ export function containerCreateBody(spec: ContainerSpec, networkName: string): R
       PortBindings: Object.fromEntries(spec.ports.map((p) => [key(p.internal), [{ HostIp: p.ip, HostPort: String(p.external) }]])),
       Memory: spec.memoryMb * 1024 * 1024,
       RestartPolicy: { Name: spec.restartPolicy },
+      Mounts: spec.mounts.map((m) => ({ Type: "volume", Source: m.volume, Target: m.containerPath })),
     },
     NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: spec.aliases } } },
   };
@@ -72,6 +73,21 @@ export function containerCreateBody(spec: ContainerSpec, networkName: string): R
 export async function createNetwork(spec: NetworkSpec): Promise<string> {
   const created = await api<{ Id: string }>("POST", "/networks/create", { Name: spec.name, Driver: "bridge", Labels: spec.labels, CheckDuplicate: true });
   return created.Id;
+}
+
+/** Creates a named volume; answers with the existing one when it is already there. */
+export async function createVolume(spec: VolumeSpec): Promise<void> {
+  await api("POST", "/volumes/create", { Name: spec.name, Labels: spec.labels });
+}
+
+export async function removeVolume(name: string): Promise<void> {
+  await api("DELETE", `/volumes/${encodeURIComponent(name)}`, undefined, [404]);
+}
+
+/** Names of every volume on the engine, to spot anonymous volumes a lab leaves behind. */
+export async function volumeNames(): Promise<Set<string>> {
+  const volumes = await api<{ Volumes: Array<{ Name: string }> | null }>("GET", "/volumes");
+  return new Set((volumes.Volumes ?? []).map((v) => v.Name));
 }
 
 export async function createAndStart(spec: ContainerSpec, networkName: string): Promise<string> {

@@ -5,7 +5,7 @@
 import { createServer } from "node:net";
 import type { LabTopology, ContainerSpec } from "../../infra/topology.js";
 import {
-  createAndStart, createNetwork, findLabelled, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
+  createAndStart, createNetwork, createVolume, findLabelled, removeVolume, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
   api, labelFilter,
 } from "../../scripts/lib/docker-api.js";
 import topicProviderModule from "../../infra/topic-provider.cjs";
@@ -84,6 +84,11 @@ export async function removeLabelled(labName: string, log: Log): Promise<void> {
     log(`  removing leftover network ${n.Name}`);
     await removeNetwork(n.Id);
   }
+  const volumes = await api<{ Volumes: Array<{ Name: string }> | null }>("GET", `/volumes?filters=${filter}`);
+  for (const v of volumes.Volumes ?? []) {
+    log(`  removing leftover volume ${v.Name}`);
+    await removeVolume(v.Name);
+  }
 }
 
 /** Refuses to start when a host port the lab publishes is taken, naming the port and who wanted it. */
@@ -111,6 +116,8 @@ export async function realiseLab(topology: LabTopology, log: Log, running: Parti
   });
   lab.networkId = await createNetwork(topology.network);
   log(`  network ${topology.network.name} created`);
+  for (const volume of topology.volumes) await createVolume(volume);
+  if (topology.volumes.length > 0) log(`  volumes ${topology.volumes.map((v) => v.name).join(", ")} ready`);
   for (const level of startOrder(topology.containers)) {
     await Promise.all(level.map(async (spec) => {
       const id = await createAndStart(spec, topology.network.name);
@@ -128,8 +135,11 @@ export async function realiseLab(topology: LabTopology, log: Log, running: Parti
   return lab;
 }
 
-/** Stops brokers before ZooKeeper (reverse start order) with their grace period, then removes everything. */
-export async function teardownLab(lab: Partial<RunningLab> & { topology: LabTopology }, log: Log): Promise<number> {
+/**
+ * Stops brokers before ZooKeeper (reverse start order) with their grace period, then removes everything;
+ * with keepVolumes the named volumes stay (to re-create the containers on them).
+ */
+export async function teardownLab(lab: Partial<RunningLab> & { topology: LabTopology }, log: Log, { keepVolumes = false } = {}): Promise<number> {
   const started = Date.now();
   const ids = lab.containerIds ?? new Map<string, string>();
   for (const level of startOrder(lab.topology.containers).reverse()) {
@@ -139,7 +149,10 @@ export async function teardownLab(lab: Partial<RunningLab> & { topology: LabTopo
     }));
   }
   if (lab.networkId) await removeNetwork(lab.networkId);
-  await removeLabelled(lab.topology.labName, log);
+  if (!keepVolumes) {
+    for (const volume of lab.topology.volumes) await removeVolume(volume.name);
+    await removeLabelled(lab.topology.labName, log);
+  }
   const seconds = (Date.now() - started) / 1000;
   log(`  lab ${lab.topology.labName} torn down in ${seconds.toFixed(1)}s`);
   return seconds;

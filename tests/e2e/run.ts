@@ -1,13 +1,16 @@
-// npm run test:e2e: a real Kafka lab on the local Docker engine, built from the very topology objects the
-// Pulumi component consumes (config from Pulumi.ci.yaml, which points at the local test images). Checks the
-// round trip from the host (OUTSIDE), from a container on the lab network (INSIDE), and with kcat, then
-// tears down and asserts that nothing carrying the lab's label is left. Prints "e2e: N passed, N failed, N skipped".
+// npm run test:e2e: real Kafka labs on the local Docker engine, built from the very topology objects the
+// Pulumi component consumes (config from the example stack files, with the images switched to the local test
+// images). For each lab: round trips from the host (OUTSIDE) and from a container on the lab network (INSIDE),
+// plus kcat and per-broker checks where they apply; then persistence, a deliberately broken lab that must fail,
+// and the full Pulumi CLI path where the CLI exists. Everything is torn down, also on failure or Ctrl-C, and no
+// container, network or volume may be left. Prints "e2e: N passed, N failed, N skipped".
 //
-// Options: --keep (leave the lab running for a look; no leftover check), --count N (messages per smoke).
+// Options: --only tutorial,cluster,kraft,persistence,wrong-host,full-stack (default: all); --count N
+// (messages per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
 import { argv, $ } from "zx";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { imageExists, containerRssMb } from "../../scripts/lib/docker-api.js";
+import { imageExists, containerRssMb, volumeNames } from "../../scripts/lib/docker-api.js";
 import { projectRoot } from "../../scripts/lib/pulumi.js";
 import { leftoversOf, realiseLab, removeLabelled, teardownLab, type RunningLab } from "./lab-harness.js";
 import { CheckRunner } from "./checks.js";
@@ -15,65 +18,87 @@ import { configFromStackFile } from "../support/stack-file.js";
 import { kcatRoundTrip } from "./kcat.js";
 import { CLIENT_IMAGE, smokeInside, smokeOutside } from "./smoke.js";
 import { fullStack } from "./full-stack.js";
+import { checkEveryBroker } from "./brokers.js";
+import { persistenceRoundTrip } from "./persistence.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
+const only = new Set(String(argv.only ?? "tutorial,cluster,kraft,persistence,wrong-host,full-stack").split(","));
 const checks = new CheckRunner(log);
 
-function e2eTopology(stack: string, overrides: Record<string, string> = {}): LabTopology {
-  return buildTopology(configFromStackFile("Pulumi.ci.yaml", overrides), { project: "kafka-lab", stack });
+/** The local test images (test-images/build.sh) that stand in for the public defaults. */
+const LOCAL_IMAGES = {
+  kafkaImage: "kafka-lab-local/kafka:3.9.2",
+  zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
+  kraftImage: "kafka-lab-local/kafka:4.2.0",
+};
+
+function labFrom(stackFile: string, stack: string, overrides: Record<string, string>): LabTopology {
+  const config = configFromStackFile(stackFile, overrides);
+  const images: Record<string, string> = config.mode === "kraft"
+    ? { kraftImage: LOCAL_IMAGES.kraftImage }
+    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
+  return buildTopology(configFromStackFile(stackFile, { ...images, ...overrides }), { project: "kafka-lab", stack });
 }
 
-const topology = e2eTopology("e2e");
-const broken = e2eTopology("e2e-wrong-host", { outsideHost: "wrong-host.invalid", outsidePort: "29192" });
-const running: Partial<RunningLab> = {};
-let tornDown = false;
+const labs = {
+  tutorial: labFrom("Pulumi.ci.yaml", "e2e", {}),
+  cluster: labFrom("Pulumi.cluster.yaml", "e2e-cluster", { outsidePort: "29192" }),
+  kraft: labFrom("Pulumi.kraft.yaml", "e2e-kraft", { outsidePort: "29292" }),
+  persistence: labFrom("Pulumi.ci.yaml", "e2e-persistence", { outsidePort: "29392", persistence: "true" }),
+  wrongHost: labFrom("Pulumi.ci.yaml", "e2e-wrong-host", { outsideHost: "wrong-host.invalid", outsidePort: "29492", topics: "[]" }),
+};
 
-async function teardown(lab: Partial<RunningLab> & { topology: LabTopology }): Promise<void> {
+const running = new Map<LabTopology, Partial<RunningLab>>();
+async function teardown(topology: LabTopology): Promise<void> {
   try {
-    await teardownLab(lab, log);
+    await teardownLab({ ...running.get(topology), topology }, log);
   } catch (error) {
-    log(`  teardown failed: ${(error as Error).message}`);
+    log(`  teardown of ${topology.labName} failed: ${(error as Error).message}`);
   }
+  running.delete(topology);
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
-    log(`\n${signal}: tearing the lab down before exiting`);
-    await teardown({ ...running, topology });
-    await removeLabelled(broken.labName, log).catch(() => undefined);
+    log(`\n${signal}: tearing the labs down before exiting`);
+    for (const topology of Object.values(labs)) await removeLabelled(topology.labName, log).catch(() => undefined);
     process.exit(130);
   });
 }
 
-await checks.run("local test images exist", async () => {
-  const needed = [...topology.images.map((i) => i.name), CLIENT_IMAGE];
-  const missing = [];
-  for (const image of needed) if (!(await imageExists(image))) missing.push(image);
-  if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash test-images/build.sh`);
-});
+/** Realises a lab, runs its checks, and tears it down whatever happened. */
+async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false): Promise<void> {
+  const lab: Partial<RunningLab> = {};
+  running.set(topology, lab);
+  const ready = await checks.run(`${title}: ${topology.labName} healthy, topics created`, async () => {
+    log(`  ${topology.containers.length} containers on ${topology.network.name}: ${topology.containers.map((c) => `${c.key} (${c.image})`).join(", ")}`);
+    await realiseLab(topology, log, lab);
+    log(`  healthy after ${lab.secondsToHealthy!.toFixed(1)}s, ready (topics) after ${lab.secondsToReady!.toFixed(1)}s`);
+  });
+  try {
+    if (ready) await body(lab as RunningLab);
+  } finally {
+    if (keep) {
+      log(`--keep: ${topology.labName} left running; remove it with: docker rm -f $(docker ps -aq --filter label=org.kafka-lab.lab=${topology.labName}) && docker network rm ${topology.network.name}`);
+    } else {
+      await teardown(topology);
+    }
+  }
+}
 
-await checks.run("no leftovers from an earlier run", async () => {
-  for (const lab of [topology, broken]) await removeLabelled(lab.labName, log);
-});
+async function roundTrips(topology: LabTopology, title: string, topic: string): Promise<void> {
+  await checks.run(`${title}: round trip from the host through OUTSIDE (${topology.outputs.bootstrapServers}), topic ${topic}`, () =>
+    smokeOutside(topology.outputs.bootstrapServers, topic, count, log));
+  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${topology.outputs.internalBootstrapServers})`, () =>
+    smokeInside(topology, topic, count, log));
+}
 
-const ready = await checks.run(`lab ${topology.labName} healthy and topics created`, async () => {
-  log(`  ${topology.containers.length} containers on ${topology.network.name}: ${topology.containers.map((c) => c.key).join(", ")}`);
-  await realiseLab(topology, log, running);
-  log(`  healthy after ${running.secondsToHealthy!.toFixed(1)}s, ready (topics) after ${running.secondsToReady!.toFixed(1)}s`);
-});
-
-if (ready) {
-  await checks.run(`round trip from the host through OUTSIDE (${topology.outputs.bootstrapServers})`, () =>
-    smokeOutside(topology.outputs.bootstrapServers, count, log));
-  await checks.run(`round trip from a container on ${topology.network.name} through INSIDE (${topology.outputs.internalBootstrapServers})`, () =>
-    smokeInside(topology, count, log));
-  await checks.run("round trip with kcat (librdkafka) through OUTSIDE", () =>
-    kcatRoundTrip(topology.outputs.bootstrapServers, "orders", count, log));
-  await checks.run("memory of each container (RSS)", async () => {
+async function memoryReport(topology: LabTopology, lab: RunningLab, title: string): Promise<void> {
+  await checks.run(`${title}: memory of each container (RSS)`, async () => {
     let total = 0;
     for (const spec of topology.containers) {
-      const rss = await containerRssMb(running.containerIds!.get(spec.key)!);
+      const rss = await containerRssMb(lab.containerIds.get(spec.key)!);
       total += rss;
       log(`  ${spec.key}: ${rss} MiB RSS (limit ${spec.memoryMb} MiB)`);
     }
@@ -81,36 +106,75 @@ if (ready) {
   });
 }
 
-if (argv.keep) {
-  log(`--keep: lab ${topology.labName} left running; remove it with: docker rm -f $(docker ps -aq --filter label=org.kafka-lab.lab=${topology.labName}) && docker network rm ${topology.network.name}`);
-} else {
-  await teardown({ ...running, topology });
-  tornDown = true;
+const volumesBefore = await volumeNames();
+
+await checks.run("local test images exist", async () => {
+  const needed = [...new Set([...Object.values(labs).flatMap((t) => t.images.map((i) => i.name)), CLIENT_IMAGE])];
+  const missing = [];
+  for (const image of needed) if (!(await imageExists(image))) missing.push(image);
+  if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash test-images/build.sh and bash test-images/node-client/build.sh`);
+});
+
+await checks.run("no leftovers from an earlier run", async () => {
+  for (const topology of Object.values(labs)) await removeLabelled(topology.labName, log);
+});
+
+if (only.has("tutorial")) {
+  const topology = labs.tutorial;
+  await withLab(topology, "tutorial lab", async (lab) => {
+    await roundTrips(topology, "tutorial lab", "topic_test");
+    await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () =>
+      kcatRoundTrip(topology.outputs.bootstrapServers, "orders", count, log));
+    await memoryReport(topology, lab, "tutorial lab");
+  }, Boolean(argv.keep));
+}
+
+for (const name of ["cluster", "kraft"] as const) {
+  if (!only.has(name)) continue;
+  const topology = labs[name];
+  const title = name === "cluster" ? "cluster (3 ZooKeeper + 3 brokers)" : "KRaft cluster (3 brokers, Kafka 4.x)";
+  const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
+  await withLab(topology, title, async (lab) => {
+    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () =>
+      checkEveryBroker(topology.outputs.bootstrapServers, log));
+    await roundTrips(topology, title, replicated.name);
+    await memoryReport(topology, lab, title);
+  });
+}
+
+if (only.has("persistence")) {
+  await checks.run("persistence: messages and committed offsets survive re-created containers", () =>
+    persistenceRoundTrip(labs.persistence, log));
 }
 
 // The harness must be able to fail: a broker that advertises a host the client cannot resolve.
-await checks.run("a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
-  const lab: Partial<RunningLab> = {};
-  try {
-    await realiseLab({ ...broken, topics: [] }, log, lab);
-    const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${broken.outputs.bootstrapServers.replace("wrong-host.invalid", "127.0.0.1")} --listener OUTSIDE --count 5 --timeout-ms 10000`;
-    const output = result.stdout + result.stderr;
-    log(output.trim().split("\n").map((l) => `  | ${l}`).join("\n"));
-    if (result.exitCode === 0) throw new Error("the smoke test passed against a broker advertising wrong-host.invalid");
-    const advertised = broken.outputs.bootstrapServers;
-    if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
-      throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
-    }
-  } finally {
-    await teardown({ ...lab, topology: broken });
-  }
-});
+if (only.has("wrong-host")) {
+  const topology = labs.wrongHost;
+  await withLab(topology, "broken lab", async () => {
+    await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
+      const advertised = topology.outputs.bootstrapServers;
+      const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
+      const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
+      const output = result.stdout + result.stderr;
+      log(output.trim().split("\n").map((l) => `  | ${l}`).join("\n"));
+      if (result.exitCode === 0) throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
+      if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
+        throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
+      }
+    });
+  });
+}
 
-await checks.run("full stack through the Pulumi CLI: up, smoke tests, preview without changes, destroy", () => fullStack(log));
+if (only.has("full-stack")) {
+  await checks.run("full stack through the Pulumi CLI: up, smoke tests, preview without changes, destroy", () => fullStack(log));
+}
 
-if (tornDown) {
-  await checks.run("no container, network or volume with the labs' labels is left", async () => {
-    const left = [...await leftoversOf(topology.labName), ...await leftoversOf(broken.labName)];
+if (!argv.keep) {
+  await checks.run("no container, network or volume of any lab is left, labelled or anonymous", async () => {
+    const left = [];
+    for (const topology of Object.values(labs)) left.push(...await leftoversOf(topology.labName));
+    const newVolumes = [...await volumeNames()].filter((v) => !volumesBefore.has(v));
+    left.push(...newVolumes.map((v) => `volume ${v} (created during the run)`));
     if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
   });
 }

@@ -14,16 +14,17 @@ async function runSmoke(script: string, args: string[], log: (line: string) => v
   if (result.exitCode !== 0) throw new Error(`${script} exited with ${result.exitCode}`);
 }
 
-export function smokeOutside(bootstrap: string, count: number, log: (line: string) => void): Promise<void> {
-  return runSmoke("smoke-tests/round-trip.ts", ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", String(count)], log);
+export function smokeOutside(bootstrap: string, topic: string, count: number, log: (line: string) => void): Promise<void> {
+  return runSmoke("smoke-tests/round-trip.ts", ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--topic", topic, "--count", String(count)], log);
 }
 
-export function smokeInside(topology: LabTopology, count: number, log: (line: string) => void): Promise<void> {
+export function smokeInside(topology: LabTopology, topic: string, count: number, log: (line: string) => void): Promise<void> {
   return runSmoke("smoke-tests/inside.ts", [
     "--network", topology.network.name,
     "--internal-bootstrap", topology.outputs.internalBootstrapServers,
     "--client-image", CLIENT_IMAGE,
     "--lab", topology.labName,
+    "--topic", topic,
     "--count", String(count),
   ], log);
 }
