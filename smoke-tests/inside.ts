@@ -129,9 +129,9 @@ function explainDockerExit(code: number, image: string): string | undefined {
   return undefined;
 }
 
-function fail(exitCode: ExitCode, message: string, json: boolean): never {
+function fail(exitCode: ExitCode, kind: string, message: string, json: boolean): never {
   process.stderr.write(`${chalk.red("error:")} ${message}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode, listener: "INSIDE", error: { message } })}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode, listener: "INSIDE", error: { kind, exitCode, message } })}\n`);
   process.exit(exitCode);
 }
 
@@ -150,8 +150,8 @@ async function main(): Promise<never> {
     resolved = await resolve(opts);
     await checkEsbuildFor(opts.clientImage);
   } catch (error) {
-    if (error instanceof UsageError) fail(EXIT.usage, `${error.message} (see --help)`, json);
-    if (error instanceof LabDownError) fail(EXIT.unreachable, error.message, json);
+    if (error instanceof UsageError) fail(EXIT.usage, "usage", `${error.message} (see --help)`, json);
+    if (error instanceof LabDownError) fail(EXIT.unreachable, "network-missing", error.message, json);
     throw error;
   }
   say(`inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
@@ -162,7 +162,7 @@ async function main(): Promise<never> {
   const result = await run;
   const code = result.exitCode ?? EXIT.interrupted;
   const docker = explainDockerExit(code, opts.clientImage);
-  if (docker) fail(EXIT.usage, docker, opts.json);
+  if (docker) fail(EXIT.usage, "docker", docker, opts.json);
   process.exit(code);
 }
 

@@ -279,6 +279,7 @@ export function verify(sent: number, records: readonly ReceivedRecord[], timing:
   };
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 const ms = (v: number | undefined): string => (v === undefined ? "n/a" : `${Math.round(v)} ms`);
 
 /** A compact multi-line, human-readable report (no colours: callers add them). */
@@ -293,8 +294,8 @@ export function formatSummary(s: Summary): string {
         : `; ${Math.round(s.messagesPerSecond)} msg/s over ${((s.durationMs ?? 0) / 1000).toFixed(2)} s`),
   ];
   const notes: string[] = [];
-  if (s.redelivered > 0) notes.push(`${s.redelivered} redelivered (same offset twice; not a failure)`);
-  if (s.ignored > 0) notes.push(`${s.ignored} records of another run ignored`);
+  if (s.redelivered > 0) notes.push(`${plural(s.redelivered, "record")} redelivered (same offset twice; not a failure)`);
+  if (s.ignored > 0) notes.push(`${plural(s.ignored, "record")} of another producer ignored`);
   if (notes.length > 0) lines.push(`note: ${notes.join("; ")}`);
   for (const r of s.reasons) lines.push(`  - ${r}`);
   return lines.join("\n");

@@ -187,7 +187,7 @@ test("formatSummary shows the verdict, counts and reasons", () => {
   const lines = text.split("\n");
   assert.match(lines[0]!, /^FAILED: 2\/3 counters received \(2 records; lost 1, duplicated 0/);
   assert.match(lines[1]!, /latency p50 5 ms, p99 5 ms, max 5 ms; 1 msg\/s over 2\.00 s/);
-  assert.match(text, /4 records of another run ignored/);
+  assert.match(text, /4 records of another producer ignored/);
   assert.match(lines.at(-1)!, /^ {2}- lost 1 of 3 \(received 2\): missing counters 1$/);
   assert.match(formatSummary(verify(1, inOrder([0]))), /^OK: 1\/1/);
 });
