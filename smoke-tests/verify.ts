@@ -116,14 +116,17 @@ function preview(text: string): string {
 }
 
 /** Nearest-rank percentile (p in (0, 100]) of ascending-sorted values; undefined if empty. */
-export function percentile(sortedAsc: readonly number[], p: number): number | undefined {
+export function percentile(sortedAsc: ArrayLike<number>, p: number): number | undefined {
   if (sortedAsc.length === 0) return undefined;
   const rank = Math.max(1, Math.ceil((p / 100) * sortedAsc.length));
   return sortedAsc[Math.min(rank, sortedAsc.length) - 1];
 }
 
-/** "3, 5-9, 12 … and 4 more" from ascending integers, at most `limit` items/ranges. */
-export function describeCounters(sortedAsc: readonly number[], limit = MESSAGE_LIMIT): string {
+/**
+ * "3, 5-9, 12 … and 4 more" from ascending integers, at most `limit` items/ranges; `total` is the
+ * full count when `sortedAsc` holds only the first of them.
+ */
+export function describeCounters(sortedAsc: readonly number[], limit = MESSAGE_LIMIT, total = sortedAsc.length): string {
   const ranges: string[] = [];
   let shown = 0;
   let i = 0;
@@ -134,149 +137,164 @@ export function describeCounters(sortedAsc: readonly number[], limit = MESSAGE_L
     shown += j - i + 1;
     i = j + 1;
   }
-  const rest = sortedAsc.length - shown;
+  const rest = total - shown;
   return rest > 0 ? `${ranges.join(", ")} … and ${rest} more` : ranges.join(", ");
 }
 
-function sampled<T>(all: readonly T[]): Sampled<T> {
-  return { count: all.length, sample: all.slice(0, SAMPLE_SIZE) };
-}
+/** How many duplicated / out-of-order / unexpected / malformed entries are kept for messages. */
+const KEEP = 1_000;
 
-interface Tally {
-  seen: Set<number>;
-  duplicated: number[];
-  outOfOrder: number[];
-  unexpected: number[];
-  malformed: string[];
-  redelivered: number;
-}
-
-/** Sorts each partition's records by offset (the log's order) and drops exact redeliveries. */
-function byPartition(records: readonly ReceivedRecord[]): { parts: Map<number, ReceivedRecord[]>; redelivered: number } {
-  const parts = new Map<number, ReceivedRecord[]>();
-  const offsets = new Set<string>();
-  let redelivered = 0;
-  for (const r of records) {
-    const key = `${r.partition}@${r.offset}`;
-    if (offsets.has(key)) {
-      redelivered++;
-      continue;
-    }
-    offsets.add(key);
-    const list = parts.get(r.partition) ?? [];
-    list.push(r);
-    parts.set(r.partition, list);
+/** A count plus the first KEEP members seen. */
+class Kept<T> {
+  count = 0;
+  readonly first: T[] = [];
+  add(item: T): void {
+    this.count++;
+    if (this.first.length < KEEP) this.first.push(item);
   }
-  for (const list of parts.values()) list.sort((a, b) => compareOffsets(a.offset, b.offset));
-  return { parts, redelivered };
-}
-
-function compareOffsets(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function tally(sent: number, records: readonly ReceivedRecord[]): Tally {
-  const { parts, redelivered } = byPartition(records);
-  const t: Tally = { seen: new Set(), duplicated: [], outOfOrder: [], unexpected: [], malformed: [], redelivered };
-  for (const [partition, list] of parts) {
-    let highest = -Infinity;
-    for (const r of list) {
-      if (isMalformed(r)) {
-        t.malformed.push(`partition ${partition} offset ${r.offset}: ${r.malformed}`);
-      } else if (!Number.isInteger(r.counter) || r.counter < 0 || r.counter >= sent) {
-        t.unexpected.push(r.counter);
-      } else if (t.seen.has(r.counter)) {
-        t.duplicated.push(r.counter);
-      } else {
-        t.seen.add(r.counter);
-        if (r.counter < highest) t.outOfOrder.push(r.counter);
-        highest = Math.max(highest, r.counter);
-      }
-    }
+  sampled(): Sampled<T> {
+    return { count: this.count, sample: this.first.slice(0, SAMPLE_SIZE) };
   }
-  return t;
 }
 
-function missing(sent: number, seen: ReadonlySet<number>): number[] {
-  const lost: number[] = [];
-  for (let c = 0; c < sent; c++) if (!seen.has(c)) lost.push(c);
-  return lost;
-}
+/**
+ * Verifies a round trip record by record, in arrival order, in memory proportional to N (a byte per
+ * counter plus one latency per record), so 10 million records fit.
+ *
+ * Kafka delivers each partition in offset order; an offset at or below one already seen on the same
+ * partition is therefore a redelivery (a consumer replay after a rebalance, say) and is only counted.
+ * Among first deliveries, a counter seen before is a duplicate (the producer wrote it twice) and a
+ * counter lower than the partition's highest so far is out of order. Order is per partition only.
+ */
+export class Verifier {
+  private readonly seen: Uint8Array;
+  private distinct = 0;
+  private received = 0;
+  private redelivered = 0;
+  private readonly lastOffset = new Map<number, bigint>();
+  private readonly highest = new Map<number, number>();
+  private readonly duplicated = new Kept<number>();
+  private readonly outOfOrder = new Kept<number>();
+  private readonly unexpected = new Kept<number>();
+  private readonly malformed = new Kept<string>();
+  private readonly latencies: number[] = [];
+  private firstAtMs: number | undefined;
+  private lastAtMs: number | undefined;
 
-function latency(records: readonly ReceivedRecord[]): LatencyStats {
-  const values: number[] = [];
-  for (const r of records) {
-    if (!isMalformed(r) && r.sentAtMs !== undefined) values.push(Math.max(0, r.receivedAtMs - r.sentAtMs));
+  constructor(readonly sent: number) {
+    this.seen = new Uint8Array(Math.max(0, sent));
   }
-  values.sort((a, b) => a - b);
-  return { p50: percentile(values, 50), p99: percentile(values, 99), max: values.at(-1), samples: values.length };
-}
 
-/** Run duration: the caller's timing if given, else first sentAt (or receipt) to last receipt. */
-function duration(records: readonly ReceivedRecord[], timing: RunTiming): number | undefined {
-  let start = timing.startedAtMs;
-  let end = timing.finishedAtMs;
-  for (const r of records) {
+  add(r: ReceivedRecord): void {
+    this.received++;
+    this.track(r);
+    if (this.isRedelivery(r)) return;
+    if (isMalformed(r)) this.malformed.add(`partition ${r.partition} offset ${r.offset}: ${r.malformed}`);
+    else this.addCounter(r);
+  }
+
+  private track(r: ReceivedRecord): void {
     const begin = !isMalformed(r) && r.sentAtMs !== undefined ? r.sentAtMs : r.receivedAtMs;
-    if (timing.startedAtMs === undefined) start = start === undefined ? begin : Math.min(start, begin);
-    if (timing.finishedAtMs === undefined) end = end === undefined ? r.receivedAtMs : Math.max(end, r.receivedAtMs);
+    this.firstAtMs = Math.min(this.firstAtMs ?? begin, begin);
+    this.lastAtMs = Math.max(this.lastAtMs ?? r.receivedAtMs, r.receivedAtMs);
   }
-  return start === undefined || end === undefined || end < start ? undefined : end - start;
+
+  private isRedelivery(r: ReceivedRecord): boolean {
+    const offset = BigInt(r.offset);
+    const last = this.lastOffset.get(r.partition);
+    if (last !== undefined && offset <= last) {
+      this.redelivered++;
+      return true;
+    }
+    this.lastOffset.set(r.partition, offset);
+    return false;
+  }
+
+  private addCounter(r: CounterRecord): void {
+    const c = r.counter;
+    if (r.sentAtMs !== undefined) this.latencies.push(Math.max(0, r.receivedAtMs - r.sentAtMs));
+    if (!Number.isInteger(c) || c < 0 || c >= this.sent) return this.unexpected.add(c);
+    if (this.seen[c] === 1) return this.duplicated.add(c);
+    this.seen[c] = 1;
+    this.distinct++;
+    const highest = this.highest.get(r.partition) ?? -1;
+    if (c < highest) this.outOfOrder.add(c);
+    else this.highest.set(r.partition, c);
+  }
+
+  private lost(): number[] {
+    const lost: number[] = [];
+    for (let c = 0; c < this.sent; c++) if (this.seen[c] !== 1) lost.push(c);
+    return lost;
+  }
+
+  private latency(): LatencyStats {
+    const sorted = Float64Array.from(this.latencies).sort(); // typed arrays sort numerically
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1), samples: sorted.length };
+  }
+
+  /** Run duration: the caller's timing if given, else first sentAt (or receipt) to last receipt. */
+  private duration(timing: RunTiming): number | undefined {
+    const start = timing.startedAtMs ?? this.firstAtMs;
+    const end = timing.finishedAtMs ?? this.lastAtMs;
+    return start === undefined || end === undefined || end < start ? undefined : end - start;
+  }
+
+  private reasons(lost: readonly number[]): string[] {
+    const reasons: string[] = [];
+    if (lost.length > 0) {
+      reasons.push(`lost ${lost.length} of ${this.sent} (received ${this.received}): missing counters ${describeCounters(lost)}`);
+    }
+    const sortedUnique = (xs: readonly number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+    if (this.duplicated.count > 0) {
+      reasons.push(`${this.duplicated.count} duplicated: counters ${describeCounters(sortedUnique(this.duplicated.first))}`);
+    }
+    if (this.outOfOrder.count > 0) {
+      const shown = sortedUnique(this.outOfOrder.first);
+      reasons.push(`${this.outOfOrder.count} out of order within a partition: counters ${describeCounters(shown, MESSAGE_LIMIT, this.outOfOrder.count)}`);
+    }
+    if (this.malformed.count > 0) {
+      const shown = this.malformed.first.slice(0, MESSAGE_LIMIT).join("; ");
+      const more = this.malformed.count > MESSAGE_LIMIT ? ` … and ${this.malformed.count - MESSAGE_LIMIT} more` : "";
+      reasons.push(`${this.malformed.count} malformed: ${shown}${more}`);
+    }
+    if (this.unexpected.count > 0) {
+      const shown = this.unexpected.first.slice(0, MESSAGE_LIMIT).join(", ");
+      reasons.push(`${this.unexpected.count} with a counter outside 0..${this.sent - 1}: ${shown}`);
+    }
+    return reasons;
+  }
+
+  summary(timing: RunTiming = {}): Summary {
+    const lost = this.lost();
+    const reasons = this.reasons(lost);
+    const durationMs = this.duration(timing);
+    const messagesPerSecond = durationMs === undefined || durationMs <= 0 ? undefined : (this.distinct * 1000) / durationMs;
+    return {
+      ok: reasons.length === 0,
+      reasons,
+      sent: this.sent,
+      received: this.received,
+      distinct: this.distinct,
+      lost: { count: lost.length, sample: lost.slice(0, SAMPLE_SIZE) },
+      duplicated: this.duplicated.sampled(),
+      outOfOrder: this.outOfOrder.sampled(),
+      malformed: this.malformed.sampled(),
+      unexpected: this.unexpected.sampled(),
+      redelivered: this.redelivered,
+      ignored: timing.ignored ?? 0,
+      latencyMs: this.latency(),
+      ...(durationMs === undefined ? {} : { durationMs }),
+      ...(messagesPerSecond === undefined ? {} : { messagesPerSecond }),
+    };
+  }
 }
 
-const sortNum = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
-const uniq = (xs: number[]): number[] => [...new Set(xs)];
-
-function reasonsFor(sent: number, received: number, t: Tally, lost: number[]): string[] {
-  const reasons: string[] = [];
-  if (lost.length > 0) {
-    reasons.push(`lost ${lost.length} of ${sent} (received ${received}): missing counters ${describeCounters(lost)}`);
-  }
-  if (t.duplicated.length > 0) {
-    reasons.push(`${t.duplicated.length} duplicated: counters ${describeCounters(uniq(sortNum(t.duplicated)))}`);
-  }
-  if (t.outOfOrder.length > 0) {
-    reasons.push(`${t.outOfOrder.length} out of order within a partition: counters ${describeCounters(sortNum(t.outOfOrder))}`);
-  }
-  if (t.malformed.length > 0) {
-    const shown = t.malformed.slice(0, MESSAGE_LIMIT).join("; ");
-    const more = t.malformed.length > MESSAGE_LIMIT ? ` … and ${t.malformed.length - MESSAGE_LIMIT} more` : "";
-    reasons.push(`${t.malformed.length} malformed: ${shown}${more}`);
-  }
-  if (t.unexpected.length > 0) {
-    const shown = t.unexpected.slice(0, MESSAGE_LIMIT).join(", ");
-    reasons.push(`${t.unexpected.length} with a counter outside 0..${sent - 1}: ${shown}`);
-  }
-  return reasons;
-}
-
-/** Verifies `records` (arrival order) against counters 0..sent-1 sent in order. */
-export function verify(sent: number, records: readonly ReceivedRecord[], timing: RunTiming = {}): Summary {
-  const t = tally(sent, records);
-  const lost = missing(sent, t.seen);
-  const reasons = reasonsFor(sent, records.length, t, lost);
-  const durationMs = duration(records, timing);
-  const messagesPerSecond =
-    durationMs === undefined || durationMs <= 0 ? undefined : (t.seen.size * 1000) / durationMs;
-  return {
-    ok: reasons.length === 0,
-    reasons,
-    sent,
-    received: records.length,
-    distinct: t.seen.size,
-    lost: sampled(lost),
-    duplicated: sampled(t.duplicated),
-    outOfOrder: sampled(t.outOfOrder),
-    malformed: sampled(t.malformed),
-    unexpected: sampled(t.unexpected),
-    redelivered: t.redelivered,
-    ignored: timing.ignored ?? 0,
-    latencyMs: latency(records),
-    ...(durationMs === undefined ? {} : { durationMs }),
-    ...(messagesPerSecond === undefined ? {} : { messagesPerSecond }),
-  };
+/** Verifies `records` (in arrival order) against counters 0..sent-1 sent in order. */
+export function verify(sent: number, records: Iterable<ReceivedRecord>, timing: RunTiming = {}): Summary {
+  const v = new Verifier(sent);
+  for (const r of records) v.add(r);
+  return v.summary(timing);
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
