@@ -273,9 +273,9 @@ function topicMissing(chain: readonly ErrorLike[], ctx: ErrorContext): Classifie
     kind: "topic-missing",
     exitCode: EXIT.usage,
     message:
-      `topic ${topic} does not exist on ${bootstrapLabel(ctx)}. Declare it in the lab config ` +
-      `(kafka-lab:topics takes name:partitions:replicationFactor, e.g. ` +
-      `pulumi config set --path 'kafka-lab:topics[1]' ${topic}:1:1) and run 'pulumi up', ` +
+      `topic ${topic} does not exist on ${bootstrapLabel(ctx)}. Declare it: add "${topic}:1:1" ` +
+      `(name:partitions:replicationFactor) to kafka-lab:topics in Pulumi.${ctx.stack ?? "<stack>"}.yaml ` +
+      `(or pulumi config set --path 'kafka-lab:topics[<next index>]' ${topic}:1:1) and run 'pulumi up'; ` +
       `or pass --topic with an existing topic.`,
   };
 }

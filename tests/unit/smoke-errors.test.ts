@@ -158,7 +158,8 @@ test("an unknown topic is a configuration error (exit 2) that says how to declar
   assert.equal(ours.kind, "topic-missing");
   assert.equal(ours.exitCode, 2);
   assert.match(ours.message, /^topic orders does not exist on 127\.0\.0\.1:9092\./);
-  assert.match(ours.message, /pulumi config set --path 'kafka-lab:topics\[1\]' orders:1:1/);
+  assert.match(ours.message, /add "orders:1:1" \(name:partitions:replicationFactor\) to kafka-lab:topics in Pulumi\.dev\.yaml/);
+  assert.match(ours.message, /pulumi config set --path 'kafka-lab:topics\[<next index>\]' orders:1:1\) and run 'pulumi up'/);
   const theirs = classifyError(protocolError("UNKNOWN_TOPIC_OR_PARTITION", 3), { ...outside, topic: "payments" });
   assert.equal(theirs.kind, "topic-missing");
   assert.match(theirs.message, /^topic payments does not exist/);
