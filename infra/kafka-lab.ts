@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
 import { buildTopology, type ContainerSpec, type LabTopology } from "./topology.js";
 import type { TopicSpec } from "./topics.js";
-import topicProviderModule from "./topic-provider.cjs";
+import kafkaProviders from "./kafka-providers.cjs";
 
-const { topicProvider } = topicProviderModule as { topicProvider: pulumi.dynamic.ResourceProvider };
+const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", pulumi.dynamic.ResourceProvider>;
 
 export interface KafkaLabArgs {
   /** Parsed and validated configuration (see config.ts: parseLabConfig). */
@@ -25,10 +25,17 @@ interface TopicInputs {
   clusterToken: pulumi.Input<string>;
 }
 
-/** A Kafka topic, created and deleted through the kafkajs admin client (see topic-provider.cjs). */
+/** A Kafka topic, created and deleted through the kafkajs admin client (see kafka-providers.cjs). */
 export class KafkaTopic extends pulumi.dynamic.Resource {
   constructor(name: string, args: TopicInputs, opts?: pulumi.CustomResourceOptions) {
     super(topicProvider, name, { ...args }, opts, "kafka-lab", "KafkaTopic");
+  }
+}
+
+/** Exists once a consumer group can find its coordinator, so clients started after `pulumi up` work at once. */
+export class ConsumerGroupReadiness extends pulumi.dynamic.Resource {
+  constructor(name: string, args: Pick<TopicInputs, "bootstrapServers" | "clusterToken">, opts?: pulumi.CustomResourceOptions) {
+    super(readinessProvider, name, { ...args }, opts, "kafka-lab", "ConsumerGroupReadiness");
   }
 }
 
@@ -46,6 +53,7 @@ export class KafkaLab extends pulumi.ComponentResource {
   readonly containers: Record<string, docker.Container> = {};
   readonly volumes: docker.Volume[];
   readonly topics: KafkaTopic[];
+  readonly readiness: ConsumerGroupReadiness;
   readonly bootstrapServers: pulumi.Output<string>;
   readonly internalBootstrapServers: pulumi.Output<string>;
   readonly zookeeperConnect: pulumi.Output<string>;
@@ -84,9 +92,13 @@ export class KafkaLab extends pulumi.ComponentResource {
     const brokers = topology.containers.filter((c) => c.role === "broker").map((c) => this.containers[c.key]!);
     const clusterToken = pulumi.all(brokers.map((b) => b.id)).apply((ids) => ids.join(","));
     this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, brokers));
+    this.readiness = new ConsumerGroupReadiness("consumer-group-readiness", {
+      bootstrapServers: topology.outputs.bootstrapServers,
+      clusterToken,
+    }, { parent: this, dependsOn: brokers });
 
-    // Outputs resolve only once the containers are healthy and the topics exist.
-    const ready = pulumi.all([...brokers.map((b) => b.id), ...this.topics.map((t) => t.id)]);
+    // Outputs resolve only once the containers are healthy, the topics exist and consumer groups work.
+    const ready = pulumi.all([...brokers.map((b) => b.id), ...this.topics.map((t) => t.id), this.readiness.id]);
     const whenReady = <T>(value: T) => ready.apply(() => value);
     this.bootstrapServers = whenReady(topology.outputs.bootstrapServers);
     this.internalBootstrapServers = whenReady(topology.outputs.internalBootstrapServers);

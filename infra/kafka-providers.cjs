@@ -1,4 +1,5 @@
-// Pulumi dynamic provider for Kafka topics, driven by the kafkajs admin client through the OUTSIDE listener.
+// Pulumi dynamic providers driven by the kafkajs admin client through the OUTSIDE listener: Kafka topics, and
+// the lab's readiness for consumer groups.
 //
 // Plain CommonJS on purpose: Pulumi serialises this object (with its closure) into the state and runs it
 // in a separate process. Module-scope `require` of a package in node_modules is captured as
@@ -123,4 +124,27 @@ const topicProvider = {
   },
 };
 
-module.exports = { topicProvider };
+/**
+ * Readiness for consumer groups. A fresh cluster creates __consumer_offsets only when the first group asks
+ * for its coordinator, and answers COORDINATOR_NOT_AVAILABLE until that topic has leaders: the moment a
+ * tutorial's consumer, started right after the broker, fails. Creating this resource asks for a
+ * coordinator (kafkajs retries until one answers), so `pulumi up` returns when groups work.
+ */
+const readinessProvider = {
+  async create(inputs) {
+    const started = Date.now();
+    await withAdmin(inputs, (admin) => admin.describeGroups(["kafka-lab-readiness"]));
+    return { id: "consumer-groups", outs: { ...inputs, secondsToCoordinator: (Date.now() - started) / 1000 } };
+  },
+
+  async diff(id, olds, news) {
+    const changed = olds.clusterToken !== news.clusterToken || olds.bootstrapServers !== news.bootstrapServers;
+    return { changes: changed, replaces: changed ? ["clusterToken"] : [] };
+  },
+
+  async delete() {
+    // Nothing exists outside the brokers; destroying them is enough.
+  },
+};
+
+module.exports = { topicProvider, readinessProvider };

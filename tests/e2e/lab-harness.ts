@@ -1,6 +1,6 @@
 // Realises a LabTopology on the Docker engine: the network, the containers in dependency order (each
-// waited on until its healthcheck says healthy, as `wait: true` does under Pulumi), then the topics through
-// the same provider Pulumi runs. Tears everything down again, also after a failure.
+// waited on until its healthcheck says healthy, as `wait: true` does under Pulumi), then the topics and the
+// consumer-group readiness through the same providers Pulumi runs. Tears everything down again, also after a failure.
 
 import { createServer } from "node:net";
 import type { LabTopology, ContainerSpec } from "../../infra/topology.js";
@@ -8,11 +8,10 @@ import {
   createAndStart, createNetwork, createVolume, findLabelled, removeVolume, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
   api, labelFilter,
 } from "../../scripts/lib/docker-api.js";
-import topicProviderModule from "../../infra/topic-provider.cjs";
+import kafkaProviders from "../../infra/kafka-providers.cjs";
 
-const { topicProvider } = topicProviderModule as {
-  topicProvider: { create(inputs: Record<string, unknown>): Promise<unknown>; delete(id: string, props: Record<string, unknown>): Promise<void> };
-};
+type Provider = { create(inputs: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }> };
+const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", Provider>;
 
 export type Log = (line: string) => void;
 
@@ -131,6 +130,8 @@ export async function realiseLab(topology: LabTopology, log: Log, running: Parti
     await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
     log(`  topic ${topic.name} created (${topic.partitions} partition(s), replication ${topic.replicationFactor})`);
   }
+  const readiness = await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
+  log(`  consumer groups: coordinator answered after ${readiness.outs.secondsToCoordinator}s`);
   lab.secondsToReady = (Date.now() - started) / 1000;
   return lab;
 }

@@ -70,6 +70,14 @@ describe("resource graph under Pulumi mocks", () => {
     assert.match(orders.__provider, /require\("kafkajs(\/index\.js)?"\)/, "the serialised provider must load kafkajs itself");
   });
 
+  it("registers the consumer-group readiness after the brokers, through OUTSIDE", () => {
+    const [readiness, ...more] = ofType("pulumi-nodejs:dynamic/kafka-lab:ConsumerGroupReadiness");
+    assert.equal(more.length, 0);
+    assert.equal(readiness!.inputs.bootstrapServers, "localhost:19092,localhost:19093");
+    assert.equal(readiness!.inputs.clusterToken, "kafka-1-id,kafka-2-id");
+    assert.match(readiness!.inputs.__provider, /describeGroups/);
+  });
+
   it("serialises a provider that loads and decides like the source", async () => {
     // Load the text Pulumi stores in the state exactly as its dynamic-provider host does.
     const requireFromString = createRequire(import.meta.url)("require-from-string");
