@@ -77,7 +77,7 @@ export const CONFIG_KEYS = {
   topics: { type: "array", default: DEFAULT_TOPICS, description: "Topics as name:partitions:replicationFactor[:key=value,key=value]." },
   autoCreateTopics: { type: "boolean", default: false, description: "Let the brokers create topics on first use (off: only declared topics exist)." },
   waitTimeoutSeconds: { type: "integer", default: 180, description: "How long pulumi up waits for each container to become healthy." },
-  restartPolicy: { type: "string", default: "no", description: "Docker restart policy: no, on-failure, always or unless-stopped." },
+  restartPolicy: { type: "string", default: "on-failure", description: "Docker restart policy: on-failure (a crashed node comes back), no, always or unless-stopped (both also after a Docker restart)." },
   keepImages: { type: "boolean", default: true, description: "Keep the images on the machine when the lab is destroyed." },
   persistence: { type: "boolean", default: false, description: "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers." },
   keepVolumes: { type: "boolean", default: false, description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them)." },

@@ -27,12 +27,26 @@ function configEntries(configs) {
   return Object.keys(configs || {}).sort().map((name) => ({ name, value: String(configs[name]) }));
 }
 
+/** A connection failure says which listener and which setting it concerns; other errors pass unchanged. */
+function explain(error, inputs) {
+  const name = error && error.name;
+  if (name !== "KafkaJSConnectionError" && name !== "KafkaJSNumberOfRetriesExceeded") return error;
+  const explained = new Error(`cannot talk to the brokers through the OUTSIDE listener (${inputs.bootstrapServers}): ` +
+    `${error.message}. pulumi up runs on this machine, so the advertised host (kafka-lab:outsideHost) must resolve ` +
+    "and route here; check it with: pulumi config get kafka-lab:outsideHost");
+  explained.name = name;
+  explained.cause = error;
+  return explained;
+}
+
 /** Runs fn with a connected admin client and always disconnects. */
 async function withAdmin(inputs, fn) {
   const admin = adminFor(inputs);
-  await admin.connect();
   try {
+    await admin.connect();
     return await fn(admin);
+  } catch (error) {
+    throw explain(error, inputs);
   } finally {
     await admin.disconnect();
   }

@@ -196,6 +196,9 @@ function zookeeperModeBrokerEnv(config: LabConfig, hostname: string, id: number,
   return {
     KAFKA_BROKER_ID: String(id),
     KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
+    // 6 s instead of 18 s: a lab notices a killed broker sooner, and a broker re-created after a hard kill
+    // waits less for the old registration to expire (until then it exits, and the restart policy retries).
+    KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS: "6000",
     KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
     ...commonBrokerEnv(config, hostname, id),

@@ -2,6 +2,7 @@
 // the Pulumi Docker provider does (it calls the same endpoints), with the healthcheck passed as the exact
 // "CMD" array rather than re-quoted through a shell.
 
+import { createHash } from "node:crypto";
 import { request } from "node:http";
 import type { ContainerSpec, NetworkSpec, VolumeSpec } from "../../infra/topology.js";
 
@@ -90,10 +91,41 @@ export async function volumeNames(): Promise<Set<string>> {
   return new Set((volumes.Volumes ?? []).map((v) => v.Name));
 }
 
+export const SPEC_HASH_LABEL = "org.kafka-lab.spec-hash";
+
+/** Hash of everything a container is created from: equal hashes mean nothing would change. */
+export function specHash(spec: ContainerSpec, networkName: string): string {
+  return createHash("sha256").update(JSON.stringify(containerCreateBody(spec, networkName))).digest("hex").slice(0, 16);
+}
+
 export async function createAndStart(spec: ContainerSpec, networkName: string): Promise<string> {
-  const created = await api<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, containerCreateBody(spec, networkName));
+  const body = containerCreateBody(spec, networkName);
+  body.Labels = { ...spec.labels, [SPEC_HASH_LABEL]: specHash(spec, networkName) };
+  const created = await api<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, body);
   await api("POST", `/containers/${created.Id}/start`);
   return created.Id;
+}
+
+export interface ExistingContainer {
+  id: string;
+  running: boolean;
+  specHash: string | undefined;
+}
+
+/** The container of that name, if any. */
+export async function findContainer(name: string): Promise<ExistingContainer | undefined> {
+  const { status, data } = await call("GET", `/containers/${encodeURIComponent(name)}/json`);
+  if (status === 404) return undefined;
+  if (status >= 400) throw new DockerApiError(status, `/containers/${name}/json`, data.toString());
+  const info = JSON.parse(data.toString());
+  return { id: info.Id, running: info.State.Running, specHash: info.Config.Labels?.[SPEC_HASH_LABEL] };
+}
+
+/** The network of that name, if any. */
+export async function findNetwork(name: string): Promise<string | undefined> {
+  const { status, data } = await call("GET", `/networks/${encodeURIComponent(name)}`);
+  if (status === 404) return undefined;
+  return JSON.parse(data.toString()).Id as string;
 }
 
 export interface ContainerState {

@@ -28,27 +28,29 @@ export async function requirePulumi(): Promise<void> {
 /**
  * Environment for non-interactive pulumi runs. The file backend encrypts secrets with a passphrase: we use
  * PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE when the user set one, else a random passphrase
- * kept in .pulumi-state/passphrase (mode 600, git-ignored, created on first use). Losing that file means
- * the stack's secrets cannot be decrypted; `pulumi destroy` of a lab still works.
+ * kept in .pulumi-state/passphrase (mode 600, git-ignored), created on first use unless `create` is false
+ * (readers such as the smoke tests never create one). Losing that file means the stack's secrets cannot be
+ * decrypted; `pulumi destroy` of a lab still works.
  */
-export function pulumiEnv(): NodeJS.ProcessEnv {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+export function pulumiEnv({ create = true } = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" };
   env.PULUMI_BACKEND_URL ??= `file://${stateDir}`;
-  if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
-    const file = join(stateDir, "passphrase");
-    if (!existsSync(file)) {
-      writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
-      console.log(`kafka-lab: created a secrets passphrase in ${file} (set PULUMI_CONFIG_PASSPHRASE to use your own)`);
-    }
-    chmodSync(file, 0o600);
-    env.PULUMI_CONFIG_PASSPHRASE_FILE = file;
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) return env;
+  const file = join(stateDir, "passphrase");
+  if (!existsSync(file)) {
+    if (!create) return env;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
+    console.log(`kafka-lab: created a secrets passphrase in ${file} (set PULUMI_CONFIG_PASSPHRASE to use your own)`);
   }
+  chmodSync(file, 0o600);
+  env.PULUMI_CONFIG_PASSPHRASE_FILE = file;
   return env;
 }
 
 /** Selects the stack, creating it with the passphrase secrets provider when it does not exist yet. */
 export async function selectStack(stack: string): Promise<void> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const env = pulumiEnv();
   await $({ cwd: projectRoot, env })`pulumi stack select --create --secrets-provider passphrase ${stack} --non-interactive`;
 }

@@ -5,7 +5,7 @@
 import { createServer } from "node:net";
 import type { LabTopology, ContainerSpec } from "../../infra/topology.js";
 import {
-  createAndStart, createNetwork, createVolume, findLabelled, removeVolume, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
+  createAndStart, createNetwork, createVolume, findContainer, findLabelled, findNetwork, removeVolume, specHash, inspectState, logsTail, removeContainer, removeNetwork, stopContainer,
   api, labelFilter,
 } from "../../scripts/lib/docker-api.js";
 import kafkaProviders from "../../infra/kafka-providers.cjs";
@@ -20,6 +20,9 @@ export interface RunningLab {
   networkId: string | undefined;
   /** Container key to container ID, in creation order. */
   containerIds: Map<string, string>;
+  /** What this realisation did to each container: created anew, or found unchanged and kept. */
+  created: string[];
+  unchanged: string[];
   /** Seconds from the first API call until every container was healthy. */
   secondsToHealthy: number;
   /** Seconds until the topics existed as well. */
@@ -53,7 +56,11 @@ async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: numb
       log(`  ${spec.key} healthy after ${((Date.now() - started) / 1000).toFixed(1)}s`);
       return;
     }
-    if (state.status === "exited" || state.status === "dead" || state.health === "unhealthy") {
+    // A container that exits is a failure unless its restart policy brings it back (Docker then shows
+    // "restarting"); a running one that its healthcheck gave up on is a failure.
+    const comesBack = spec.restartPolicy !== "no" && (spec.restartPolicy !== "on-failure" || state.exitCode !== 0);
+    const stopped = state.status === "exited" || state.status === "dead";
+    if ((stopped && !comesBack) || (state.status === "running" && state.health === "unhealthy")) {
       const tail = await logsTail(id, 40);
       throw new Error(`${spec.key} (${spec.name}) is ${state.health ?? state.status} (exit code ${state.exitCode}); last log lines:\n${tail}`);
     }
@@ -91,8 +98,8 @@ export async function removeLabelled(labName: string, log: Log): Promise<void> {
 }
 
 /** Refuses to start when a host port the lab publishes is taken, naming the port and who wanted it. */
-export async function assertPortsFree(topology: LabTopology): Promise<void> {
-  for (const spec of topology.containers) {
+export async function assertPortsFree(topology: LabTopology, skip: Set<string> = new Set()): Promise<void> {
+  for (const spec of topology.containers.filter((c) => !skip.has(c.name))) {
     for (const port of spec.ports) {
       const problem = await new Promise<string | undefined>((resolve) => {
         const server = createServer();
@@ -107,25 +114,52 @@ export async function assertPortsFree(topology: LabTopology): Promise<void> {
   }
 }
 
-export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}): Promise<RunningLab> {
-  await assertPortsFree(topology);
+/** Names of this lab's containers that already run (their ports are theirs, not a clash). */
+async function runningLabContainers(topology: LabTopology): Promise<string[]> {
+  const names = [];
+  for (const spec of topology.containers) if ((await findContainer(spec.name))?.running) names.push(spec.name);
+  return names;
+}
+
+/**
+ * Brings the lab to the topology, as `pulumi up` does: creates what is missing, replaces what differs,
+ * keeps what already matches, then waits for health and ensures topics and consumer-group readiness.
+ */
+export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}, { kafkaSetup = true } = {}): Promise<RunningLab> {
+  await assertPortsFree(topology, new Set(await runningLabContainers(topology)));
   const started = Date.now();
   const lab: RunningLab = Object.assign(running, {
-    topology, networkId: undefined, containerIds: new Map<string, string>(), secondsToHealthy: 0, secondsToReady: 0,
+    topology, networkId: undefined, containerIds: new Map<string, string>(), created: [], unchanged: [], secondsToHealthy: 0, secondsToReady: 0,
   });
-  lab.networkId = await createNetwork(topology.network);
-  log(`  network ${topology.network.name} created`);
+  lab.networkId = await findNetwork(topology.network.name);
+  if (lab.networkId === undefined) {
+    lab.networkId = await createNetwork(topology.network);
+    log(`  network ${topology.network.name} created`);
+  }
   for (const volume of topology.volumes) await createVolume(volume);
   if (topology.volumes.length > 0) log(`  volumes ${topology.volumes.map((v) => v.name).join(", ")} ready`);
   for (const level of startOrder(topology.containers)) {
     await Promise.all(level.map(async (spec) => {
+      // Like `pulumi up`: a running container created from the same spec is left alone; anything else is replaced.
+      const existing = await findContainer(spec.name);
+      if (existing?.running && existing.specHash === specHash(spec, topology.network.name)) {
+        lab.containerIds.set(spec.key, existing.id);
+        lab.unchanged.push(spec.key);
+        return;
+      }
+      if (existing) {
+        log(`  ${spec.key}: replacing ${existing.running ? "a changed" : "a stopped"} container`);
+        await removeContainer(existing.id);
+      }
       const id = await createAndStart(spec, topology.network.name);
       lab.containerIds.set(spec.key, id);
+      lab.created.push(spec.key);
       log(`  ${spec.key} started as ${spec.name} (${spec.image})`);
     }));
     await Promise.all(level.map((spec) => waitHealthy(spec, lab.containerIds.get(spec.key)!, topology.waitTimeoutSeconds, log)));
   }
   lab.secondsToHealthy = (Date.now() - started) / 1000;
+  if (!kafkaSetup) return lab;
   for (const topic of topology.topics) {
     await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
     log(`  topic ${topic.name} created (${topic.partitions} partition(s), replication ${topic.replicationFactor})`);

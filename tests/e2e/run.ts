@@ -10,7 +10,7 @@
 
 import { argv, $ } from "zx";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { imageExists, containerRssMb, volumeNames } from "../../scripts/lib/docker-api.js";
+import { imageExists, containerRssMb, removeContainer, volumeNames } from "../../scripts/lib/docker-api.js";
 import { projectRoot } from "../../scripts/lib/pulumi.js";
 import { leftoversOf, realiseLab, removeLabelled, teardownLab, type RunningLab } from "./lab-harness.js";
 import { CheckRunner } from "./checks.js";
@@ -68,12 +68,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 /** Realises a lab, runs its checks, and tears it down whatever happened. */
-async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false): Promise<void> {
+async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false, kafkaSetup = true): Promise<void> {
   const lab: Partial<RunningLab> = {};
   running.set(topology, lab);
-  const ready = await checks.run(`${title}: ${topology.labName} healthy, topics created`, async () => {
+  const ready = await checks.run(`${title}: ${topology.labName} healthy${kafkaSetup ? ", topics created, groups coordinated" : ""}`, async () => {
     log(`  ${topology.containers.length} containers on ${topology.network.name}: ${topology.containers.map((c) => `${c.key} (${c.image})`).join(", ")}`);
-    await realiseLab(topology, log, lab);
+    await realiseLab(topology, log, lab, { kafkaSetup });
     log(`  healthy after ${lab.secondsToHealthy!.toFixed(1)}s, ready (topics) after ${lab.secondsToReady!.toFixed(1)}s`);
   });
   try {
@@ -126,6 +126,21 @@ if (only.has("tutorial")) {
     await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () =>
       kcatRoundTrip(topology.outputs.bootstrapServers, "orders", count, log));
     await memoryReport(topology, lab, "tutorial lab");
+    await checks.run("tutorial lab: realising the unchanged topology again changes nothing", async () => {
+      const again = await realiseLab(topology, log, {});
+      log(`  created ${again.created.length}, unchanged ${again.unchanged.join(", ")}`);
+      if (again.created.length > 0) throw new Error(`re-created ${again.created.join(", ")} although nothing changed`);
+      for (const [key, id] of lab.containerIds) if (again.containerIds.get(key) !== id) throw new Error(`${key} has a new container`);
+    });
+    await checks.run("tutorial lab: a broker removed by hand is restored, and only it", async () => {
+      await removeContainer(lab.containerIds.get("kafka-1")!);
+      log("  removed kafka-1 by hand (docker rm -f)");
+      const restored = await realiseLab(topology, log, {});
+      log(`  created ${restored.created.join(", ")}; unchanged ${restored.unchanged.join(", ")}`);
+      if (JSON.stringify(restored.created) !== JSON.stringify(["kafka-1"])) throw new Error(`expected only kafka-1 to be created, got ${restored.created.join(", ")}`);
+      lab.containerIds = restored.containerIds;
+      await smokeOutside(topology.outputs.bootstrapServers, "topic_test", count, log);
+    });
   }, Boolean(argv.keep));
 }
 
@@ -147,10 +162,20 @@ if (only.has("persistence")) {
     persistenceRoundTrip(labs.persistence, log));
 }
 
-// The harness must be able to fail: a broker that advertises a host the client cannot resolve.
+// The harness must be able to fail: a broker that advertises a host the client cannot resolve. Its
+// containers are healthy; topics and readiness cannot be set up through such a listener (pulumi up fails
+// there too, naming the OUTSIDE listener), so the harness only starts the containers.
 if (only.has("wrong-host")) {
   const topology = labs.wrongHost;
   await withLab(topology, "broken lab", async () => {
+    await checks.run("broken lab: consumer-group readiness fails, naming the OUTSIDE listener and outsideHost", async () => {
+      const failure = await realiseLab(topology, () => undefined, {}).then(() => undefined, (error: Error) => error);
+      if (!failure) throw new Error("readiness passed through a listener advertising wrong-host.invalid");
+      log(`  ${failure.message}`);
+      if (!/OUTSIDE listener/.test(failure.message) || !/kafka-lab:outsideHost/.test(failure.message)) {
+        throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${failure.message}`);
+      }
+    });
     await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
       const advertised = topology.outputs.bootstrapServers;
       const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
@@ -162,7 +187,7 @@ if (only.has("wrong-host")) {
         throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
       }
     });
-  });
+  }, false, false);
 }
 
 if (only.has("full-stack")) {

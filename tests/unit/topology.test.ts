@@ -23,6 +23,7 @@ describe("the tutorial's lab (defaults)", () => {
     assert.deepEqual(kafka!.env, {
       KAFKA_BROKER_ID: "1",
       KAFKA_ZOOKEEPER_CONNECT: "zookeeper:2181",
+      KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS: "6000",
       KAFKA_LISTENERS: "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092",
       KAFKA_ADVERTISED_LISTENERS: "INSIDE://kafka:9093,OUTSIDE://localhost:9092",
       KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
