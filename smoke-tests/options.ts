@@ -8,11 +8,14 @@ export const DEFAULT_TOPIC = "topic_test";
 export const DEFAULT_COUNT = 100;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_STACK = "dev";
+/** Bounds of --message-bytes: room for the JSON fields below, and under Kafka's default 1 MB record limit. */
+export const MIN_MESSAGE_BYTES = 100;
+export const MAX_MESSAGE_BYTES = 1_000_000;
 export const LISTENERS = ["OUTSIDE", "INSIDE"] as const;
 export type Listener = (typeof LISTENERS)[number];
 
 /** Flags shared by round-trip.ts and passed through by inside.ts. */
-export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms"] as const;
+export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms", "message-bytes"] as const;
 export const ROUND_TRIP_BOOLEANS = ["json", "verbose", "help"] as const;
 export const INSIDE_STRINGS = [
   "network", "internal-bootstrap", "client-image", "lab", "stack", "topic", "count", "group", "timeout-ms",
@@ -32,6 +35,8 @@ export interface RoundTripOptions {
   /** True when the group was generated for this run (and should be printed). */
   freshGroup: boolean;
   timeoutMs: number;
+  /** Size of every message value in bytes (padded with a filler field); undefined: unpadded JSON. */
+  messageBytes?: number;
   json: boolean;
   verbose: boolean;
   help: boolean;
@@ -97,6 +102,30 @@ export function parsePositiveInt(value: string, flag: string, max: number): numb
   return n;
 }
 
+export function parseMessageBytes(value: string): number {
+  const n = parsePositiveInt(value, "--message-bytes", MAX_MESSAGE_BYTES);
+  if (n < MIN_MESSAGE_BYTES) throw new UsageError(`--message-bytes must be at least ${MIN_MESSAGE_BYTES} (room for counter, sentAt and run), got ${value}`);
+  return n;
+}
+
+const fillers = new Map<number, string>();
+
+/**
+ * A JSON object text padded to exactly `bytes` bytes (UTF-8) with a filler field "pad": "xxx…" added as
+ * its last member; readers ignore the field. Throws a UsageError when the object alone is already too long.
+ */
+export function padJson(json: string, bytes: number): string {
+  if (!/^\{.*\}$/s.test(json)) throw new TypeError(`padJson needs a JSON object, got ${json.slice(0, 40)}`);
+  const head = json === "{}" ? "{" : `${json.slice(0, -1)},`;
+  const fill = bytes - Buffer.byteLength(head) - Buffer.byteLength(`"pad":""}`);
+  if (fill < 0) {
+    throw new UsageError(`--message-bytes ${bytes} is too small for the message ${json} (${Buffer.byteLength(json)} bytes before padding)`);
+  }
+  let filler = fillers.get(fill);
+  if (filler === undefined) fillers.set(fill, (filler = "x".repeat(fill)));
+  return `${head}"pad":"${filler}"}`;
+}
+
 /** Kafka's own rule for topic names. */
 export function parseTopic(value: string): string {
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === "." || value === "..") {
@@ -139,6 +168,7 @@ export function parseRoundTripOptions(
   const group = stringFlag(args, "group");
   const count = stringFlag(args, "count");
   const timeout = stringFlag(args, "timeout-ms");
+  const messageBytes = stringFlag(args, "message-bytes");
   return {
     ...(bootstrap ? { bootstrap } : {}),
     stack: parseStack(args, env),
@@ -148,6 +178,7 @@ export function parseRoundTripOptions(
     group: group ?? freshGroupId(now(), random),
     freshGroup: group === undefined,
     timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000),
+    ...(messageBytes === undefined ? {} : { messageBytes: parseMessageBytes(messageBytes) }),
     json: args.json === true,
     verbose: args.verbose === true,
     help: args.help === true,

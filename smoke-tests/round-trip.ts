@@ -2,7 +2,8 @@
 // group, and verify that nothing was lost, duplicated or reordered.
 //
 //   npx tsx smoke-tests/round-trip.ts [--bootstrap host:port[,host:port]] [--listener OUTSIDE|INSIDE]
-//     [--stack dev] [--topic topic_test] [--count 100] [--group ID] [--timeout-ms 30000] [--json] [--verbose]
+//     [--stack dev] [--topic topic_test] [--count 100] [--message-bytes N] [--group ID] [--timeout-ms 30000]
+//     [--json] [--verbose]
 //
 // Exit codes: 0 ok; 1 verification failed (loss, duplicates, order, malformed); 2 usage or configuration
 // error (bad flag, missing topic, no pulumi and no --bootstrap); 3 Kafka unreachable or timed out; 130 SIGINT.
@@ -20,6 +21,7 @@ import {
   type ExitCode,
 } from "./errors.js";
 import {
+  padJson,
   parseBootstrap,
   parseRoundTripOptions,
   ROUND_TRIP_BOOLEANS,
@@ -39,6 +41,8 @@ fresh consumer group and checks for loss, duplicates and per-partition order.
   --listener OUTSIDE|INSIDE    which listener the address belongs to, for messages (default OUTSIDE)
   --topic NAME                 topic to use; it must exist (default topic_test)
   --count N                    messages to send, 1..10000000 (default 100)
+  --message-bytes N            pad every message to N bytes with a filler field "pad", 100..1000000
+                               (default: unpadded, about 65 bytes)
   --group ID                   consumer group (default: a fresh my-group-id-<timestamp>-<random>)
   --timeout-ms MS              deadline for the round trip after connecting: join, produce, consume (default 30000)
   --json                       print the result as one JSON line on stdout (human output goes to stderr)
@@ -233,7 +237,8 @@ async function produce(producer: Producer, opts: RoundTripOptions, runId: string
     const sentAt = Date.now();
     const messages: Array<{ value: string }> = [];
     for (let k = j; k < Math.min(opts.count, j + PRODUCE_BATCH); k++) {
-      messages.push({ value: JSON.stringify({ counter: k, sentAt, run: runId }) });
+      const value = JSON.stringify({ counter: k, sentAt, run: runId });
+      messages.push({ value: opts.messageBytes === undefined ? value : padJson(value, opts.messageBytes) });
     }
     try {
       await withDeadline(deadline, "producing", () => producer.send({ topic: opts.topic, acks: -1, messages }));
@@ -386,6 +391,7 @@ function report({ json, opts, bootstrap }: ReportContext, outcome: Outcome): voi
       exitCode: outcome.exitCode,
       bootstrap,
       ...(opts ? { listener: opts.listener, topic: opts.topic, group: opts.group, count: opts.count } : {}),
+      ...(opts?.messageBytes === undefined ? {} : { messageBytes: opts.messageBytes }),
       ...(outcome.summary ? { summary: outcome.summary } : {}),
       ...(outcome.error ? { error: outcome.error } : {}),
     };
@@ -410,7 +416,7 @@ async function main(): Promise<never> {
     }
     if (opts.json) say = (line) => process.stderr.write(`${line}\n`);
     bootstrap = await resolveBootstrap(opts);
-    say(`round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}), topic ${opts.topic}, ${opts.count} messages`);
+    say(`round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}), topic ${opts.topic}, ${opts.count} messages${opts.messageBytes === undefined ? "" : ` of ${opts.messageBytes} bytes`}`);
     say(`consumer group ${opts.group}${opts.freshGroup ? " (fresh for this run)" : ""}`);
     outcome = await roundTrip(opts, bootstrap);
   } catch (error) {

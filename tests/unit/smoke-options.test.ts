@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { UsageError } from "../../smoke-tests/errors.js";
 import {
   freshGroupId,
+  padJson,
   parseBootstrap,
   parseInsideOptions,
   parsePositiveInt,
@@ -89,4 +90,30 @@ test("inside: network and bootstrap from flags or env, default image, pass-throu
   assert.throws(() => parseInsideOptions(args({ count: "0" }), {}), UsageError);
   assert.throws(() => parseInsideOptions(args({ bootstrap: "a:1" }), {}), /unknown flag --bootstrap/);
   assert.throws(() => parseInsideOptions(args({ network: "bad net" }), {}), /not a Docker network name/);
+});
+
+test("--message-bytes: absent means unpadded; 100 to 1,000,000 bytes", () => {
+  assert.equal(parseRoundTripOptions(args({}), {}).messageBytes, undefined);
+  assert.equal(parseRoundTripOptions(args({ "message-bytes": "1024" }), {}).messageBytes, 1024);
+  assert.equal(parseRoundTripOptions(args({ "message-bytes": "100" }), {}).messageBytes, 100);
+  assert.equal(parseRoundTripOptions(args({ "message-bytes": "1000000" }), {}).messageBytes, 1_000_000);
+  for (const bad of ["99", "0", "1.5", "1k", "1000001"]) {
+    assert.throws(() => parseRoundTripOptions(args({ "message-bytes": bad }), {}), UsageError, `--message-bytes ${bad}`);
+  }
+  assert.throws(() => parseRoundTripOptions(args({ "message-bytes": true }), {}), /--message-bytes needs a value/);
+});
+
+test("padJson: exactly N bytes of valid JSON, the message's fields unchanged, a filler field added", () => {
+  const message = JSON.stringify({ counter: 9_999_999, sentAt: 1_700_000_000_000, run: "mi3abcde-0a1b2c3d" });
+  for (const bytes of [100, 1024, 65_536]) {
+    const padded = padJson(message, bytes);
+    assert.equal(Buffer.byteLength(padded), bytes);
+    const parsed = JSON.parse(padded) as Record<string, unknown>;
+    assert.deepEqual({ ...parsed, pad: undefined }, { ...JSON.parse(message), pad: undefined });
+    assert.match(String(parsed.pad), /^x*$/);
+  }
+  assert.equal(padJson("{}", 20), `{"pad":"${"x".repeat(10)}"}`);
+  assert.equal(Buffer.byteLength(padJson(JSON.stringify({ name: "ü" }), 50)), 50);
+  assert.throws(() => padJson(message, 60), /--message-bytes 60 is too small/);
+  assert.throws(() => padJson("[1]", 100), TypeError);
 });
