@@ -13,6 +13,9 @@ export const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "
 export type LabMode = "zookeeper" | "kraft";
 export const LAB_MODES: readonly LabMode[] = ["zookeeper", "kraft"];
 
+export type OutsideAuth = "none" | "scram-sha-256" | "scram-sha-512";
+export const OUTSIDE_AUTHS: readonly OutsideAuth[] = ["none", "scram-sha-256", "scram-sha-512"];
+
 export const MAX_BROKERS = 9;
 export const ZOOKEEPER_NODE_COUNTS = [1, 3] as const;
 
@@ -46,12 +49,19 @@ export interface LabConfig {
   persistence: boolean;
   /** Keep those volumes when the lab is destroyed. */
   keepVolumes: boolean;
+  /** SASL/SCRAM on the OUTSIDE listener; INSIDE stays PLAINTEXT for the lab's own containers. */
+  outsideAuth: OutsideAuth;
+  outsideUsername: string;
+  /** Plain text in memory only: the Pulumi layer wraps it as a secret, the topology never puts it in an env var. */
+  outsidePassword: string;
 }
 
 type KeyType = "string" | "integer" | "boolean" | "array";
 
 interface KeySpec {
   type: KeyType;
+  /** Must be set with `pulumi config set --secret`; never shown in messages. */
+  secret?: boolean;
   /** Default as Pulumi.yaml declares it (arrays as arrays). */
   default: string | number | boolean | string[];
   description: string;
@@ -81,6 +91,9 @@ export const CONFIG_KEYS = {
   keepImages: { type: "boolean", default: true, description: "Keep the images on the machine when the lab is destroyed." },
   persistence: { type: "boolean", default: false, description: "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers." },
   keepVolumes: { type: "boolean", default: false, description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them)." },
+  outsideAuth: { type: "string", default: "none", description: "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT)." },
+  outsideUsername: { type: "string", default: "lab", description: "SCRAM user that host clients log in as when outsideAuth is on." },
+  outsidePassword: { type: "string", default: "", secret: true, description: "SCRAM password; set it with pulumi config set --secret kafka-lab:outsidePassword <password>." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -102,9 +115,13 @@ export class ConfigError extends Error {
   }
 }
 
+function isSecretKey(key: string): boolean {
+  return (CONFIG_KEYS as Record<string, KeySpec>)[key]?.secret === true;
+}
+
 function formatProblems(problems: ConfigProblem[]): string {
   const lines = problems.map((p) => {
-    const shown = p.value === undefined ? "(missing)" : JSON.stringify(p.value);
+    const shown = p.value === undefined ? "(missing)" : isSecretKey(p.key) ? "[secret]" : JSON.stringify(p.value);
     return `  - ${CONFIG_NAMESPACE}:${p.key} = ${shown}: ${p.allowed}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";
@@ -211,6 +228,25 @@ function heap(reader: Reader, key: "kafkaHeap" | "zookeeperHeap"): number {
   return mb;
 }
 
+const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
+// kafka-configs reads SCRAM credentials as [password=...,iterations=...]: no ',' '[' ']', and nothing a shell or
+// a JAAS line would treat specially (quotes, '$', '`', '\\', whitespace).
+const PASSWORD = /^[A-Za-z0-9!#%&()*+./:;<=>?@^_{|}~-]{8,128}$/;
+
+function username(reader: Reader): string {
+  const text = reader.string("outsideUsername");
+  if (!USERNAME.test(text)) reader.fail("outsideUsername", text, "must be 1 to 64 letters, digits, '.', '_' or '-'");
+  return text;
+}
+
+function password(reader: Reader): string {
+  const text = reader.string("outsidePassword");
+  if (text !== "" && !PASSWORD.test(text)) {
+    reader.fail("outsidePassword", text, "must be 8 to 128 characters without spaces, quotes, '$', '`', '\\', ',', '[' or ']'");
+  }
+  return text;
+}
+
 /** Port ranges used on the host, to refuse overlaps. */
 function checkPorts(reader: Reader, config: LabConfig): void {
   const lastBrokerPort = config.outsidePort + config.brokers - 1;
@@ -249,6 +285,9 @@ function checkModeCombinations(reader: Reader, config: LabConfig): void {
     }
   } else if (differs("kraftImage", config.kraftImage)) {
     reader.fail("kraftImage", config.kraftImage, "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft");
+  }
+  if (config.outsideAuth !== "none" && config.outsidePassword === "") {
+    reader.fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: pulumi config set --secret ${CONFIG_NAMESPACE}:outsidePassword <password>`);
   }
   if (config.keepVolumes && !config.persistence) {
     reader.fail("keepVolumes", "true", "needs persistence: true (without persistence there are no volumes to keep)");
@@ -315,6 +354,9 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     keepImages: reader.boolean("keepImages"),
     persistence: reader.boolean("persistence"),
     keepVolumes: reader.boolean("keepVolumes"),
+    outsideAuth: reader.oneOf("outsideAuth", OUTSIDE_AUTHS),
+    outsideUsername: username(reader),
+    outsidePassword: password(reader),
   };
   checkPorts(reader, config);
   checkModeCombinations(reader, config);

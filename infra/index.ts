@@ -23,3 +23,6 @@ export const internalBootstrapServers = lab.internalBootstrapServers;
 export const zookeeperConnect = lab.zookeeperConnect;
 export const networkName = lab.networkName;
 export const topics = lab.topicNames;
+/** none, scram-sha-256 or scram-sha-512: how host clients log in on OUTSIDE (the password stays in config). */
+export const outsideAuth = lab.outsideAuth;
+export const outsideUsername = lab.outsideUsername;

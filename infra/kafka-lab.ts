@@ -8,7 +8,11 @@ import { buildTopology, type ContainerSpec, type LabTopology } from "./topology.
 import type { TopicSpec } from "./topics.js";
 import kafkaProviders from "./kafka-providers.cjs";
 
-const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", pulumi.dynamic.ResourceProvider>;
+const { topicProvider, readinessProvider, scramUserProvider } =
+  kafkaProviders as Record<"topicProvider" | "readinessProvider" | "scramUserProvider", pulumi.dynamic.ResourceProvider>;
+
+/** What kafkajs needs to log in on OUTSIDE; always a Pulumi secret (it carries the password). */
+type SaslInput = pulumi.Input<{ mechanism: string; username: string; password: string } | undefined>;
 
 export interface KafkaLabArgs {
   /** Parsed and validated configuration (see config.ts: parseLabConfig). */
@@ -23,6 +27,22 @@ interface TopicInputs {
   configs: Record<string, string>;
   /** Changes whenever a broker container is re-created, so the topic is created again on the new broker. */
   clusterToken: pulumi.Input<string>;
+  sasl: SaslInput;
+}
+
+interface ScramUserInputs {
+  brokerContainer: pulumi.Input<string>;
+  mechanism: string;
+  username: string;
+  password: pulumi.Input<string>;
+  clusterToken: pulumi.Input<string>;
+}
+
+/** The SCRAM user of the OUTSIDE listener, created through kafka-configs in a broker (see kafka-providers.cjs). */
+export class ScramUser extends pulumi.dynamic.Resource {
+  constructor(name: string, args: ScramUserInputs, opts?: pulumi.CustomResourceOptions) {
+    super(scramUserProvider, name, { ...args }, opts, "kafka-lab", "ScramUser");
+  }
 }
 
 /** A Kafka topic, created and deleted through the kafkajs admin client (see kafka-providers.cjs). */
@@ -34,7 +54,7 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
 
 /** Exists once a consumer group can find its coordinator, so clients started after `pulumi up` work at once. */
 export class ConsumerGroupReadiness extends pulumi.dynamic.Resource {
-  constructor(name: string, args: Pick<TopicInputs, "bootstrapServers" | "clusterToken">, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: Pick<TopicInputs, "bootstrapServers" | "clusterToken" | "sasl">, opts?: pulumi.CustomResourceOptions) {
     super(readinessProvider, name, { ...args }, opts, "kafka-lab", "ConsumerGroupReadiness");
   }
 }
@@ -54,11 +74,14 @@ export class KafkaLab extends pulumi.ComponentResource {
   readonly volumes: docker.Volume[];
   readonly topics: KafkaTopic[];
   readonly readiness: ConsumerGroupReadiness;
+  readonly scramUser: ScramUser | undefined;
   readonly bootstrapServers: pulumi.Output<string>;
   readonly internalBootstrapServers: pulumi.Output<string>;
   readonly zookeeperConnect: pulumi.Output<string>;
   readonly networkName: pulumi.Output<string>;
   readonly topicNames: pulumi.Output<string[]>;
+  readonly outsideAuth: pulumi.Output<string>;
+  readonly outsideUsername: pulumi.Output<string>;
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
@@ -91,20 +114,39 @@ export class KafkaLab extends pulumi.ComponentResource {
 
     const brokers = topology.containers.filter((c) => c.role === "broker").map((c) => this.containers[c.key]!);
     const clusterToken = pulumi.all(brokers.map((b) => b.id)).apply((ids) => ids.join(","));
-    this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, brokers));
+    // With SCRAM on OUTSIDE, the user exists before anything logs in through OUTSIDE.
+    const { scramUser } = topology;
+    const password = pulumi.secret(args.config.outsidePassword);
+    this.scramUser = scramUser && new ScramUser("scram-user", {
+      // The container's name as an output, so the user is created only after that container exists.
+      brokerContainer: this.containerNamed(scramUser.brokerContainer).name,
+      mechanism: scramUser.mechanism,
+      username: scramUser.username,
+      password,
+      clusterToken,
+    }, { parent: this, dependsOn: brokers });
+    const sasl: SaslInput = scramUser
+      ? pulumi.secret({ mechanism: scramUser.mechanism.toLowerCase(), username: scramUser.username, password: args.config.outsidePassword })
+      : undefined;
+    const kafkaReady = this.scramUser ? [...brokers, this.scramUser] : brokers;
+
+    this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, sasl, kafkaReady));
     this.readiness = new ConsumerGroupReadiness("consumer-group-readiness", {
       bootstrapServers: topology.outputs.bootstrapServers,
       clusterToken,
-    }, { parent: this, dependsOn: brokers });
+      sasl,
+    }, { parent: this, dependsOn: kafkaReady });
 
     // Outputs resolve only once the containers are healthy, the topics exist and consumer groups work.
-    const ready = pulumi.all([...brokers.map((b) => b.id), ...this.topics.map((t) => t.id), this.readiness.id]);
+    const ready = pulumi.all([...kafkaReady.map((r) => r.id), ...this.topics.map((t) => t.id), this.readiness.id]);
     const whenReady = <T>(value: T) => ready.apply(() => value);
     this.bootstrapServers = whenReady(topology.outputs.bootstrapServers);
     this.internalBootstrapServers = whenReady(topology.outputs.internalBootstrapServers);
     this.zookeeperConnect = whenReady(topology.outputs.zookeeperConnect);
     this.networkName = this.network.name;
     this.topicNames = whenReady(topology.outputs.topics);
+    this.outsideAuth = whenReady(topology.outputs.outsideAuth);
+    this.outsideUsername = whenReady(topology.outputs.outsideUsername);
 
     this.registerOutputs({
       bootstrapServers: this.bootstrapServers,
@@ -112,7 +154,13 @@ export class KafkaLab extends pulumi.ComponentResource {
       zookeeperConnect: this.zookeeperConnect,
       networkName: this.networkName,
       topics: this.topicNames,
+      outsideAuth: this.outsideAuth,
+      outsideUsername: this.outsideUsername,
     });
+  }
+
+  private containerNamed(name: string): docker.Container {
+    return this.containers[this.topology.containers.find((c) => c.name === name)!.key]!;
   }
 
   private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: pulumi.Resource[], waitTimeoutSeconds: number): docker.Container {
@@ -143,7 +191,7 @@ export class KafkaLab extends pulumi.ComponentResource {
     }, { parent: this, dependsOn });
   }
 
-  private topic(topic: TopicSpec, bootstrapServers: string, clusterToken: pulumi.Output<string>, brokers: docker.Container[]): KafkaTopic {
+  private topic(topic: TopicSpec, bootstrapServers: string, clusterToken: pulumi.Output<string>, sasl: SaslInput, dependsOn: pulumi.Resource[]): KafkaTopic {
     return new KafkaTopic(`topic-${topic.name}`, {
       bootstrapServers,
       name: topic.name,
@@ -151,6 +199,7 @@ export class KafkaLab extends pulumi.ComponentResource {
       replicationFactor: topic.replicationFactor,
       configs: topic.configs,
       clusterToken,
-    }, { parent: this, dependsOn: brokers });
+      sasl,
+    }, { parent: this, dependsOn });
   }
 }

@@ -8,12 +8,20 @@
 "use strict";
 
 const kafkajs = require("kafkajs");
+const http = require("node:http");
+
+/** SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret). */
+function saslOf(inputs) {
+  const sasl = inputs.sasl;
+  return sasl && sasl.mechanism ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } } : {};
+}
 
 /** @param {{bootstrapServers: string}} inputs */
 function adminFor(inputs) {
   const kafka = new kafkajs.Kafka({
     clientId: "kafka-lab-topics",
     brokers: inputs.bootstrapServers.split(","),
+    ...saslOf(inputs),
     connectionTimeout: 5000,
     requestTimeout: 30000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
@@ -161,4 +169,83 @@ const readinessProvider = {
   },
 };
 
-module.exports = { topicProvider, readinessProvider };
+/** One call to the Docker Engine API on its unix socket (DOCKER_HOST=unix://... or the default socket). */
+function dockerApi(method, path, body) {
+  const socketPath = (process.env.DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ socketPath, method, path, headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {} }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, data: Buffer.concat(chunks) }));
+    });
+    req.on("error", (error) => reject(new Error(`cannot reach the Docker engine at ${socketPath}: ${error.message}`)));
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/** Output of a finished exec, without the 8-byte frame headers of Docker's multiplexed stream. */
+function demultiplex(data) {
+  const out = [];
+  for (let offset = 0; offset + 8 <= data.length;) {
+    const size = data.readUInt32BE(offset + 4);
+    out.push(data.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(out).toString();
+}
+
+/**
+ * Runs kafka-configs in a broker container against its own INSIDE listener (PLAINTEXT, reachable only on the lab
+ * network). The password travels in the exec's environment, never in its command line, a log or an error.
+ */
+async function kafkaConfigs(container, args, env) {
+  const script = 'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' + args;
+  const created = await dockerApi("POST", `/containers/${encodeURIComponent(container)}/exec`, {
+    AttachStdout: true, AttachStderr: true, Cmd: ["bash", "-c", script],
+    // The tool is a JVM in the broker's memory budget: keep its heap small.
+    Env: ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env],
+  });
+  if (created.status >= 400) throw new Error(`cannot run kafka-configs in ${container}: ${created.data.toString().trim()}`);
+  const id = JSON.parse(created.data.toString()).Id;
+  const started = await dockerApi("POST", `/exec/${id}/start`, { Detach: false, Tty: false });
+  const output = demultiplex(started.data);
+  const info = JSON.parse((await dockerApi("GET", `/exec/${id}/json`)).data.toString());
+  return { exitCode: info.ExitCode, output };
+}
+
+/** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
+const scramUserProvider = {
+  async create(inputs) {
+    const { exitCode, output } = await kafkaConfigs(inputs.brokerContainer,
+      '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      [`KAFKA_LAB_MECHANISM=${inputs.mechanism}`, `KAFKA_LAB_USER=${inputs.username}`, `KAFKA_LAB_PASSWORD=${inputs.password}`]);
+    if (exitCode !== 0) {
+      throw new Error(`creating SCRAM user ${inputs.username} in ${inputs.brokerContainer} failed (exit ${exitCode}): ` +
+        output.split(inputs.password).join("[secret]").trim());
+    }
+    return { id: `${inputs.mechanism}:${inputs.username}`, outs: inputs };
+  },
+
+  async diff(id, olds, news) {
+    const replaces = [];
+    if (olds.username !== news.username) replaces.push("username");
+    if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
+    if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
+    const changes = replaces.length > 0 || olds.password !== news.password || olds.brokerContainer !== news.brokerContainer;
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async update(id, olds, news) {
+    return { outs: (await scramUserProvider.create(news)).outs };
+  },
+
+  async delete(id, props) {
+    // Best effort: when the brokers are going too, their metadata goes with them.
+    await kafkaConfigs(props.brokerContainer, '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`]).catch(() => undefined);
+  },
+};
+
+module.exports = { topicProvider, readinessProvider, scramUserProvider };

@@ -94,6 +94,10 @@ export interface LabOutputs {
   bootstrapServers: string;
   /** INSIDE listener addresses for containers on the lab network. */
   internalBootstrapServers: string;
+  /** SASL mechanism host clients use on OUTSIDE (kafkajs spelling, e.g. scram-sha-256), or "none". */
+  outsideAuth: string;
+  /** SCRAM user on OUTSIDE; empty without authentication. The password is never an output. */
+  outsideUsername: string;
   /** ZooKeeper connect string on the lab network; empty in kraft mode. */
   zookeeperConnect: string;
   networkName: string;
@@ -108,6 +112,8 @@ export interface LabTopology {
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
   topics: TopicSpec[];
+  /** The SCRAM user to create once the brokers run (its password comes from config, not from here). */
+  scramUser: { mechanism: string; username: string; brokerContainer: string } | undefined;
   outputs: LabOutputs;
   waitTimeoutSeconds: number;
 }
@@ -191,6 +197,31 @@ function commonBrokerEnv(config: LabConfig, hostname: string, id: number): Recor
   };
 }
 
+/** Kafka's name of the SCRAM mechanism (SCRAM-SHA-256), or undefined without authentication. */
+export function scramMechanism(config: LabConfig): string | undefined {
+  return config.outsideAuth === "none" ? undefined : config.outsideAuth.toUpperCase();
+}
+
+/** Security protocols of the listeners: OUTSIDE carries SASL when authentication is on. */
+function protocolMap(config: LabConfig, controller: boolean): string {
+  const outside = scramMechanism(config) ? "SASL_PLAINTEXT" : "PLAINTEXT";
+  return `INSIDE:PLAINTEXT,OUTSIDE:${outside}${controller ? ",CONTROLLER:PLAINTEXT" : ""}`;
+}
+
+/**
+ * SCRAM on OUTSIDE. Credentials live in the cluster's metadata (created after start, see kafka-providers.cjs),
+ * so the broker's JAAS line names only the login module: no password in any env var.
+ */
+function saslEnv(config: LabConfig): Record<string, string> {
+  const mechanism = scramMechanism(config);
+  if (!mechanism) return {};
+  const jaasKey = `KAFKA_LISTENER_NAME_OUTSIDE_${mechanism.replace(/-/g, "___")}_SASL_JAAS_CONFIG`;
+  return {
+    KAFKA_LISTENER_NAME_OUTSIDE_SASL_ENABLED_MECHANISMS: mechanism,
+    [jaasKey]: "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+  };
+}
+
 /** ZooKeeper mode, cp-kafka 7.9 contract. */
 function zookeeperModeBrokerEnv(config: LabConfig, hostname: string, id: number, zookeeperConnect: string): Record<string, string> {
   return {
@@ -200,7 +231,8 @@ function zookeeperModeBrokerEnv(config: LabConfig, hostname: string, id: number,
     // waits less for the old registration to expire (until then it exits, and the restart policy retries).
     KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS: "6000",
     KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT",
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: protocolMap(config, false),
+    ...saslEnv(config),
     ...commonBrokerEnv(config, hostname, id),
   };
 }
@@ -234,7 +266,8 @@ function kraftBrokerEnv(config: LabConfig, hostname: string, id: number, cluster
     KAFKA_CONTROLLER_QUORUM_VOTERS: voters,
     KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
     KAFKA_LISTENERS: listeners.join(","),
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: protocolMap(config, true),
+    ...saslEnv(config),
     KAFKA_LOG_DIRS: KAFKA_DATA_DIR,
     ...commonBrokerEnv(config, hostname, id),
   };
@@ -347,8 +380,13 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     volumes: containers.flatMap((c) => c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes }))),
     containers,
     topics: config.topics,
+    scramUser: scramMechanism(config)
+      ? { mechanism: scramMechanism(config)!, username: config.outsideUsername, brokerContainer: brokers[0]!.name }
+      : undefined,
     outputs: {
       mode: config.mode,
+      outsideAuth: config.outsideAuth,
+      outsideUsername: config.outsideAuth === "none" ? "" : config.outsideUsername,
       bootstrapServers: brokers.map((_, i) => `${config.outsideHost}:${brokerOutsidePort(config, i + 1)}`).join(","),
       internalBootstrapServers: brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
       zookeeperConnect,

@@ -9,9 +9,12 @@ export interface Registered {
   inputs: Record<string, any>;
 }
 
-export function installMocks(config: Record<string, string>, stack = "dev"): Registered[] {
+export function installMocks(config: Record<string, string>, stack = "dev", secretKeys: string[] = []): Registered[] {
   const registered: Registered[] = [];
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`kafka-lab:${k}`, v])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`kafka-lab:${k}`, v])),
+    secretKeys.map((k) => `kafka-lab:${k}`),
+  );
   pulumi.runtime.setMocks({
     newResource(args) {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });

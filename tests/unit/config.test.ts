@@ -113,3 +113,28 @@ describe("mode combinations", () => {
     assert.equal(config.kraftImage, "kafka-lab-local/kafka:4.2.0");
   });
 });
+
+describe("authentication settings", () => {
+  it("refuses SCRAM without a password, saying how to set it as a secret", () => {
+    const problem = refused({ outsideAuth: "scram-sha-256" }).problems.find((p) => p.key === "outsidePassword");
+    assert.ok(problem);
+    assert.match(problem.allowed, /pulumi config set --secret kafka-lab:outsidePassword/);
+  });
+
+  it("refuses a password a shell or kafka-configs would mangle, without echoing it", () => {
+    const error = refused({ outsideAuth: "scram-sha-256", outsidePassword: "has,comma and space" });
+    assert.match(error.message, /kafka-lab:outsidePassword = \[secret\]: must be 8 to 128 characters/);
+    assert.ok(!error.message.includes("has,comma"), "the password must not be printed");
+  });
+
+  it("refuses an unknown mechanism and a bad user name", () => {
+    const error = refused({ outsideAuth: "plain", outsideUsername: "no spaces please" });
+    assert.deepEqual(error.problems.map((p) => p.key).sort(), ["outsideAuth", "outsideUsername"]);
+  });
+
+  it("accepts SCRAM with a valid password", () => {
+    const config = parseLabConfig({ outsideAuth: "scram-sha-512", outsideUsername: "alice", outsidePassword: "s3cret-pass!" });
+    assert.equal(config.outsideAuth, "scram-sha-512");
+    assert.equal(config.outsidePassword, "s3cret-pass!");
+  });
+});

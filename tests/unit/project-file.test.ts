@@ -23,6 +23,7 @@ describe("Pulumi.yaml", () => {
       const declared = project.config[key];
       assert.equal(declared.type, spec.type, `type of ${key}`);
       assert.deepEqual(declared.default, spec.default, `default of ${key}`);
+      assert.equal(declared.secret === true, "secret" in spec && spec.secret === true, `secret flag of ${key}`);
       assert.ok(typeof declared.description === "string" && declared.description.length > 10, `description of ${key}`);
     }
   });

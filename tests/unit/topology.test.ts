@@ -79,6 +79,8 @@ describe("the tutorial's lab (defaults)", () => {
   it("gives outputs a client can use", () => {
     assert.deepEqual(topology.outputs, {
       mode: "zookeeper",
+      outsideAuth: "none",
+      outsideUsername: "",
       bootstrapServers: "localhost:9092",
       internalBootstrapServers: "kafka:9093",
       zookeeperConnect: "zookeeper:2181",
@@ -191,5 +193,35 @@ describe("persistence", () => {
     assert.equal(topology.volumes.length, 8);
     assert.ok(topology.volumes.every((v) => v.keep === false && v.labels["org.kafka-lab.lab"] === "kafka-lab-dev"));
     assert.ok(topologyOf({ persistence: "true", keepVolumes: "true" }).volumes.every((v) => v.keep));
+  });
+});
+
+describe("SCRAM on the OUTSIDE listener", () => {
+  const password = "correct-horse-42";
+  const topology = topologyOf({ outsideAuth: "scram-sha-256", outsidePassword: password, brokers: "2" });
+  const broker = topology.containers.find((c) => c.role === "broker")!;
+
+  it("switches OUTSIDE to SASL_PLAINTEXT with a login module and keeps INSIDE plain", () => {
+    assert.equal(broker.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:SASL_PLAINTEXT");
+    assert.equal(broker.env.KAFKA_LISTENER_NAME_OUTSIDE_SASL_ENABLED_MECHANISMS, "SCRAM-SHA-256");
+    assert.equal(broker.env.KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___256_SASL_JAAS_CONFIG,
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    assert.equal(broker.env.KAFKA_INTER_BROKER_LISTENER_NAME, "INSIDE");
+    const kraft = topologyOf({ mode: "kraft", outsideAuth: "scram-sha-512", outsidePassword: password }).containers[0]!;
+    assert.equal(kraft.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    assert.ok("KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___512_SASL_JAAS_CONFIG" in kraft.env);
+  });
+
+  it("names the user to create and the outputs, never the password", () => {
+    assert.deepEqual(topology.scramUser, { mechanism: "SCRAM-SHA-256", username: "lab", brokerContainer: "kafka-lab-dev-kafka-1" });
+    assert.equal(topology.outputs.outsideAuth, "scram-sha-256");
+    assert.equal(topology.outputs.outsideUsername, "lab");
+    assert.ok(!JSON.stringify(topology).includes(password), "the password must not appear in the topology");
+  });
+
+  it("leaves the listeners plain without authentication", () => {
+    const plain = topologyOf().containers.find((c) => c.role === "broker")!;
+    assert.equal(plain.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT");
+    assert.equal(topologyOf().scramUser, undefined);
   });
 });
