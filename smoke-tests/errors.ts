@@ -16,6 +16,7 @@ export const EXIT = {
   verifyFailed: 1,
   usage: 2,
   unreachable: 3,
+  authentication: 4,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -49,10 +50,13 @@ export interface ErrorContext {
   topic?: string;
   /** Pulumi stack, for hints. */
   stack?: string;
+  /** The SASL user and mechanism, when the client logged in (never the password). */
+  login?: { username: string; mechanism: string };
 }
 
 export type ErrorKind =
   | "usage"
+  | "authentication"
   | "topic-missing"
   | "bootstrap-unreachable"
   | "advertised-unreachable"
@@ -315,6 +319,14 @@ function detail(chain: readonly ErrorLike[]): string {
 export function classifyError(error: unknown, ctx: ErrorContext): Classified {
   const chain = causeChain(error);
   if (hasName(chain, "UsageError")) return { kind: "usage", exitCode: EXIT.usage, message: detail(chain) };
+  if (hasName(chain, "KafkaJSSASLAuthenticationError") || typeOf(chain) === "SASL_AUTHENTICATION_FAILED") {
+    const address = failingAddress(chain) ?? bootstrapLabel(ctx);
+    const who = ctx.login ? `user ${ctx.login.username} with ${ctx.login.mechanism.toUpperCase()}` : "this client (it sent no SASL login)";
+    return { kind: "authentication", exitCode: EXIT.authentication, address, message:
+      `authentication failed at ${address} (${listenerRole(ctx.listener)}) for ${who}: wrong user or password? ` +
+      `The lab's user is 'pulumi stack output outsideUsername'; its password is the secret kafka-lab:outsidePassword ` +
+      `(pass it in KAFKA_LAB_PASSWORD).` };
+  }
   const type = typeOf(chain);
   if (hasName(chain, "TopicMissingError") || type === "UNKNOWN_TOPIC_OR_PARTITION") return topicMissing(chain, ctx);
   if (hasName(chain, "KafkaJSGroupCoordinatorNotFound") || chain.some((e) => /coordinator is not available/i.test(text(e)))) {

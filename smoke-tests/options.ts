@@ -15,7 +15,7 @@ export const LISTENERS = ["OUTSIDE", "INSIDE"] as const;
 export type Listener = (typeof LISTENERS)[number];
 
 /** Flags shared by round-trip.ts and passed through by inside.ts. */
-export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms", "message-bytes"] as const;
+export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms", "message-bytes", "sasl-mechanism", "username"] as const;
 export const ROUND_TRIP_BOOLEANS = ["json", "verbose", "help"] as const;
 export const INSIDE_STRINGS = [
   "network", "internal-bootstrap", "client-image", "lab", "stack", "topic", "count", "group", "timeout-ms",
@@ -37,9 +37,37 @@ export interface RoundTripOptions {
   timeoutMs: number;
   /** Size of every message value in bytes (padded with a filler field); undefined: unpadded JSON. */
   messageBytes?: number;
+  /** SASL login for an authenticating OUTSIDE listener; undefined: none, or ask pulumi (no --bootstrap). */
+  sasl?: SaslLogin;
   json: boolean;
   verbose: boolean;
   help: boolean;
+}
+
+export const SASL_MECHANISMS = ["scram-sha-256", "scram-sha-512"] as const;
+export interface SaslLogin {
+  mechanism: (typeof SASL_MECHANISMS)[number];
+  username: string;
+  /** From KAFKA_LAB_PASSWORD only: never a flag, so it stays out of shell history and process lists. */
+  password: string;
+}
+
+/**
+ * The SASL login from --sasl-mechanism/KAFKA_LAB_SASL_MECHANISM, --username/KAFKA_LAB_USERNAME (default lab)
+ * and KAFKA_LAB_PASSWORD; undefined when no mechanism is given or it is "none".
+ */
+export function parseSaslLogin(args: ParsedArgs, env: NodeJS.ProcessEnv): SaslLogin | undefined {
+  const mechanism = (stringFlag(args, "sasl-mechanism") ?? envValue(env, "KAFKA_LAB_SASL_MECHANISM"))?.toLowerCase();
+  if (mechanism === undefined || mechanism === "none") return undefined;
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    throw new UsageError(`--sasl-mechanism must be none, ${SASL_MECHANISMS.join(" or ")}, got "${mechanism}"`);
+  }
+  const password = env.KAFKA_LAB_PASSWORD;
+  if (!password) {
+    throw new UsageError(`${mechanism} needs a password: set KAFKA_LAB_PASSWORD (there is no password flag, so it stays out of shell history)`);
+  }
+  const username = stringFlag(args, "username") ?? envValue(env, "KAFKA_LAB_USERNAME") ?? "lab";
+  return { mechanism: mechanism as SaslLogin["mechanism"], username, password };
 }
 
 export interface InsideOptions {
@@ -179,10 +207,15 @@ export function parseRoundTripOptions(
     freshGroup: group === undefined,
     timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000),
     ...(messageBytes === undefined ? {} : { messageBytes: parseMessageBytes(messageBytes) }),
+    ...withSasl(parseSaslLogin(args, env)),
     json: args.json === true,
     verbose: args.verbose === true,
     help: args.help === true,
   };
+}
+
+function withSasl(sasl: SaslLogin | undefined): { sasl?: SaslLogin } {
+  return sasl ? { sasl } : {};
 }
 
 /** Docker network names: what `docker network create` accepts. */

@@ -6,11 +6,12 @@
 //     [--json] [--verbose]
 //
 // Exit codes: 0 ok; 1 verification failed (loss, duplicates, order, malformed); 2 usage or configuration
-// error (bad flag, missing topic, no pulumi and no --bootstrap); 3 Kafka unreachable or timed out; 130 SIGINT.
+// error (bad flag, missing topic, no pulumi and no --bootstrap); 3 Kafka unreachable or timed out;
+// 4 authentication failed (SASL on OUTSIDE); 130 SIGINT.
 
 import { randomBytes } from "node:crypto";
 import { argv, chalk, updateArgv } from "zx";
-import { Kafka, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from "kafkajs";
+import { Kafka, logLevel, type Admin, type Consumer, type LogEntry, type Producer, type SASLOptions } from "kafkajs";
 import {
   classifyError,
   EXIT,
@@ -24,11 +25,12 @@ import {
   padJson,
   parseBootstrap,
   parseRoundTripOptions,
+  parseSaslLogin,
   ROUND_TRIP_BOOLEANS,
   ROUND_TRIP_STRINGS,
   type RoundTripOptions,
 } from "./options.js";
-import { stackOutput } from "./stack.js";
+import { stackConfigSecret, stackOutput } from "./stack.js";
 import { decodeValue, formatSummary, Verifier, type Summary } from "./verify.js";
 
 const HELP = `Usage: npx tsx smoke-tests/round-trip.ts [flags]
@@ -42,13 +44,16 @@ fresh consumer group and checks for loss, duplicates and per-partition order.
   --topic NAME                 topic to use; it must exist (default topic_test)
   --count N                    messages to send, 1..10000000 (default 100)
   --message-bytes N            pad every message to N bytes with a filler field "pad", 100..1000000
+  --sasl-mechanism M           scram-sha-256 or scram-sha-512 when OUTSIDE authenticates (else KAFKA_LAB_SASL_MECHANISM,
+                               else the stack's outsideAuth output); the password only from KAFKA_LAB_PASSWORD
+  --username NAME              SASL user (else KAFKA_LAB_USERNAME, else the stack's outsideUsername, else lab)
                                (default: unpadded, about 65 bytes)
   --group ID                   consumer group (default: a fresh my-group-id-<timestamp>-<random>)
   --timeout-ms MS              deadline for the round trip after connecting: join, produce, consume (default 30000)
   --json                       print the result as one JSON line on stdout (human output goes to stderr)
   --verbose                    show kafkajs's own warnings and errors
 
-Exit codes: 0 ok, 1 verification failed, 2 usage/config error, 3 unreachable/timeout, 130 interrupted.`;
+Exit codes: 0 ok, 1 verification failed, 2 usage/config error, 3 unreachable/timeout, 4 authentication failed, 130 interrupted.`;
 
 /** Connecting, checking the topic and reading offsets must fail within 10 s on a dead address. */
 const CONNECT_DEADLINE_MS = 7_000;
@@ -192,6 +197,20 @@ async function disconnectAll(): Promise<void> {
   ).catch(() => undefined);
 }
 
+/**
+ * Without --bootstrap the stack decides: its outputs say whether OUTSIDE authenticates and as whom; the password
+ * comes from KAFKA_LAB_PASSWORD or else the stack's secret config (read quietly, never printed). INSIDE never
+ * authenticates.
+ */
+async function resolveSasl(opts: RoundTripOptions): Promise<RoundTripOptions["sasl"]> {
+  if (opts.sasl || opts.bootstrap || opts.listener !== "OUTSIDE") return opts.sasl;
+  const mechanism = await stackOutput("outsideAuth", opts.stack, "--bootstrap (and --sasl-mechanism) or KAFKA_LAB_BOOTSTRAP");
+  if (mechanism === "none") return undefined;
+  const username = await stackOutput("outsideUsername", opts.stack, "--username or KAFKA_LAB_USERNAME");
+  const password = process.env.KAFKA_LAB_PASSWORD || (await stackConfigSecret("outsidePassword", opts.stack, "KAFKA_LAB_PASSWORD"));
+  return parseSaslLogin({ "sasl-mechanism": mechanism, username }, { KAFKA_LAB_PASSWORD: password });
+}
+
 async function resolveBootstrap(opts: RoundTripOptions): Promise<string[]> {
   if (opts.bootstrap) return opts.bootstrap;
   const value = await stackOutput("bootstrapServers", opts.stack, "--bootstrap host:port or KAFKA_LAB_BOOTSTRAP");
@@ -310,6 +329,7 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
   const kafka = new Kafka({
     clientId: "kafka-lab-smoke",
     brokers: bootstrap,
+    ...(opts.sasl ? { sasl: opts.sasl as SASLOptions } : {}),
     ...KAFKA_TIMEOUTS,
     logLevel: logLevel.ERROR,
     logCreator: makeLogCreator(opts.verbose),
@@ -402,7 +422,11 @@ function report({ json, opts, bootstrap }: ReportContext, outcome: Outcome): voi
 async function main(): Promise<never> {
   let opts: RoundTripOptions | undefined;
   let bootstrap: string[] = [];
-  const context = (): ErrorContext => ({ bootstrap, listener: opts?.listener ?? "OUTSIDE", topic: opts?.topic ?? "topic_test", ...(opts ? { stack: opts.stack } : {}) });
+  const context = (): ErrorContext => ({
+    bootstrap, listener: opts?.listener ?? "OUTSIDE", topic: opts?.topic ?? "topic_test",
+    ...(opts ? { stack: opts.stack } : {}),
+    ...(opts?.sasl ? { login: { username: opts.sasl.username, mechanism: opts.sasl.mechanism } } : {}),
+  });
   process.once("SIGINT", () => {
     process.stderr.write(`\n${chalk.yellow("interrupted:")} disconnecting…\n`);
     void disconnectAll().finally(() => process.exit(EXIT.interrupted));
@@ -416,7 +440,9 @@ async function main(): Promise<never> {
     }
     if (opts.json) say = (line) => process.stderr.write(`${line}\n`);
     bootstrap = await resolveBootstrap(opts);
-    say(`round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}), topic ${opts.topic}, ${opts.count} messages${opts.messageBytes === undefined ? "" : ` of ${opts.messageBytes} bytes`}`);
+    const sasl = await resolveSasl(opts);
+    if (sasl) opts = { ...opts, sasl };
+    say(`round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}${sasl ? `, ${sasl.mechanism.toUpperCase()} as ${sasl.username}` : ""}), topic ${opts.topic}, ${opts.count} messages${opts.messageBytes === undefined ? "" : ` of ${opts.messageBytes} bytes`}`);
     say(`consumer group ${opts.group}${opts.freshGroup ? " (fresh for this run)" : ""}`);
     outcome = await roundTrip(opts, bootstrap);
   } catch (error) {

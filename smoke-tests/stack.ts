@@ -24,3 +24,17 @@ export async function stackOutput(name: string, stack: string, alternative: stri
   }
   return value;
 }
+
+/**
+ * A secret of the stack's config, decrypted with the lab's passphrase (`pulumi config get`), for the process
+ * itself: captured, never printed. Throws UsageError naming `alternative` when it cannot be read.
+ */
+export async function stackConfigSecret(key: string, stack: string, alternative: string): Promise<string> {
+  if (!(await which("pulumi", { nothrow: true }))) {
+    throw new UsageError(`the pulumi CLI is not on PATH, so kafka-lab:${key} of stack ${stack} cannot be read: set ${alternative}`);
+  }
+  const result = await $({ cwd: projectRoot, env: pulumiEnv({ create: false }), nothrow: true, quiet: true, timeout: "60s" })`pulumi config get kafka-lab:${key} --stack ${stack}`;
+  const value = result.stdout.trim();
+  if (result.exitCode !== 0 || value === "") throw new UsageError(`cannot read kafka-lab:${key} of stack ${stack}: set ${alternative}`);
+  return value;
+}

@@ -194,3 +194,14 @@ test("helpers: cause chain is cycle-safe, addresses compare by host and port", (
   assert.equal(isBootstrapAddress("localhost:9093", ["localhost:9092"]), false);
   assert.equal(isBootstrapAddress("kafka", ["kafka:9093"]), true);
 });
+
+test("a refused SASL login is an authentication error naming the user, the listener and where the password lives", () => {
+  const error = Object.assign(new Error("SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"), {
+    name: "KafkaJSSASLAuthenticationError",
+  });
+  const classified = classifyError(error, { bootstrap: ["localhost:9092"], listener: "OUTSIDE", login: { username: "lab", mechanism: "scram-sha-256" } });
+  assert.equal(classified.kind, "authentication");
+  assert.equal(classified.exitCode, 4);
+  assert.match(classified.message, /authentication failed at localhost:9092 \(listener OUTSIDE.*\) for user lab with SCRAM-SHA-256/);
+  assert.match(classified.message, /kafka-lab:outsidePassword/);
+});

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import { UsageError } from "../../smoke-tests/errors.js";
 import {
@@ -8,6 +8,7 @@ import {
   parseInsideOptions,
   parsePositiveInt,
   parseRoundTripOptions,
+  parseSaslLogin,
   type ParsedArgs,
 } from "../../smoke-tests/options.js";
 
@@ -116,4 +117,24 @@ test("padJson: exactly N bytes of valid JSON, the message's fields unchanged, a 
   assert.equal(Buffer.byteLength(padJson(JSON.stringify({ name: "ü" }), 50)), 50);
   assert.throws(() => padJson(message, 60), /--message-bytes 60 is too small/);
   assert.throws(() => padJson("[1]", 100), TypeError);
+});
+
+describe("SASL login", () => {
+  it("takes the mechanism and user from flags or env, and the password only from KAFKA_LAB_PASSWORD", () => {
+    const login = parseSaslLogin({ "sasl-mechanism": "SCRAM-SHA-256", username: "alice" }, { KAFKA_LAB_PASSWORD: "s3cret-pass" });
+    assert.deepEqual(login, { mechanism: "scram-sha-256", username: "alice", password: "s3cret-pass" });
+    assert.deepEqual(parseSaslLogin({}, { KAFKA_LAB_SASL_MECHANISM: "scram-sha-512", KAFKA_LAB_PASSWORD: "p4ssword" }),
+      { mechanism: "scram-sha-512", username: "lab", password: "p4ssword" });
+    assert.equal(parseSaslLogin({}, {}), undefined);
+    assert.equal(parseSaslLogin({ "sasl-mechanism": "none" }, {}), undefined);
+  });
+
+  it("refuses a mechanism without a password, and an unknown mechanism", () => {
+    assert.throws(() => parseSaslLogin({ "sasl-mechanism": "scram-sha-256" }, {}), /set KAFKA_LAB_PASSWORD/);
+    assert.throws(() => parseSaslLogin({ "sasl-mechanism": "plain" }, { KAFKA_LAB_PASSWORD: "x" }), /must be none, scram-sha-256 or scram-sha-512/);
+  });
+
+  it("has no password flag", () => {
+    assert.throws(() => parseRoundTripOptions({ password: "oops" }, {}), /unknown flag --password/);
+  });
 });
