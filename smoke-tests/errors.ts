@@ -228,7 +228,9 @@ function classifyConnection(chain: readonly ErrorLike[], ctx: ErrorContext): Cla
   }
   if (hasName(chain, "KafkaJSConnectionClosedError") || code === "ECONNRESET" || code === "EPIPE" ||
       chain.some((e) => /closed by the server/i.test(text(e)))) {
-    return notKafka(address, ctx, "accepted the connection but closed it without a Kafka answer");
+    // A SASL listener closes the connection of a client that sends no login, just like a port that is not Kafka.
+    const saslHint = ctx.login ? "" : " (or the listener wants a SASL login this client did not send: see 'pulumi stack output outsideAuth')";
+    return notKafka(address, ctx, `accepted the connection but closed it without a Kafka answer${saslHint}`);
   }
   const why = host ? `host name ${host} does not resolve` : chain.some((e) => /Connection timeout/.test(text(e)))
     ? "no answer to the connection attempt" : (code && CODE_WORDS[code]) ?? detail(chain);

@@ -1,0 +1,63 @@
+// SCRAM on the OUTSIDE listener, on real brokers: the smoke test logs in with the right password, a wrong one
+// fails fast with an authentication error, and the password shows up in no container's config or log.
+
+import { randomBytes } from "node:crypto";
+import { $ } from "zx";
+import type { LabTopology } from "../../infra/topology.js";
+import { api, logsTail } from "../../scripts/lib/docker-api.js";
+import { projectRoot } from "../../scripts/lib/pulumi.js";
+import type { RunningLab } from "./lab-harness.js";
+
+/** A password for this run only (letters, digits, '-' and '_': what the config accepts). */
+export const runPassword = (): string => `kl-${randomBytes(12).toString("base64url")}`;
+
+interface Attempt {
+  exitCode: number;
+  output: string;
+  seconds: number;
+}
+
+async function outsideSmoke(topology: LabTopology, password: string | undefined, extra: string[] = []): Promise<Attempt> {
+  const started = Date.now();
+  const env = { ...process.env, KAFKA_LAB_PASSWORD: password ?? "" };
+  const login = password === undefined ? [] : ["--sasl-mechanism", topology.outputs.outsideAuth, "--username", topology.outputs.outsideUsername];
+  const result = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.outputs.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
+  return { exitCode: result.exitCode ?? -1, output: `${result.stdout}${result.stderr}`.trim(), seconds: (Date.now() - started) / 1000 };
+}
+
+function show(log: (line: string) => void, attempt: Attempt): void {
+  log(attempt.output.split("\n").map((l) => `  | ${l}`).join("\n"));
+  log(`  exit ${attempt.exitCode} after ${attempt.seconds.toFixed(1)}s`);
+}
+
+export async function loginWorks(topology: LabTopology, password: string, log: (line: string) => void): Promise<void> {
+  const attempt = await outsideSmoke(topology, password);
+  show(log, attempt);
+  if (attempt.exitCode !== 0) throw new Error(`the round trip with the right password exited ${attempt.exitCode}`);
+  if (attempt.output.includes(password)) throw new Error("the smoke test printed the password");
+}
+
+export async function wrongPasswordFailsFast(topology: LabTopology, password: string, log: (line: string) => void): Promise<void> {
+  const wrong = `${password}-wrong`;
+  const attempt = await outsideSmoke(topology, wrong);
+  show(log, attempt);
+  if (attempt.exitCode !== 4) throw new Error(`expected exit code 4 (authentication failed), got ${attempt.exitCode}`);
+  if (!/authentication failed/.test(attempt.output) || !/OUTSIDE/.test(attempt.output)) throw new Error("the message does not say authentication failed on OUTSIDE");
+  if (attempt.seconds > 10) throw new Error(`took ${attempt.seconds.toFixed(1)}s, more than 10 s`);
+  if (attempt.output.includes(wrong)) throw new Error("the smoke test printed the password it tried");
+  const anonymous = await outsideSmoke(topology, undefined);
+  show(log, anonymous);
+  if (anonymous.exitCode === 0) throw new Error("a client without any login got through the OUTSIDE listener");
+}
+
+/** The password must not be in any container's env, command or labels, nor in their logs. */
+export async function passwordNowhere(topology: LabTopology, lab: RunningLab, password: string, log: (line: string) => void): Promise<void> {
+  for (const spec of topology.containers) {
+    const id = lab.containerIds.get(spec.key)!;
+    const info = await api("GET", `/containers/${id}/json`);
+    const config = JSON.stringify({ env: info.Config.Env, cmd: info.Config.Cmd, args: info.Args, labels: info.Config.Labels });
+    if (config.includes(password)) throw new Error(`the password is in the configuration of ${spec.key}`);
+    if ((await logsTail(id, 100000)).includes(password)) throw new Error(`the password is in the log of ${spec.key}`);
+  }
+  log(`  checked ${topology.containers.length} containers: env, command, labels and logs hold no password`);
+}
