@@ -155,6 +155,11 @@ export async function stopContainer(id: string, graceSeconds: number): Promise<v
   await api("POST", `/containers/${id}/stop?t=${graceSeconds}`, undefined, [304, 404]);
 }
 
+/** Starts a stopped container again (304: it already runs). Docker resets its health to "starting". */
+export async function startContainer(id: string): Promise<void> {
+  await api("POST", `/containers/${id}/start`, undefined, [304]);
+}
+
 export async function removeContainer(id: string): Promise<void> {
   await api("DELETE", `/containers/${id}?force=true&v=true`, undefined, [404]);
 }

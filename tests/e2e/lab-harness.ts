@@ -11,7 +11,7 @@ import {
 import kafkaProviders from "../../infra/kafka-providers.cjs";
 
 type Provider = { create(inputs: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }> };
-const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", Provider>;
+const { topicProvider, readinessProvider, scramUserProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider" | "scramUserProvider", Provider>;
 
 export type Log = (line: string) => void;
 
@@ -47,7 +47,8 @@ export function startOrder(containers: ContainerSpec[]): ContainerSpec[][] {
   return levels;
 }
 
-async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: number, log: Log): Promise<void> {
+/** Polls the container until its healthcheck says healthy; fails when it exits for good, turns unhealthy or times out. */
+export async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: number, log: Log, pollMs = POLL_MS): Promise<void> {
   const started = Date.now();
   let lastProgress = started;
   for (;;) {
@@ -73,7 +74,7 @@ async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: numb
       log(`  waiting for ${spec.key}: ${state.health ?? state.status} (${Math.round(elapsed / 1000)}s)`);
       lastProgress = Date.now();
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -125,7 +126,14 @@ async function runningLabContainers(topology: LabTopology): Promise<string[]> {
  * Brings the lab to the topology, as `pulumi up` does: creates what is missing, replaces what differs,
  * keeps what already matches, then waits for health and ensures topics and consumer-group readiness.
  */
-export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}, { kafkaSetup = true } = {}): Promise<RunningLab> {
+export interface RealiseOptions {
+  /** Create topics and wait for consumer groups (off for a lab whose OUTSIDE listener is broken on purpose). */
+  kafkaSetup?: boolean;
+  /** The SCRAM password when the topology authenticates on OUTSIDE (config's outsidePassword). */
+  password?: string;
+}
+
+export async function realiseLab(topology: LabTopology, log: Log, running: Partial<RunningLab> = {}, { kafkaSetup = true, password = "" }: RealiseOptions = {}): Promise<RunningLab> {
   await assertPortsFree(topology, new Set(await runningLabContainers(topology)));
   const started = Date.now();
   const lab: RunningLab = Object.assign(running, {
@@ -160,11 +168,17 @@ export async function realiseLab(topology: LabTopology, log: Log, running: Parti
   }
   lab.secondsToHealthy = (Date.now() - started) / 1000;
   if (!kafkaSetup) return lab;
+  const { scramUser } = topology;
+  if (scramUser) {
+    await scramUserProvider.create({ ...scramUser, password, clusterToken: "e2e" });
+    log(`  SCRAM user ${scramUser.username} (${scramUser.mechanism}) created`);
+  }
+  const sasl = scramUser ? { mechanism: scramUser.mechanism.toLowerCase(), username: scramUser.username, password } : undefined;
   for (const topic of topology.topics) {
-    await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
+    await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e", sasl });
     log(`  topic ${topic.name} created (${topic.partitions} partition(s), replication ${topic.replicationFactor})`);
   }
-  const readiness = await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e" });
+  const readiness = await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "e2e", sasl });
   log(`  consumer groups: coordinator answered after ${readiness.outs.secondsToCoordinator}s`);
   lab.secondsToReady = (Date.now() - started) / 1000;
   return lab;

@@ -5,7 +5,7 @@
 // and the full Pulumi CLI path where the CLI exists. Everything is torn down, also on failure or Ctrl-C, and no
 // container, network or volume may be left. Prints "e2e: N passed, N failed, N skipped".
 //
-// Options: --only tutorial,cluster,kraft,persistence,wrong-host,full-stack (default: all); --count N
+// Options: --only tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack (default: all); --count N
 // (messages per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
 import { argv, $ } from "zx";
@@ -20,10 +20,11 @@ import { CLIENT_IMAGE, smokeInside, smokeOutside } from "./smoke.js";
 import { fullStack } from "./full-stack.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceRoundTrip } from "./persistence.js";
+import { loginWorks, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
-const only = new Set(String(argv.only ?? "tutorial,cluster,kraft,persistence,wrong-host,full-stack").split(","));
+const only = new Set(String(argv.only ?? "tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack").split(","));
 const checks = new CheckRunner(log);
 
 /** The local test images (test-images/build.sh) that stand in for the public defaults. */
@@ -41,11 +42,13 @@ function labFrom(stackFile: string, stack: string, overrides: Record<string, str
   return buildTopology(configFromStackFile(stackFile, { ...images, ...overrides }), { project: "kafka-lab", stack });
 }
 
+const saslPassword = runPassword();
 const labs = {
   tutorial: labFrom("Pulumi.ci.yaml", "e2e", {}),
   cluster: labFrom("Pulumi.cluster.yaml", "e2e-cluster", { outsidePort: "29192" }),
   kraft: labFrom("Pulumi.kraft.yaml", "e2e-kraft", { outsidePort: "29292" }),
   persistence: labFrom("Pulumi.ci.yaml", "e2e-persistence", { outsidePort: "29392", persistence: "true" }),
+  sasl: labFrom("Pulumi.ci.yaml", "e2e-sasl", { outsidePort: "29892", outsideAuth: "scram-sha-256", outsidePassword: saslPassword }),
   wrongHost: labFrom("Pulumi.ci.yaml", "e2e-wrong-host", { outsideHost: "wrong-host.invalid", outsidePort: "29492", topics: "[]" }),
 };
 
@@ -68,12 +71,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 /** Realises a lab, runs its checks, and tears it down whatever happened. */
-async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false, kafkaSetup = true): Promise<void> {
+async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false, kafkaSetup = true, password?: string): Promise<void> {
   const lab: Partial<RunningLab> = {};
   running.set(topology, lab);
   const ready = await checks.run(`${title}: ${topology.labName} healthy${kafkaSetup ? ", topics created, groups coordinated" : ""}`, async () => {
     log(`  ${topology.containers.length} containers on ${topology.network.name}: ${topology.containers.map((c) => `${c.key} (${c.image})`).join(", ")}`);
-    await realiseLab(topology, log, lab, { kafkaSetup });
+    await realiseLab(topology, log, lab, { kafkaSetup, ...(password ? { password } : {}) });
     log(`  healthy after ${lab.secondsToHealthy!.toFixed(1)}s, ready (topics) after ${lab.secondsToReady!.toFixed(1)}s`);
   });
   try {
@@ -155,6 +158,17 @@ for (const name of ["cluster", "kraft"] as const) {
     await roundTrips(topology, title, replicated.name);
     await memoryReport(topology, lab, title);
   });
+}
+
+if (only.has("sasl")) {
+  const topology = labs.sasl;
+  await withLab(topology, "SCRAM lab", async (lab) => {
+    await checks.run("SCRAM lab: the round trip logs in through OUTSIDE with the right password", () => loginWorks(topology, saslPassword, log));
+    await checks.run("SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too", () =>
+      wrongPasswordFailsFast(topology, saslPassword, log));
+    await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () => smokeInside(topology, "topic_test", count, log));
+    await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () => passwordNowhere(topology, lab, saslPassword, log));
+  }, false, true, saslPassword);
 }
 
 if (only.has("persistence")) {
