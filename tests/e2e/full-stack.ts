@@ -1,5 +1,6 @@
 // The whole user path through the Pulumi CLI on a `ci` stack (Pulumi.ci.yaml: local images):
-// pulumi up, both smoke tests, a preview that must show no changes, pulumi destroy, no leftovers.
+// pulumi up, both smoke tests, a preview that must show no changes, a broker removed by hand and restored by
+// `pulumi up --refresh`, pulumi destroy, no leftovers.
 // Where the CLI or the Docker provider plugin is missing, the check is skipped with the reason.
 
 import { $, which } from "zx";
@@ -29,6 +30,11 @@ export async function fullStack(log: (line: string) => void): Promise<void> {
     await pulumi(STACK, ["up", "--yes", "--skip-preview"]);
     if ((await runSmokeTests(STACK)) !== 0) throw new Error("smoke tests failed against the ci stack");
     log("  pulumi preview --expect-no-changes");
+    await pulumi(STACK, ["preview", "--expect-no-changes"]);
+    log("  drift: remove broker 1 by hand, then pulumi up --refresh must restore it");
+    await $`docker rm -f kafka-lab-${STACK}-kafka-1`;
+    await pulumi(STACK, ["up", "--yes", "--skip-preview", "--refresh"]);
+    if ((await runSmokeTests(STACK)) !== 0) throw new Error("smoke tests failed after pulumi up --refresh restored broker 1");
     await pulumi(STACK, ["preview", "--expect-no-changes"]);
   } finally {
     log("  pulumi destroy");
