@@ -279,8 +279,17 @@ interface Context {
   labels: Record<string, string>;
 }
 
-function nodeLabels(ctx: Context, role: Role, key: string): Record<string, string> {
-  return { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key };
+/** What every node shares: its names on the machine and the network, its labels, its restart policy. */
+function nodeIdentity(ctx: Context, role: Role, key: string, hostname: string) {
+  return {
+    key,
+    role,
+    name: `${ctx.lab}-${key}`,
+    hostname,
+    aliases: hostname === key ? [hostname] : [hostname, key],
+    restartPolicy: ctx.config.restartPolicy,
+    labels: { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key },
+  };
 }
 
 /** Named volumes of one node, when persistence is on. */
@@ -307,13 +316,8 @@ function zookeeperContainer(ctx: Context, id: number): ContainerSpec {
       .map((n) => `${zookeeperHost(config, n)}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT}`)
       .join(";");
   }
-  const hostname = zookeeperHost(config, id);
   return {
-    key,
-    role: "zookeeper",
-    name: `${ctx.lab}-${key}`,
-    hostname,
-    aliases: hostname === key ? [hostname] : [hostname, key],
+    ...nodeIdentity(ctx, "zookeeper", key, zookeeperHost(config, id)),
     image: config.zookeeperImage,
     env,
     ports: config.publishZookeeper
@@ -324,21 +328,14 @@ function zookeeperContainer(ctx: Context, id: number): ContainerSpec {
     dependsOn: [],
     memoryMb: memoryLimitMb(config.zookeeperHeapMb),
     stopGraceSeconds: 10,
-    restartPolicy: config.restartPolicy,
-    labels: nodeLabels(ctx, "zookeeper", key),
   };
 }
 
 function brokerContainer(ctx: Context, id: number, env: Record<string, string>, dependsOn: string[]): ContainerSpec {
   const { config } = ctx;
   const key = `kafka-${id}`;
-  const hostname = brokerHost(config, id);
   return {
-    key,
-    role: "broker",
-    name: `${ctx.lab}-${key}`,
-    hostname,
-    aliases: hostname === key ? [hostname] : [hostname, key],
+    ...nodeIdentity(ctx, "broker", key, brokerHost(config, id)),
     image: config.mode === "kraft" ? config.kraftImage : config.kafkaImage,
     env,
     ports: [{ internal: OUTSIDE_PORT, external: brokerOutsidePort(config, id), ip: config.bindAddress }],
@@ -347,8 +344,6 @@ function brokerContainer(ctx: Context, id: number, env: Record<string, string>, 
     dependsOn,
     memoryMb: memoryLimitMb(config.kafkaHeapMb),
     stopGraceSeconds: 30,
-    restartPolicy: config.restartPolicy,
-    labels: nodeLabels(ctx, "broker", key),
   };
 }
 
