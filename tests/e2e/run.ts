@@ -5,7 +5,7 @@
 // and the full Pulumi CLI path where the CLI exists. Everything is torn down, also on failure or Ctrl-C, and no
 // container, network or volume may be left. Prints "e2e: N passed, N failed, N skipped".
 //
-// Options: --only tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack (default: all); --count N
+// Options: --only fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack (default: all); --count N
 // (messages per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
 import { argv, $ } from "zx";
@@ -20,11 +20,12 @@ import { CLIENT_IMAGE, smokeInside, smokeOutside } from "./smoke.js";
 import { fullStack } from "./full-stack.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceRoundTrip } from "./persistence.js";
+import { failFast } from "./fail-fast.js";
 import { loginWorks, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
-const only = new Set(String(argv.only ?? "tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack").split(","));
+const only = new Set(String(argv.only ?? "fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack").split(","));
 const checks = new CheckRunner(log);
 
 /** The local test images (test-images/build.sh) that stand in for the public defaults. */
@@ -121,6 +122,12 @@ await checks.run("local test images exist", async () => {
 await checks.run("no leftovers from an earlier run", async () => {
   for (const topology of Object.values(labs)) await removeLabelled(topology.labName, log);
 });
+
+// Needs no lab: round-trip.ts against loopback ports where nothing, a mute TCP server or an HTTP server listens.
+if (only.has("fail-fast")) {
+  await checks.run("a dead or wrong address fails fast: round-trip.ts exits non-zero within 10 s naming the address and OUTSIDE (closed port, mute TCP server, HTTP server)", () =>
+    failFast(log));
+}
 
 if (only.has("tutorial")) {
   const topology = labs.tutorial;

@@ -1,0 +1,112 @@
+// A dead or wrong address fails fast: smoke-tests/round-trip.ts pointed at a loopback port where nothing
+// listens, where something accepts and never answers, and where an HTTP server answers, must exit non-zero
+// within 10 s (wall time, Node start-up included), naming the address and the listener. Needs no lab: the
+// impostors are plain TCP servers in this process on 127.0.0.1.
+
+import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { $ } from "zx";
+import { projectRoot } from "../../scripts/lib/pulumi.js";
+import type { Log } from "./lab-harness.js";
+
+/** Host ports of this check (29500-29599 is the range for new e2e checks). */
+export const FAIL_FAST_PORTS = { closed: 29501, silent: 29502, http: 29503 } as const;
+/** What the issue promises: a dead or wrong address fails within this wall time. */
+const LIMIT_MS = 10_000;
+/** Kill the smoke test if it hangs well beyond the limit, so the check itself stays bounded. */
+const KILL_AFTER = "30s";
+
+export interface FailFastResult {
+  target: string;
+  address: string;
+  exitCode: number | null;
+  ms: number;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Closes the server and every connection it still holds. */
+function close(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function tracked(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/** A port where nothing listens: bind it to prove it is free, then let it go. */
+async function closedPort(port: number): Promise<void> {
+  const probe = createTcpServer();
+  try {
+    await listen(probe, port);
+  } catch (error) {
+    throw new Error(`127.0.0.1:${port} should be free for the closed-port case, but: ${(error as Error).message}`);
+  }
+  await close(probe, new Set());
+}
+
+async function runSmoke(address: string, log: Log): Promise<{ exitCode: number | null; ms: number; output: string }> {
+  const started = Date.now();
+  const result = await $({ cwd: projectRoot, nothrow: true, quiet: true, timeout: KILL_AFTER })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${address} --listener OUTSIDE --count 5`;
+  const ms = Date.now() - started;
+  const output = `${result.stdout}${result.stderr}`.trim();
+  log(output.split("\n").map((l) => `  | ${l}`).join("\n"));
+  return { exitCode: result.exitCode, ms, output };
+}
+
+/**
+ * Runs the three cases; throws naming every case that passed, hung past 10 s, or failed without naming
+ * the address and the OUTSIDE listener. Every server it starts is closed again.
+ */
+export async function failFast(log: Log): Promise<FailFastResult[]> {
+  const silent = createTcpServer(); // accepts, reads, says nothing
+  const silentSockets = tracked(silent);
+  const http = createHttpServer((_, res) => res.writeHead(404, { "Content-Type": "text/plain" }).end("not kafka\n"));
+  const httpSockets = tracked(http);
+  const results: FailFastResult[] = [];
+  const problems: string[] = [];
+  try {
+    await closedPort(FAIL_FAST_PORTS.closed);
+    await listen(silent, FAIL_FAST_PORTS.silent);
+    await listen(http, FAIL_FAST_PORTS.http);
+    const cases = [
+      { target: "closed port (nothing listens)", port: FAIL_FAST_PORTS.closed },
+      { target: "TCP server that accepts and says nothing", port: FAIL_FAST_PORTS.silent },
+      { target: "HTTP server", port: FAIL_FAST_PORTS.http },
+    ];
+    for (const { target, port } of cases) {
+      const address = `127.0.0.1:${port}`;
+      log(`  ${target} at ${address}:`);
+      const { exitCode, ms, output } = await runSmoke(address, log);
+      results.push({ target, address, exitCode, ms });
+      log(`  -> exit code ${exitCode ?? "none (killed)"} after ${(ms / 1000).toFixed(1)}s`);
+      const wrong: string[] = [];
+      if (exitCode === 0) wrong.push("exited 0");
+      if (exitCode === null) wrong.push(`was killed after ${KILL_AFTER}`);
+      if (ms > LIMIT_MS) wrong.push(`took ${(ms / 1000).toFixed(1)}s (limit ${LIMIT_MS / 1000}s)`);
+      if (!output.includes(address)) wrong.push(`its output does not name ${address}`);
+      if (!output.includes("OUTSIDE")) wrong.push("its output does not name the OUTSIDE listener");
+      if (wrong.length > 0) problems.push(`${target} (${address}): ${wrong.join(", ")}`);
+    }
+  } finally {
+    await Promise.all([close(silent, silentSockets), close(http, httpSockets)]);
+  }
+  log(`  summary: ${results.map((r) => `${r.target} ${(r.ms / 1000).toFixed(1)}s exit ${r.exitCode}`).join("; ")}`);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return results;
+}
