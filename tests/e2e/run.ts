@@ -21,6 +21,7 @@ import { fullStack } from "./full-stack.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceRoundTrip } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
+import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js";
 import { loginWorks, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 
 const log = (line: string) => console.log(line);
@@ -164,6 +165,10 @@ for (const name of ["cluster", "kraft"] as const) {
       checkEveryBroker(topology.outputs.bootstrapServers, log));
     await roundTrips(topology, title, replicated.name);
     await memoryReport(topology, lab, title);
+    // Last: it stops a broker (and starts it again). The check itself fails if this broker no longer leads.
+    const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);
+    await checks.run(`${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`, () =>
+      brokerFailureRoundTrip(topology, lab, log, { topic: replicated.name, ...(victim === undefined ? {} : { brokerId: victim }) }));
   });
 }
 
