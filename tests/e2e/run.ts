@@ -184,7 +184,7 @@ if (only.has("sasl")) {
 }
 
 if (only.has("persistence")) {
-  await checks.run("persistence: messages and committed offsets survive re-created containers", () =>
+  await checks.run("persistence: messages and committed offsets survive re-created containers and an in-place restart", () =>
     persistenceRoundTrip(labs.persistence, log));
 }
 
