@@ -10,7 +10,7 @@
 
 import { argv, $ } from "zx";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { imageExists, containerRssMb, removeContainer, volumeNames } from "../../scripts/lib/docker-api.js";
+import { api, imageExists, containerRssMb, removeContainer, volumeNames } from "../../scripts/lib/docker-api.js";
 import { projectRoot } from "../../scripts/lib/pulumi.js";
 import { leftoversOf, realiseLab, removeLabelled, teardownLab, type RunningLab } from "./lab-harness.js";
 import { CheckRunner } from "./checks.js";
@@ -220,11 +220,21 @@ if (only.has("full-stack")) {
   await checks.run("full stack through the Pulumi CLI: up, smoke tests, preview without changes, destroy", () => fullStack(log));
 }
 
+/** Volumes that containers of no lab of this run mount now: someone else's lab, started during the run. */
+async function volumesOfOtherContainers(): Promise<Set<string>> {
+  const ours = new Set(Object.values(labs).map((t) => t.labName));
+  const containers = await api<Array<{ Labels: Record<string, string> | null; Mounts: Array<{ Name?: string }> | null }>>("GET", "/containers/json?all=1");
+  return new Set(containers
+    .filter((c) => !ours.has(c.Labels?.["org.kafka-lab.lab"] ?? ""))
+    .flatMap((c) => (c.Mounts ?? []).map((m) => m.Name ?? "").filter((name) => name !== "")));
+}
+
 if (!argv.keep) {
   await checks.run("no container, network or volume of any lab is left, labelled or anonymous", async () => {
     const left = [];
     for (const topology of Object.values(labs)) left.push(...await leftoversOf(topology.labName));
-    const newVolumes = [...await volumeNames()].filter((v) => !volumesBefore.has(v));
+    const others = await volumesOfOtherContainers();
+    const newVolumes = [...await volumeNames()].filter((v) => !volumesBefore.has(v) && !others.has(v));
     left.push(...newVolumes.map((v) => `volume ${v} (created during the run)`));
     if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
   });
