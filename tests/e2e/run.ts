@@ -100,12 +100,19 @@ async function roundTrips(topology: LabTopology, title: string, topic: string): 
 }
 
 async function memoryReport(topology: LabTopology, lab: RunningLab, title: string): Promise<void> {
-  await checks.run(`${title}: memory of each container (RSS)`, async () => {
+  await checks.run(`${title}: memory of each container (RSS) within the limits the engine enforces, stop grace and restart policy set`, async () => {
     let total = 0;
     for (const spec of topology.containers) {
-      const rss = await containerRssMb(lab.containerIds.get(spec.key)!);
+      const id = lab.containerIds.get(spec.key)!;
+      const rss = await containerRssMb(id);
+      const info = await api("GET", `/containers/${id}/json`);
+      const limitMb = info.HostConfig.Memory / (1024 * 1024);
       total += rss;
-      log(`  ${spec.key}: ${rss} MiB RSS (limit ${spec.memoryMb} MiB)`);
+      log(`  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`);
+      if (limitMb !== spec.memoryMb) throw new Error(`${spec.key}: the engine's memory limit is ${limitMb} MiB, the topology says ${spec.memoryMb}`);
+      if (rss >= limitMb) throw new Error(`${spec.key}: ${rss} MiB RSS reaches its ${limitMb} MiB limit`);
+      if (info.Config.StopTimeout !== spec.stopGraceSeconds) throw new Error(`${spec.key}: stop grace ${info.Config.StopTimeout}s, expected ${spec.stopGraceSeconds}s`);
+      if (info.HostConfig.RestartPolicy.Name !== spec.restartPolicy) throw new Error(`${spec.key}: restart policy ${info.HostConfig.RestartPolicy.Name}`);
     }
     log(`  lab total: ${total} MiB`);
   });
