@@ -64,6 +64,8 @@ const KAFKA_TIMEOUTS = {
   retry: { retries: 2, initialRetryTime: 250, maxRetryTime: 2_000 },
 } as const;
 const PRODUCE_BATCH = 1_000;
+/** Bytes of values per send: one send is one record batch, which the broker refuses past 1 MiB by default. */
+const PRODUCE_BATCH_BYTES = 1_000_000;
 /** How long disconnecting may take; short, since after a failure connections may hang. */
 const DISCONNECT_GRACE_MS = 1_000;
 
@@ -251,11 +253,12 @@ interface ProduceProgress {
 }
 
 async function produce(producer: Producer, opts: RoundTripOptions, runId: string, progress: ProduceProgress, deadline: Deadline): Promise<void> {
-  for (let j = 0; j < opts.count; j += PRODUCE_BATCH) {
+  const perSend = opts.messageBytes === undefined ? PRODUCE_BATCH : Math.max(1, Math.min(PRODUCE_BATCH, Math.floor(PRODUCE_BATCH_BYTES / opts.messageBytes)));
+  for (let j = 0; j < opts.count; j += perSend) {
     if (Date.now() >= deadline.at) return;
     const sentAt = Date.now();
     const messages: Array<{ value: string }> = [];
-    for (let k = j; k < Math.min(opts.count, j + PRODUCE_BATCH); k++) {
+    for (let k = j; k < Math.min(opts.count, j + perSend); k++) {
       const value = JSON.stringify({ counter: k, sentAt, run: runId });
       messages.push({ value: opts.messageBytes === undefined ? value : padJson(value, opts.messageBytes) });
     }
