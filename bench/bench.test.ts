@@ -1,0 +1,65 @@
+// node --import tsx --test bench/*.test.ts (no Docker needed)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { parseBenchOptions } from "./options.js";
+import { benchLab, scalingOverrides, BASELINE } from "./labs.js";
+import { dockerRunArgs, healthCmd } from "./cli-lab.js";
+
+test("options: defaults, --quick, lists and bad values", () => {
+  const d = parseBenchOptions({ _: [], chart: true });
+  assert.equal(d.topology, "tutorial");
+  assert.equal(d.reps, 3);
+  assert.equal(d.messages, 100_000);
+  assert.deepEqual(d.sizes, [100, 1024]);
+  assert.deepEqual(d.brokers, [1, 3, 5]);
+  assert.deepEqual([...d.sections], ["ready", "throughput", "scaling", "tuning"]);
+  const q = parseBenchOptions({ _: [], quick: true, chart: false });
+  assert.equal(q.reps, 1);
+  assert.deepEqual(q.brokers, [1, 3]);
+  assert.equal(q.chart, false);
+  const o = parseBenchOptions({ _: [], topology: "kraft", reps: "5", sizes: "200,200,4096", only: "scaling" });
+  assert.equal(o.topology, "kraft");
+  assert.deepEqual(o.sizes, [200, 4096]);
+  assert.deepEqual([...o.sections], ["scaling"]);
+  assert.throws(() => parseBenchOptions({ _: [], topology: "big" }), /--topology must be one of/);
+  assert.throws(() => parseBenchOptions({ _: [], reps: "0" }), /--reps must be 1..20/);
+  assert.throws(() => parseBenchOptions({ _: [], sizes: "50" }), /--sizes must be 100..1000000/);
+  assert.throws(() => parseBenchOptions({ _: [], brokers: "10" }), /--brokers must be 1..9/);
+  assert.throws(() => parseBenchOptions({ _: [], only: "speed" }), /unknown section speed/);
+  assert.throws(() => parseBenchOptions({ _: [], rep: "3" }), /unknown flag --rep/);
+});
+
+test("bench labs: bench-* names, ports in 30000-30999, variants change copies only", () => {
+  const { topology } = benchLab("tutorial", "bench-x", "harness");
+  assert.equal(topology.labName, "kafka-lab-bench-x");
+  assert.equal(topology.outputs.bootstrapServers, "localhost:30092");
+  assert.ok(topology.containers.every((c) => c.image.startsWith("kafka-lab-local/")));
+  const five = benchLab("cluster", "bench-y", "scaling", BASELINE, scalingOverrides(5)).topology;
+  assert.equal(five.outputs.bootstrapServers.split(",").at(-1), "localhost:30496");
+  assert.deepEqual(five.topics.map((t) => t.name), ["topic_test"]);
+  const tuned = benchLab("tutorial", "bench-x", "harness", { name: "t", parallelStart: true, healthIntervalSeconds: 0.5, brokerEnv: { KAFKA_X: "1" } }).topology;
+  assert.ok(tuned.containers.every((c) => c.dependsOn.length === 0 && c.healthcheck.intervalSeconds === 0.5));
+  assert.equal(tuned.containers.find((c) => c.role === "broker")!.env.KAFKA_X, "1");
+  assert.equal(tuned.containers.find((c) => c.role === "zookeeper")!.env.KAFKA_X, undefined);
+  assert.deepEqual(benchLab("tutorial", "bench-x", "harness").topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1"]);
+  assert.throws(() => benchLab("tutorial", "e2e", "harness"), /bench-\*/);
+});
+
+test("docker run: the topology's env, ports, aliases, limits, labels, and the same healthcheck command", () => {
+  const { topology } = benchLab("tutorial", "bench-x", "cli");
+  const kafka = topology.containers.find((c) => c.role === "broker")!;
+  const args = dockerRunArgs(kafka, topology.network.name);
+  const value = (flag: string) => args[args.indexOf(flag) + 1];
+  assert.equal(value("--name"), kafka.name);
+  assert.equal(value("--network"), "kafka-lab-bench-x-net");
+  assert.equal(value("--publish"), "127.0.0.1:30192:9092");
+  assert.equal(value("--memory"), `${kafka.memoryMb}m`);
+  assert.equal(value("--health-interval"), "2s");
+  assert.ok(args.includes(`KAFKA_ADVERTISED_LISTENERS=${kafka.env.KAFKA_ADVERTISED_LISTENERS}`));
+  assert.ok(args.includes("org.kafka-lab.lab=kafka-lab-bench-x"));
+  assert.equal(args.at(-1), kafka.image);
+  // /bin/sh -c "<health-cmd>" must hand bash exactly the topology's probe (quotes and backslashes intact).
+  const echoed = execFileSync("sh", ["-c", healthCmd(["CMD", "printf", "%s|", ...kafka.healthcheck.test.slice(1)])]).toString();
+  assert.equal(echoed, `${kafka.healthcheck.test.slice(1).join("|")}|`);
+});

@@ -1,0 +1,112 @@
+// The floor for provisioning: the very containers of a topology, started by plain `docker` CLI commands
+// (same env, ports, network, aliases, memory limit, restart policy, labels and healthchecks), waited on the
+// same way (the container's healthcheck, polled once a second, ZooKeeper before the brokers), then the
+// same topic and consumer-group readiness providers. No Pulumi, no Docker API client of ours.
+
+import type { ContainerSpec, LabTopology } from "../infra/topology.js";
+import { startOrder } from "../tests/e2e/lab-harness.js";
+import kafkaProviders from "../infra/kafka-providers.cjs";
+import { run } from "./clients.js";
+
+type Provider = { create(inputs: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }> };
+const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", Provider>;
+
+const POLL_MS = 1_000;
+
+export interface CliLab {
+  topology: LabTopology;
+  /** Container names started so far (teardown removes them). */
+  started: string[];
+  networkCreated: boolean;
+  secondsToHealthy: number;
+  secondsToReady: number;
+}
+
+async function docker(args: string[]): Promise<string> {
+  const result = await run("docker", args);
+  if (result.exitCode !== 0) throw new Error(`docker ${args.slice(0, 2).join(" ")} failed (${result.exitCode}): ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+/** Single-quotes a string for /bin/sh (the healthcheck of `docker run --health-cmd` runs as CMD-SHELL). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The healthcheck's "CMD" array as the one string `--health-cmd` takes (run by /bin/sh -c). */
+export function healthCmd(test: string[]): string {
+  if (test[0] !== "CMD") throw new Error(`expected a CMD healthcheck, got ${test[0]}`);
+  return test.slice(1).map(shellQuote).join(" ");
+}
+
+/** `docker run` arguments for one container of the topology. */
+export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
+  const hc = spec.healthcheck;
+  return [
+    "run", "--detach",
+    "--name", spec.name,
+    "--hostname", spec.hostname,
+    "--network", network,
+    ...spec.aliases.flatMap((alias) => ["--network-alias", alias]),
+    ...Object.entries(spec.env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+    ...spec.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
+    ...spec.mounts.flatMap((m) => ["--mount", `type=volume,src=${m.volume},dst=${m.containerPath}`]),
+    "--memory", `${spec.memoryMb}m`,
+    "--restart", spec.restartPolicy,
+    "--stop-timeout", String(spec.stopGraceSeconds),
+    "--health-cmd", healthCmd(hc.test),
+    "--health-interval", `${hc.intervalSeconds}s`,
+    "--health-timeout", `${hc.timeoutSeconds}s`,
+    "--health-retries", String(hc.retries),
+    "--health-start-period", `${hc.startPeriodSeconds}s`,
+    ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+    spec.image,
+  ];
+}
+
+async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const state = await docker(["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", spec.name]);
+    if (state.endsWith(" healthy")) return;
+    if (state.endsWith("unhealthy") || state.startsWith("dead")) throw new Error(`${spec.key} is ${state}`);
+    if (Date.now() - started > timeoutSeconds * 1000) throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (${state})`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down. */
+export async function realiseWithCli(topology: LabTopology, lab: CliLab): Promise<CliLab> {
+  if ((topology as { scramUser?: unknown }).scramUser) throw new Error("the docker CLI path does not set up SCRAM users");
+  const started = Date.now();
+  const labels = Object.entries(topology.network.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+  await docker(["network", "create", "--driver", "bridge", ...labels, topology.network.name]);
+  lab.networkCreated = true;
+  for (const level of startOrder(topology.containers)) {
+    await Promise.all(level.map(async (spec) => {
+      lab.started.push(spec.name);
+      await docker(dockerRunArgs(spec, topology.network.name));
+    }));
+    await Promise.all(level.map((spec) => waitHealthy(spec, topology.waitTimeoutSeconds)));
+  }
+  lab.secondsToHealthy = (Date.now() - started) / 1000;
+  for (const topic of topology.topics) {
+    await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
+  }
+  await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
+  lab.secondsToReady = (Date.now() - started) / 1000;
+  return lab;
+}
+
+/** `docker stop` (brokers first, with their grace period) and `docker rm -v`, then the network. */
+export async function teardownWithCli(lab: CliLab): Promise<number> {
+  const started = Date.now();
+  for (const level of startOrder(lab.topology.containers).reverse()) {
+    await Promise.all(level.filter((spec) => lab.started.includes(spec.name)).map(async (spec) => {
+      await run("docker", ["stop", "--time", String(spec.stopGraceSeconds), spec.name]);
+      await run("docker", ["rm", "--force", "--volumes", spec.name]);
+    }));
+  }
+  if (lab.networkCreated) await run("docker", ["network", "rm", lab.topology.network.name]);
+  return (Date.now() - started) / 1000;
+}

@@ -1,0 +1,103 @@
+// The labs the benchmark realises: the example stack files' topologies with the images switched to the
+// local test images (as tests/e2e/run.ts does), on host ports 30000-30999 and `bench-*` stacks so that
+// nothing collides with the e2e labs. Variants for the tuning experiments change the topology objects
+// here, in the benchmark only (infra/ is never edited): healthcheck interval, start order, heap sizes.
+
+import { buildTopology, type LabTopology } from "../infra/topology.js";
+import { configFromStackFile } from "../tests/support/stack-file.js";
+
+export const PROJECT = "kafka-lab";
+
+/** The local test images (test-images/build.sh) that stand in for the public defaults. */
+export const LOCAL_IMAGES = {
+  kafkaImage: "kafka-lab-local/kafka:3.9.2",
+  zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
+  kraftImage: "kafka-lab-local/kafka:4.2.0",
+};
+
+export const TOPOLOGIES = {
+  tutorial: "Pulumi.ci.yaml",
+  cluster: "Pulumi.cluster.yaml",
+  kraft: "Pulumi.kraft.yaml",
+} as const;
+export type TopologyName = keyof typeof TOPOLOGIES;
+
+/** Every published port of the benchmark lies in 30000-30999; each lab gets its own block of 100. */
+export const PORT_BASE = 30_000;
+export const SLOTS = {
+  harness: 0,
+  cli: 1,
+  compose: 2,
+  throughput: 3,
+  scaling: 4,
+  tuning: 5,
+  pulumi: 6,
+} as const;
+export type Slot = keyof typeof SLOTS;
+
+/** Broker 1's OUTSIDE port of a slot: 30092, 30192, ... (brokers 2..9 follow it). */
+export function outsidePortOf(slot: Slot): number {
+  return PORT_BASE + 100 * SLOTS[slot] + 92;
+}
+
+/** What a tuning experiment changes, on top of the stack file's config. */
+export interface Variant {
+  /** Short name used in tables and stack names. */
+  name: string;
+  /** Config overrides (the keys of Pulumi.yaml, e.g. kafkaHeap: "128m"). */
+  config?: Record<string, string>;
+  /** Healthcheck interval of every container in seconds (the topology's is 2). */
+  healthIntervalSeconds?: number;
+  /** Start every container at once instead of waiting for ZooKeeper's healthcheck before the brokers. */
+  parallelStart?: boolean;
+  /** Extra broker environment (broker properties in the images' KAFKA_* contract). */
+  brokerEnv?: Record<string, string>;
+}
+
+export const BASELINE: Variant = { name: "baseline" };
+
+export interface BenchLab {
+  topology: LabTopology;
+  variant: Variant;
+  topologyName: TopologyName;
+}
+
+/**
+ * The topology of a benchmark lab. `stack` becomes part of every name (kafka-lab-bench-...), so the lab
+ * never shares a container, network or label with the e2e labs.
+ */
+export function benchLab(topologyName: TopologyName, stack: string, slot: Slot, variant: Variant = BASELINE, overrides: Record<string, string> = {}): BenchLab {
+  if (!stack.startsWith("bench-")) throw new Error(`benchmark stacks are named bench-*, got ${stack}`);
+  const file = TOPOLOGIES[topologyName];
+  const mode = configFromStackFile(file, overrides).mode;
+  const images: Record<string, string> = mode === "kraft"
+    ? { kraftImage: LOCAL_IMAGES.kraftImage }
+    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
+  const config = configFromStackFile(file, { ...images, outsidePort: String(outsidePortOf(slot)), ...overrides, ...variant.config });
+  const topology = applyVariant(buildTopology(config, { project: PROJECT, stack }), variant);
+  for (const spec of topology.containers) {
+    for (const port of spec.ports) {
+      if (port.external < PORT_BASE || port.external > PORT_BASE + 999) throw new Error(`${spec.key} would publish ${port.external}, outside 30000-30999`);
+    }
+  }
+  return { topology, variant, topologyName };
+}
+
+/** The variant's changes on a copy of the topology (the pure topology itself is never modified). */
+export function applyVariant(topology: LabTopology, variant: Variant): LabTopology {
+  const copy = structuredClone(topology);
+  for (const spec of copy.containers) {
+    if (variant.healthIntervalSeconds !== undefined) spec.healthcheck.intervalSeconds = variant.healthIntervalSeconds;
+    if (variant.parallelStart) spec.dependsOn = [];
+    if (variant.brokerEnv && spec.role === "broker") Object.assign(spec.env, variant.brokerEnv);
+  }
+  return copy;
+}
+
+/** Config overrides for a lab of `brokers` brokers with only topic_test:1:1 (every size can hold it). */
+export function scalingOverrides(brokers: number): Record<string, string> {
+  return { brokers: String(brokers), topics: JSON.stringify(["topic_test:1:1"]) };
+}
+
+/** Labels the benchmark's own containers carry: every lab name starts with this. */
+export const BENCH_LAB_PREFIX = `${PROJECT}-bench-`;

@@ -1,0 +1,522 @@
+// npm run bench: how fast and how lean kafka-lab is, measured on the local Docker engine with the local test
+// images. A benchmark, never a test: it reports figures (medians and ranges over --reps repetitions, ratios
+// measured in the same run) and fails only when it cannot measure or leaves something behind.
+//
+//   1. ready: time to healthy, ready and first consumed message from nothing, along four paths: the e2e
+//      harness (realiseLab, what `pulumi up` does), the same containers by plain `docker run` (the floor),
+//      the tutorial's compose file with the smoke test retried until it passes, and `pulumi up` where the
+//      CLI exists; with the tuning section, variants of the harness path.
+//   2. throughput: the kafkajs smoke test against kcat, on one lab and topic; memory idle and under load.
+//   3. scaling: 1, 3, 5 brokers: provisioning time, memory, teardown time.
+//   4. tuning: heap/log-cleaner variants of the throughput lab, kafkajs producer variants, idle CPU.
+//
+// Labs are named kafka-lab-bench-*, publish only 127.0.0.1:30000-30999, and are torn down after each
+// measurement, on failure and on Ctrl-C; the run ends with a leftover check. See --help.
+
+import { mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { argv, updateArgv, which } from "zx";
+import { realiseLab, removeLabelled, teardownLab, type RunningLab } from "../tests/e2e/lab-harness.js";
+import { api, imageExists } from "../scripts/lib/docker-api.js";
+import { BASELINE, BENCH_LAB_PREFIX, benchLab, outsidePortOf, scalingOverrides, TOPOLOGIES, type Variant } from "./labs.js";
+import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
+import { kcatRoundTrip, run, smoke } from "./clients.js";
+import { realiseWithCli, teardownWithCli, type CliLab } from "./cli-lab.js";
+import { COMPOSE_LAB, composeDown, composeUpUntilSmoke } from "./compose.js";
+import { rssNow, sampleRss } from "./memory.js";
+import { idleCpu } from "./cpu.js";
+import { CLIENT_VARIANTS, kafkajsRoundTrip } from "./kafkajs-variants.js";
+import { ensureCompose, pythonWithMatplotlib, version } from "./tools.js";
+import { renderReport } from "./report.js";
+import type { Conditions, LabMemory, ReadyRun, Results } from "./model.js";
+
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+const resultsDir = join(benchDir, "results");
+const workDir = join(benchDir, ".work");
+
+updateArgv(process.argv.slice(2), {
+  string: ["topology", "reps", "messages", "sizes", "brokers", "only"],
+  boolean: ["quick", "chart", "help"],
+  default: { chart: true },
+});
+let opts: BenchOptions;
+try {
+  opts = parseBenchOptions(argv);
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const startedAt = performance.now();
+const log = (line: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+const quiet = () => undefined;
+
+/** The tuning experiments on the provisioning path, cumulative: each adds one change to the one before. */
+const READY_VARIANTS: Variant[] = [
+  { name: "parallel start", parallelStart: true },
+  { name: "parallel + offsets 1 partition", parallelStart: true, brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" } },
+  { name: "parallel + offsets 1 + health 0.5 s", parallelStart: true, brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" }, healthIntervalSeconds: 0.5 },
+];
+const CLEANER_16M = { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(16 * 1024 * 1024) };
+/** The tuning experiments on memory: the log cleaner's dedupe buffer (128 MiB of the heap by default), then smaller heaps. */
+const MEMORY_VARIANTS: Variant[] = [
+  { name: "cleaner buffer 16 MiB", brokerEnv: CLEANER_16M },
+  { name: "heap 128m/64m + cleaner 16 MiB", config: { kafkaHeap: "128m", zookeeperHeap: "64m" }, brokerEnv: CLEANER_16M },
+];
+/** Everything the figures recommend, together: provisioning, memory and teardown in one variant (scaling section). */
+const TUNED: Variant = {
+  name: "tuned",
+  parallelStart: true,
+  brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1", ...CLEANER_16M, KAFKA_CONTROLLED_SHUTDOWN_ENABLE: "false" },
+};
+const VARIANT_TEXT: Record<string, string> = {
+  tuned: "parallel start, offsets topic 1 partition, cleaner buffer 16 MiB, KAFKA_CONTROLLED_SHUTDOWN_ENABLE=false (healthcheck 2 s and heaps unchanged)",
+  "parallel start": "every container started at once (the broker image waits for ZooKeeper itself); teardown order unchanged",
+  "parallel + offsets 1 partition": "and KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS=1 (__consumer_offsets: 1 partition instead of 50)",
+  "parallel + offsets 1 + health 0.5 s": "and healthcheck interval 0.5 s instead of 2 s",
+  "cleaner buffer 16 MiB": "KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE=16 MiB (default 128 MiB, allocated on the heap at broker start)",
+  "heap 128m/64m + cleaner 16 MiB": "kafkaHeap 128m, zookeeperHeap 64m, cleaner buffer 16 MiB (128m alone: the broker dies at start, OutOfMemoryError in the log cleaner)",
+};
+
+const results: Results = {
+  meta: {
+    startedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    topology: opts.topology,
+    stackFile: TOPOLOGIES[opts.topology],
+    reps: opts.reps,
+    messages: opts.messages,
+    sizes: opts.sizes,
+    brokers: opts.brokers,
+    sections: [...opts.sections],
+    quick: opts.quick,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    load: { start: loadavg().map((l) => Math.round(l * 100) / 100) },
+    othersMax: 0,
+    versions: {},
+    commit: "",
+  },
+  variants: VARIANT_TEXT,
+  ready: [],
+  skipped: {},
+  throughput: [],
+  memory: [],
+  scaling: [],
+  errors: [],
+};
+
+// ---------------------------------------------------------------- cleanup: every lab, also on Ctrl-C
+
+const labNames = new Set<string>();
+let composeUsed = false;
+async function removeEverything(): Promise<void> {
+  if (composeUsed) await composeDown().catch(() => undefined);
+  for (const name of labNames) await removeLabelled(name, quiet).catch(() => undefined);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: removing the benchmark's labs before exiting`);
+    void removeEverything().finally(() => process.exit(130));
+  });
+}
+
+/** Containers, networks and volumes whose lab label starts with kafka-lab-bench-, with that label. */
+async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
+  const filter = encodeURIComponent(JSON.stringify({ label: ["org.kafka-lab.lab"] }));
+  const labOf = (labels: Record<string, string> | null) => labels?.["org.kafka-lab.lab"] ?? "";
+  const containers = await api<Array<{ Names: string[]; Labels: Record<string, string> }>>("GET", `/containers/json?all=1&filters=${filter}`);
+  const networks = await api<Array<{ Name: string; Labels: Record<string, string> }>>("GET", `/networks?filters=${filter}`);
+  const volumes = await api<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>("GET", `/volumes?filters=${filter}`);
+  return [
+    ...containers.map((c) => ({ what: `container ${c.Names[0]?.replace(/^\//, "")}`, lab: labOf(c.Labels) })),
+    ...networks.map((n) => ({ what: `network ${n.Name}`, lab: labOf(n.Labels) })),
+    ...(volumes.Volumes ?? []).map((v) => ({ what: `volume ${v.Name}`, lab: labOf(v.Labels) })),
+  ].filter((x) => x.lab.startsWith(BENCH_LAB_PREFIX));
+}
+
+async function conditions(): Promise<Conditions> {
+  const filter = encodeURIComponent(JSON.stringify({ label: ["org.kafka-lab.lab"] }));
+  const running = await api<Array<{ Labels: Record<string, string> }>>("GET", `/containers/json?filters=${filter}`);
+  const others = running.filter((c) => !(c.Labels["org.kafka-lab.lab"] ?? "").startsWith(BENCH_LAB_PREFIX)).length;
+  results.meta.othersMax = Math.max(results.meta.othersMax, others);
+  return { load1: Math.round(loadavg()[0]! * 100) / 100, others };
+}
+
+const round = (x: number | undefined, d = 2) => (x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d);
+
+// ---------------------------------------------------------------- section 1: ready
+
+/** The harness path (optionally a tuning variant of it): realiseLab, then a first smoke test; teardown. */
+async function harnessRun(variant: Variant, rep: number, measureCpu: boolean): Promise<ReadyRun> {
+  const stack = variant === BASELINE ? "bench-harness" : "bench-tuning";
+  const { topology } = benchLab(opts.topology, stack, variant === BASELINE ? "harness" : "tuning", variant);
+  // Teardown in the stack's own order (brokers before ZooKeeper), also for the parallel-start variants.
+  const { topology: ordered } = benchLab(opts.topology, stack, variant === BASELINE ? "harness" : "tuning", BASELINE);
+  labNames.add(topology.labName);
+  await removeLabelled(topology.labName, quiet);
+  const record: ReadyRun = { path: variant === BASELINE ? "harness" : variant.name, rep, ...(await conditions()), phases: {} };
+  const lab: Partial<RunningLab> = {};
+  const t0 = performance.now();
+  const phaseLog = (line: string) => {
+    const at = round((performance.now() - t0) / 1000)!;
+    const healthy = /^\s*(\S+) healthy after/.exec(line);
+    if (healthy) record.phases![`${healthy[1]} healthy`] = at;
+    if (/^\s*topic \S+ created/.test(line)) record.phases!.topics = at;
+    if (/coordinator answered/.test(line)) record.phases!.coordinator = at;
+  };
+  try {
+    await realiseLab(topology, phaseLog, lab);
+    record.healthy = round(lab.secondsToHealthy);
+    record.ready = round(lab.secondsToReady);
+    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
+    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
+    record.first = round((performance.now() - t0) / 1000);
+    record.smokeSeconds = round(first.seconds);
+    if (measureCpu) record.idleCpu = await idleCpu([...lab.containerIds!.values()], 10);
+    record.rss = await rssNow(lab.containerIds!);
+  } catch (error) {
+    record.error = (error as Error).message.split("\n")[0];
+  } finally {
+    record.teardown = round(await teardownLab({ ...lab, topology: ordered }, quiet).catch(() => NaN));
+  }
+  return record;
+}
+
+async function cliRun(rep: number): Promise<ReadyRun> {
+  const { topology } = benchLab(opts.topology, "bench-cli", "cli");
+  labNames.add(topology.labName);
+  await removeLabelled(topology.labName, quiet);
+  const record: ReadyRun = { path: "cli", rep, ...(await conditions()) };
+  const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
+  const t0 = performance.now();
+  try {
+    await realiseWithCli(topology, lab);
+    record.healthy = round(lab.secondsToHealthy);
+    record.ready = round(lab.secondsToReady);
+    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
+    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
+    record.first = round((performance.now() - t0) / 1000);
+    record.smokeSeconds = round(first.seconds);
+  } catch (error) {
+    record.error = (error as Error).message.split("\n")[0];
+  } finally {
+    record.teardown = round(await teardownWithCli(lab).catch(() => NaN));
+    await removeLabelled(topology.labName, quiet);
+  }
+  return record;
+}
+
+async function composeRun(rep: number): Promise<ReadyRun> {
+  composeUsed = true;
+  labNames.add(COMPOSE_LAB);
+  await composeDown().catch(() => undefined);
+  await removeLabelled(COMPOSE_LAB, quiet);
+  const record: ReadyRun = { path: "compose", rep, ...(await conditions()) };
+  try {
+    const up = await composeUpUntilSmoke();
+    record.first = round(up.secondsToFirstMessage);
+    record.attempts = up.attempts;
+    record.phases = { "docker-compose up returned": round(up.secondsToUp)! };
+    record.rss = { perContainer: up.rssMb, total: Object.values(up.rssMb).reduce((a, b) => a + b, 0) };
+  } catch (error) {
+    record.error = (error as Error).message.split("\n")[0];
+  } finally {
+    record.teardown = round(await composeDown().catch(() => NaN));
+    await removeLabelled(COMPOSE_LAB, quiet);
+  }
+  return record;
+}
+
+/** `pulumi up` on a bench stack (its config file under bench/.work), a smoke test, `pulumi destroy`. */
+async function pulumiRun(rep: number): Promise<ReadyRun> {
+  const { pulumiEnv, selectStack, projectRoot } = await import("../scripts/lib/pulumi.js");
+  const stack = "bench-pulumi";
+  const { topology } = benchLab(opts.topology, stack, "pulumi");
+  labNames.add(topology.labName);
+  mkdirSync(workDir, { recursive: true });
+  const configFile = join(workDir, `Pulumi.${stack}.yaml`);
+  const lines = Object.entries({
+    ...(await import("../tests/support/stack-file.js")).rawConfigFromStackFile(TOPOLOGIES[opts.topology]),
+    kafkaImage: "kafka-lab-local/kafka:3.9.2",
+    zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
+    kraftImage: "kafka-lab-local/kafka:4.2.0",
+    outsidePort: String(outsidePortOf("pulumi")),
+  }).map(([k, v]) => `  kafka-lab:${k}: ${JSON.stringify(v)}`);
+  writeFileSync(configFile, `config:\n${lines.join("\n")}\n`);
+  const record: ReadyRun = { path: "pulumi", rep, ...(await conditions()) };
+  const pulumi = (args: string[]) => run("pulumi", [...args, "--stack", stack, "--config-file", configFile, "--non-interactive"], { cwd: projectRoot, env: pulumiEnv() });
+  const t0 = performance.now();
+  try {
+    await selectStack(stack);
+    const up = await pulumi(["up", "--yes", "--skip-preview"]);
+    if (up.exitCode !== 0) throw new Error(`pulumi up failed: ${up.stderr.trim().slice(-300)}`);
+    record.ready = round((performance.now() - t0) / 1000);
+    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
+    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
+    record.first = round((performance.now() - t0) / 1000);
+  } catch (error) {
+    record.error = (error as Error).message.split("\n")[0];
+  } finally {
+    const t1 = performance.now();
+    const destroyed = await pulumi(["destroy", "--yes", "--skip-preview"]);
+    record.teardown = destroyed.exitCode === 0 ? round((performance.now() - t1) / 1000) : NaN;
+    await run("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: projectRoot, env: pulumiEnv() });
+    await removeLabelled(topology.labName, quiet);
+  }
+  return record;
+}
+
+async function pulumiSkipReason(): Promise<string | undefined> {
+  if (!(await which("pulumi", { nothrow: true }))) return "the pulumi CLI is not on PATH";
+  const plugins = await run("pulumi", ["plugin", "ls", "--json"]);
+  if (!(await which("pulumi-resource-docker", { nothrow: true })) && !/"name":\s*"docker"/.test(plugins.stdout)) {
+    return "the Pulumi Docker provider plugin is not installed";
+  }
+  return undefined;
+}
+
+function describeReady(r: ReadyRun): string {
+  if (r.error) return `${r.path} #${r.rep}: FAILED ${r.error}`;
+  const parts = [
+    r.healthy !== undefined ? `healthy ${r.healthy}s` : "",
+    r.ready !== undefined ? `ready ${r.ready}s` : "",
+    `first message ${r.first}s`,
+    r.attempts !== undefined ? `${r.attempts} smoke attempts` : "",
+    `teardown ${r.teardown}s`,
+    r.idleCpu ? `idle CPU ${r.idleCpu.containers.toFixed(1)}% + daemons ${r.idleCpu.daemons.toFixed(1)}%` : "",
+    `load ${r.load1}${r.others ? `, ${r.others} other lab containers` : ""}`,
+  ].filter(Boolean);
+  return `${r.path} #${r.rep}: ${parts.join(", ")}`;
+}
+
+async function readySection(): Promise<void> {
+  log(`== 1. time to ready and to first consumed message (${opts.topology}, ${opts.reps} repetition(s), interleaved)`);
+  const composeSkip = opts.topology !== "tutorial"
+    ? "the tutorial's compose file is the single-broker tutorial lab; run with --topology tutorial"
+    : await ensureCompose(log);
+  if (composeSkip) {
+    results.skipped.compose = composeSkip;
+    log(`SKIPPED: docker-compose path: ${composeSkip}`);
+  }
+  const pulumiSkip = await pulumiSkipReason();
+  if (pulumiSkip) {
+    results.skipped.pulumi = `${pulumiSkip}; pulumi up was not measured`;
+    log(`SKIPPED: pulumi up: ${results.skipped.pulumi}`);
+  }
+  const variants = opts.sections.has("tuning") ? (opts.quick ? [READY_VARIANTS[1]!] : READY_VARIANTS) : [];
+  for (let rep = 1; rep <= opts.reps; rep++) {
+    const measureCpu = rep === 1 && !opts.quick && opts.sections.has("tuning");
+    const runs: Array<() => Promise<ReadyRun>> = [
+      () => harnessRun(BASELINE, rep, measureCpu),
+      () => cliRun(rep),
+      ...(composeSkip ? [] : [() => composeRun(rep)]),
+      ...(pulumiSkip ? [] : [() => pulumiRun(rep)]),
+      ...variants.map((v) => () => harnessRun(v, rep, measureCpu && v === READY_VARIANTS[2])),
+    ];
+    for (const measure of runs) {
+      const record = await measure();
+      results.ready.push(record);
+      log(describeReady(record));
+      if (record.error) results.errors.push(`ready: ${record.path} #${rep}: ${record.error}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- section 2: throughput and memory
+
+async function throughputLab(variant: Variant, sizes: number[], clientVariants: boolean): Promise<void> {
+  const { topology } = benchLab(opts.topology, variant === BASELINE ? "bench-throughput" : "bench-lean", "throughput", variant);
+  labNames.add(topology.labName);
+  await removeLabelled(topology.labName, quiet);
+  const bootstrap = topology.outputs.bootstrapServers;
+  const lab: Partial<RunningLab> = {};
+  const limits = Object.fromEntries(topology.containers.map((c) => [c.key, c.memoryMb]));
+  try {
+    await realiseLab(topology, quiet, lab);
+    log(`${variant.name} lab ready after ${lab.secondsToReady!.toFixed(1)}s; idle for 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const idle = await rssNow(lab.containerIds!);
+    const sampler = sampleRss(lab.containerIds!);
+    try {
+      for (const bytes of sizes) {
+        for (let rep = 1; rep <= opts.reps; rep++) {
+          const c = await conditions();
+          const s = await smoke(bootstrap, { count: opts.messages, messageBytes: bytes, timeoutMs: 300_000 });
+          results.throughput.push({
+            lab: variant.name, client: "kafkajs smoke", bytes, rep, ...c, ok: s.ok, messages: opts.messages,
+            messagesPerSecond: s.messagesPerSecond ?? NaN, p50Ms: s.p50Ms ?? NaN, p99Ms: s.p99Ms ?? NaN,
+            ...(s.problem ? { problem: s.problem } : {}),
+          });
+          const k = await kcatRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes });
+          results.throughput.push({
+            lab: variant.name, client: "kcat", bytes, rep, ...c, ok: k.ok, messages: opts.messages,
+            messagesPerSecond: k.messagesPerSecond, p50Ms: k.p50Ms, p99Ms: k.p99Ms,
+            producerMessagesPerSecond: k.producerMessagesPerSecond, consumerMessagesPerSecond: k.consumerMessagesPerSecond,
+            ...(k.problem ? { problem: k.problem } : {}),
+          });
+          log(`${variant.name}, ${bytes} B #${rep}: kafkajs ${s.ok ? `${Math.round(s.messagesPerSecond!)} msg/s p50 ${s.p50Ms} ms p99 ${s.p99Ms} ms` : `FAILED ${s.problem}`}; ` +
+            `kcat ${k.ok ? `${Math.round(k.messagesPerSecond)} msg/s p50 ${k.p50Ms} ms p99 ${k.p99Ms} ms (-P ${Math.round(k.producerMessagesPerSecond)}, -C -e ${Math.round(k.consumerMessagesPerSecond)} msg/s)` : `FAILED ${k.problem}`}; load ${c.load1}`);
+          if (!s.ok) results.errors.push(`throughput: ${variant.name} kafkajs ${bytes} B #${rep}: ${s.problem}`);
+          if (!k.ok) results.errors.push(`throughput: ${variant.name} kcat ${bytes} B #${rep}: ${k.problem}`);
+          if (!clientVariants) continue;
+          for (const cv of CLIENT_VARIANTS) {
+            const cc = await conditions();
+            const r = await kafkajsRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes, variant: cv });
+            results.throughput.push({
+              lab: variant.name, client: `kafkajs: ${cv.name}`, bytes, rep, ...cc, ok: r.ok, messages: opts.messages,
+              messagesPerSecond: r.messagesPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms, ...(r.problem ? { problem: r.problem } : {}),
+            });
+            log(`  kafkajs ${cv.name}: ${r.ok ? `${Math.round(r.messagesPerSecond)} msg/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` : `FAILED ${r.problem}`}`);
+          }
+        }
+      }
+    } finally {
+      const loaded = await sampler.stop();
+      const memory: LabMemory = {
+        lab: variant.name,
+        description: variant === BASELINE ? `${TOPOLOGIES[opts.topology]} as configured` : VARIANT_TEXT[variant.name] ?? variant.name,
+        limits, idle, loaded, secondsToReady: round(lab.secondsToReady)!,
+      };
+      results.memory.push(memory);
+      log(`${variant.name} lab RSS: idle ${idle.total} MiB (${fmtSnapshot(idle.perContainer)}), peak under load ${loaded.total} MiB (${fmtSnapshot(loaded.perContainer)})`);
+    }
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]!;
+    results.errors.push(`throughput: ${variant.name} lab: ${message}`);
+    log(`${variant.name} lab FAILED: ${message}`);
+  } finally {
+    await teardownLab({ ...lab, topology }, quiet).catch(() => undefined);
+  }
+}
+
+const fmtSnapshot = (perContainer: Record<string, number>) => Object.entries(perContainer).map(([k, v]) => `${k} ${v}`).join(", ");
+
+async function throughputSection(): Promise<void> {
+  log(`== 2./3. throughput, latency and memory: ${opts.messages} messages of ${opts.sizes.join(" and ")} bytes, kafkajs smoke vs kcat`);
+  await throughputLab(BASELINE, opts.sizes, opts.sections.has("tuning") && !opts.quick);
+  if (!opts.sections.has("tuning")) return;
+  const largest = [Math.max(...opts.sizes)];
+  for (const variant of opts.quick ? [MEMORY_VARIANTS[1]!] : MEMORY_VARIANTS) await throughputLab(variant, largest, false);
+}
+
+// ---------------------------------------------------------------- section 4/5: scaling and teardown
+
+async function scalingRun(variant: Variant, brokers: number, rep: number): Promise<void> {
+  const stack = `bench-scale-${brokers}${variant === BASELINE ? "" : `-${variant.name}`}`;
+  const { topology } = benchLab(opts.topology, stack, "scaling", variant, scalingOverrides(brokers));
+  const { topology: ordered } = benchLab(opts.topology, stack, "scaling", BASELINE, scalingOverrides(brokers));
+  labNames.add(topology.labName);
+  await removeLabelled(topology.labName, quiet);
+  const c = await conditions();
+  const lab: Partial<RunningLab> = {};
+  const record: (typeof results.scaling)[number] = { variant: variant.name, brokers, containers: topology.containers.length, rep, ...c };
+  try {
+    await realiseLab(topology, quiet, lab);
+    record.healthy = round(lab.secondsToHealthy);
+    record.ready = round(lab.secondsToReady);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    record.idle = await rssNow(lab.containerIds!);
+  } catch (error) {
+    record.error = (error as Error).message.split("\n")[0];
+    results.errors.push(`scaling: ${variant.name}, ${brokers} brokers #${rep}: ${record.error}`);
+  } finally {
+    record.teardown = round(await teardownLab({ ...lab, topology: ordered }, quiet).catch(() => NaN));
+  }
+  results.scaling.push(record);
+  log(record.error ? `${variant.name}, ${brokers} broker(s) #${rep}: FAILED ${record.error}` :
+    `${variant.name}, ${brokers} broker(s), ${record.containers} containers #${rep}: healthy ${record.healthy}s, ready ${record.ready}s, ` +
+    `RSS ${record.idle!.total} MiB, teardown ${record.teardown}s, load ${c.load1}`);
+}
+
+async function scalingSection(): Promise<void> {
+  const variants = opts.sections.has("tuning") ? [BASELINE, TUNED] : [BASELINE];
+  log(`== 4./5. scaling: brokers ${opts.brokers.join(", ")} (${variants.map((v) => v.name).join(" and ")}): provisioning time, memory, teardown time`);
+  for (let rep = 1; rep <= opts.reps; rep++) {
+    for (const brokers of opts.brokers) for (const variant of variants) await scalingRun(variant, brokers, rep);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function preflight(): Promise<void> {
+  const images = opts.topology === "kraft" ? ["kafka-lab-local/kafka:4.2.0"] : ["kafka-lab-local/kafka:3.9.2", "kafka-lab-local/zookeeper:3.8.4"];
+  if (opts.sections.has("ready") && opts.topology === "tutorial") images.push("kafka-lab-local/kafka:3.9.2", "kafka-lab-local/zookeeper:3.8.4");
+  const missing = [];
+  for (const image of new Set(images)) if (!(await imageExists(image))) missing.push(image);
+  if (missing.length > 0) throw new Error(`missing local images ${missing.join(", ")}: run bash test-images/build.sh`);
+  if (opts.sections.has("throughput") && !(await which("kcat", { nothrow: true }))) throw new Error("kcat is not installed (bash .ci/ensure-tools.sh installs it)");
+  const left = await benchLeftovers();
+  if (left.length > 0) {
+    log(`removing leftovers of an earlier benchmark: ${left.map((l) => l.what).join(", ")}`);
+    await composeDown().catch(() => undefined);
+    for (const lab of new Set(left.map((l) => l.lab))) await removeLabelled(lab, quiet);
+  }
+  const [docker, compose, kcat, git] = await Promise.all([
+    version("docker", ["version", "--format", "{{.Server.Version}}"]),
+    version("docker-compose", ["version", "--short"]),
+    run("kcat", ["-V"]).then((r) => /Version (\S+).*?librdkafka (\S+)/s.exec(r.stdout) ?? []).then(([, k, l]) => (k ? `${k} (librdkafka ${l})` : "unknown"), () => "not installed"),
+    version("git", ["rev-parse", "--short", "HEAD"]),
+  ]);
+  results.meta.versions = { node: process.version, docker, "docker-compose": compose, kcat, kafkajs: "2.2.4" };
+  results.meta.commit = git;
+}
+
+async function writeResults(): Promise<string> {
+  mkdirSync(resultsDir, { recursive: true });
+  mkdirSync(workDir, { recursive: true });
+  const stamp = results.meta.startedAt.slice(0, 16).replace(/:/g, "-");
+  const base = `${stamp}-${opts.topology}${opts.quick ? "-quick" : ""}`;
+  const jsonFile = join(workDir, `${base}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  let png: string | undefined;
+  if (opts.chart) {
+    const python = await pythonWithMatplotlib(log);
+    if (python) {
+      const chart = await run(python, [join(benchDir, "chart.py"), jsonFile, join(resultsDir, `${base}.png`)]);
+      if (chart.exitCode === 0) png = `${base}.png`;
+      else log(`chart failed: ${chart.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    } else {
+      log("SKIPPED: chart: no Python with matplotlib (Debian's python3-matplotlib) and it could not be installed");
+    }
+  }
+  const markdown = renderReport(results, png);
+  writeFileSync(join(resultsDir, `${base}.md`), markdown);
+  copyFileSync(join(resultsDir, `${base}.md`), join(resultsDir, "latest.md"));
+  return join(resultsDir, `${base}.md`);
+}
+
+let exitCode = 0;
+try {
+  await preflight();
+  log(`kafka-lab benchmark: ${results.meta.command}; ${results.meta.cores} cores, ${results.meta.memoryGiB} GiB, load ${results.meta.load.start.join(" ")}`);
+  if (opts.sections.has("ready")) await readySection();
+  if (opts.sections.has("throughput")) await throughputSection();
+  if (opts.sections.has("scaling")) await scalingSection();
+} catch (error) {
+  results.errors.push((error as Error).message);
+  log(`benchmark stopped: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await removeEverything();
+}
+const left = (await benchLeftovers()).map((l) => l.what);
+if (left.length > 0) {
+  results.errors.push(`left behind: ${left.join(", ")}`);
+  exitCode = 1;
+}
+results.meta.finishedAt = new Date().toISOString();
+results.meta.seconds = Math.round((performance.now() - startedAt) / 1000);
+results.meta.load.end = loadavg().map((l) => Math.round(l * 100) / 100);
+const report = await writeResults();
+log(`report: ${report} (and bench/results/latest.md)`);
+log(left.length > 0 ? `LEFT BEHIND: ${left.join(", ")}` : "no container, network or volume of a benchmark lab is left");
+if (results.errors.length > 0) log(`${results.errors.length} measurement(s) failed; see the report's Errors section`);
+process.exit(exitCode);
