@@ -30,6 +30,8 @@ export interface ReadyRun extends Conditions {
   phases?: Record<string, number>;
   idleCpu?: IdleCpu;
   rss?: MemorySnapshot;
+  /** Container restarts by Docker's restart policy before the lab was ready. */
+  restarts?: number;
   error?: string;
 }
 
@@ -70,6 +72,7 @@ export interface ScalingRun extends Conditions {
   healthy?: number;
   ready?: number;
   idle?: MemorySnapshot;
+  restarts?: number;
   teardown?: number;
   error?: string;
 }

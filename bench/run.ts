@@ -150,6 +150,12 @@ async function conditions(): Promise<Conditions> {
   return { load1: Math.round(loadavg()[0]! * 100) / 100, others };
 }
 
+/** How often Docker restarted the lab's containers (restart policy): a start order that crashes shows here. */
+async function restarts(containerIds: Map<string, string>): Promise<number> {
+  const counts = await Promise.all([...containerIds.values()].map(async (id) => (await api<{ RestartCount: number }>("GET", `/containers/${id}/json`)).RestartCount));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 const round = (x: number | undefined, d = 2) => (x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d);
 
 // ---------------------------------------------------------------- section 1: ready
@@ -182,6 +188,7 @@ async function harnessRun(variant: Variant, rep: number, measureCpu: boolean): P
     record.smokeSeconds = round(first.seconds);
     if (measureCpu) record.idleCpu = await idleCpu([...lab.containerIds!.values()], 10);
     record.rss = await rssNow(lab.containerIds!);
+    record.restarts = await restarts(lab.containerIds!);
   } catch (error) {
     record.error = (error as Error).message.split("\n")[0];
   } finally {
@@ -290,6 +297,7 @@ function describeReady(r: ReadyRun): string {
     r.ready !== undefined ? `ready ${r.ready}s` : "",
     `first message ${r.first}s`,
     r.attempts !== undefined ? `${r.attempts} smoke attempts` : "",
+    r.restarts ? `${r.restarts} container restart(s)` : "",
     `teardown ${r.teardown}s`,
     r.idleCpu ? `idle CPU ${r.idleCpu.containers.toFixed(1)}% + daemons ${r.idleCpu.daemons.toFixed(1)}%` : "",
     `load ${r.load1}${r.others ? `, ${r.others} other lab containers` : ""}`,
@@ -424,6 +432,7 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
     record.ready = round(lab.secondsToReady);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     record.idle = await rssNow(lab.containerIds!);
+    record.restarts = await restarts(lab.containerIds!);
   } catch (error) {
     record.error = (error as Error).message.split("\n")[0];
     results.errors.push(`scaling: ${variant.name}, ${brokers} brokers #${rep}: ${record.error}`);
@@ -433,7 +442,7 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
   results.scaling.push(record);
   log(record.error ? `${variant.name}, ${brokers} broker(s) #${rep}: FAILED ${record.error}` :
     `${variant.name}, ${brokers} broker(s), ${record.containers} containers #${rep}: healthy ${record.healthy}s, ready ${record.ready}s, ` +
-    `RSS ${record.idle!.total} MiB, teardown ${record.teardown}s, load ${c.load1}`);
+    `RSS ${record.idle!.total} MiB, teardown ${record.teardown}s${record.restarts ? `, ${record.restarts} container restart(s)` : ""}, load ${c.load1}`);
 }
 
 async function scalingSection(): Promise<void> {
