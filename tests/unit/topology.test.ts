@@ -34,6 +34,7 @@ describe("the tutorial's lab (defaults)", () => {
       KAFKA_DEFAULT_REPLICATION_FACTOR: "1",
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+      KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: "16777216",
       KAFKA_HEAP_OPTS: "-Xms256m -Xmx256m",
     });
   });
