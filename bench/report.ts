@@ -189,7 +189,7 @@ function memorySection(results: Results): string {
   const out = [
     "## 3. Memory (RSS in MiB, cgroup `rss`)",
     "",
-    "*idle*: 5 s after the lab is ready, before any client; *under load*: the peak of samples taken every second during all",
+    "*idle*: 3 s after the lab is ready, before any client; *under load*: the peak of samples taken every second during all",
     "throughput runs on that lab (the lab total is the peak of the sums). Compose: after its first smoke test passed.",
     "",
     table(["lab", "container", "limit", "idle", "under load (peak)"], rows),
@@ -239,7 +239,8 @@ function scalingSection(results: Results): string {
   return [
     `## 4. Scaling and 5. teardown (${results.meta.topology} topology with \`brokers\` overridden, topic_test:1:1 only)`,
     "",
-    "Teardown: brokers stopped (SIGTERM, 30 s grace) before ZooKeeper, then containers, network and volumes removed.",
+    "Idle RSS: 1 s after ready. Teardown: brokers stopped (SIGTERM, 30 s grace) before ZooKeeper, then containers, network",
+    "and volumes removed.",
     ...described.map((d) => `${d}`),
     "",
     table(["brokers", "variant", "containers", "healthy s", "ready s", "lab RSS idle MiB", "RSS per broker MiB", "teardown s", "restarts", "ok", "load"], rows),

@@ -349,8 +349,8 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
   const limits = Object.fromEntries(topology.containers.map((c) => [c.key, c.memoryMb]));
   try {
     await realiseLab(topology, quiet, lab);
-    log(`${variant.name} lab ready after ${lab.secondsToReady!.toFixed(1)}s; idle for 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    log(`${variant.name} lab ready after ${lab.secondsToReady!.toFixed(1)}s; idle for 3 s`);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     const idle = await rssNow(lab.containerIds!);
     const sampler = sampleRss(lab.containerIds!);
     try {
@@ -430,7 +430,7 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
     await realiseLab(topology, quiet, lab);
     record.healthy = round(lab.secondsToHealthy);
     record.ready = round(lab.secondsToReady);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     record.idle = await rssNow(lab.containerIds!);
     record.restarts = await restarts(lab.containerIds!);
   } catch (error) {
