@@ -60,7 +60,23 @@ async function withAdmin(inputs, fn) {
   }
 }
 
-async function describeTopic(admin, name) {
+/** Errors a broker gives while it is still loading its partitions after a (re)start: worth waiting out. */
+const STILL_LOADING = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"]);
+
+async function describeTopic(admin, name, deadlineMs = 60000) {
+  const giveUpAt = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await describeTopicOnce(admin, name);
+    } catch (error) {
+      const type = error && (error.type || (error.cause && error.cause.type));
+      if (!STILL_LOADING.has(type) || Date.now() > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function describeTopicOnce(admin, name) {
   const metadata = await admin.fetchTopicMetadata({ topics: [name] });
   const topic = metadata.topics[0];
   const partitions = topic.partitions.length;
