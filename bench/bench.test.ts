@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { parseBenchOptions } from "./options.js";
-import { benchLab, scalingOverrides, BASELINE } from "./labs.js";
+import { benchLab, scalingOverrides, variantChanges, BASELINE } from "./labs.js";
 import { dockerRunArgs, healthCmd } from "./cli-lab.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
@@ -62,4 +62,13 @@ test("docker run: the topology's env, ports, aliases, limits, labels, and the sa
   // /bin/sh -c "<health-cmd>" must hand bash exactly the topology's probe (quotes and backslashes intact).
   const echoed = execFileSync("sh", ["-c", healthCmd(["CMD", "printf", "%s|", ...kafka.healthcheck.test.slice(1)])]).toString();
   assert.equal(echoed, `${kafka.healthcheck.test.slice(1).join("|")}|`);
+});
+
+test("variantChanges: what a variant changes against the baseline, nothing when the baseline already does it", () => {
+  assert.deepEqual(variantChanges("tutorial", { name: "i", healthIntervalSeconds: 0.5 }), ["healthcheck interval 2 s → 0.5 s"]);
+  assert.deepEqual(variantChanges("tutorial", { name: "p", parallelStart: true }), ["brokers start without waiting for ZooKeeper's healthcheck"]);
+  assert.deepEqual(variantChanges("kraft", { name: "p", parallelStart: true }), [], "KRaft brokers depend on nothing");
+  const same = benchLab("tutorial", "bench-x", "harness").topology.containers.find((c) => c.role === "broker")!.env;
+  assert.deepEqual(variantChanges("tutorial", { name: "s", brokerEnv: { ...same } }), []);
+  assert.match(variantChanges("tutorial", { name: "x", brokerEnv: { KAFKA_X: "1" } }).join(), /broker KAFKA_X unset → 1/);
 });

@@ -101,3 +101,26 @@ export function scalingOverrides(brokers: number): Record<string, string> {
 
 /** Labels the benchmark's own containers carry: every lab name starts with this. */
 export const BENCH_LAB_PREFIX = `${PROJECT}-bench-`;
+
+/**
+ * What a variant changes in the lab compared with the baseline (both built from the same stack file), in
+ * words; empty when the baseline already does all of it (say, after infra/ adopted a recommendation).
+ */
+export function variantChanges(topologyName: TopologyName, variant: Variant, overrides: Record<string, string> = {}): string[] {
+  const base = benchLab(topologyName, "bench-diff", "harness", BASELINE, overrides).topology;
+  const varied = benchLab(topologyName, "bench-diff", "harness", variant, overrides).topology;
+  const changes = new Set<string>();
+  for (const after of varied.containers) {
+    const before = base.containers.find((c) => c.key === after.key);
+    if (!before) continue;
+    if (before.dependsOn.length > 0 && after.dependsOn.length === 0) changes.add(`${after.role}s start without waiting for ${before.dependsOn.length > 1 ? "the ZooKeeper nodes'" : "ZooKeeper's"} healthcheck`);
+    if (before.healthcheck.intervalSeconds !== after.healthcheck.intervalSeconds) {
+      changes.add(`healthcheck interval ${before.healthcheck.intervalSeconds} s → ${after.healthcheck.intervalSeconds} s`);
+    }
+    for (const key of new Set([...Object.keys(before.env), ...Object.keys(after.env)])) {
+      if (before.env[key] !== after.env[key]) changes.add(`${after.role} ${key} ${before.env[key] ?? "unset"} → ${after.env[key] ?? "unset"}`);
+    }
+    if (before.memoryMb !== after.memoryMb) changes.add(`${after.role} memory limit ${before.memoryMb} → ${after.memoryMb} MiB`);
+  }
+  return [...changes];
+}

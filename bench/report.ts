@@ -58,6 +58,8 @@ function readySection(results: Results): string {
     table(["path", "healthy", "ready", "first message", "teardown", "smoke attempts", "restarts", "ok", "load (1 min)"], rows),
     "",
   ];
+  const tuning = paths.filter((p) => !(p in PATH_TITLES) && results.variants[p]);
+  if (tuning.length) out.push("Tuning variants of the harness path (each one's changes against the baseline):", "", ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`), "");
   const h = (f: (r: ReadyRun) => number | undefined) => s("harness", f);
   const ratios: string[] = [];
   if (paths.includes("cli")) ratios.push(`kafka-lab harness vs docker run floor: ready ${ratio(h((r) => r.ready), s("cli", (r) => r.ready))}, first message ${ratio(h((r) => r.first), s("cli", (r) => r.first))}`);
@@ -235,7 +237,7 @@ function scalingSection(results: Results): string {
         `teardown ${ratio(med(v, b, (r) => r.teardown), med("baseline", b, (r) => r.teardown))}`);
     }
   }
-  const described = variants.filter((v) => v !== "baseline" && results.variants[v]).map((v) => `*${v}*: ${results.variants[v]}.`);
+  const described = variants.filter((v) => v !== "baseline" && results.variants[v]).map((v) => `*${v}*, its changes against the baseline: ${results.variants[v]}.`);
   return [
     `## 4. Scaling and 5. teardown (${results.meta.topology} topology with \`brokers\` overridden, topic_test:1:1 only)`,
     "",

@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { argv, updateArgv, which } from "zx";
 import { realiseLab, removeLabelled, teardownLab, type RunningLab } from "../tests/e2e/lab-harness.js";
 import { api, imageExists } from "../scripts/lib/docker-api.js";
-import { BASELINE, BENCH_LAB_PREFIX, benchLab, outsidePortOf, scalingOverrides, TOPOLOGIES, type Variant } from "./labs.js";
+import { BASELINE, BENCH_LAB_PREFIX, benchLab, outsidePortOf, scalingOverrides, TOPOLOGIES, variantChanges, type Variant } from "./labs.js";
 import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
 import { kcatRoundTrip, run, smoke } from "./clients.js";
 import { realiseWithCli, teardownWithCli, type CliLab } from "./cli-lab.js";
@@ -64,8 +64,13 @@ const READY_VARIANTS: Variant[] = [
   { name: "parallel + offsets 1 + health 0.5 s", parallelStart: true, brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" }, healthIntervalSeconds: 0.5 },
 ];
 const CLEANER_16M = { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(16 * 1024 * 1024) };
-/** The tuning experiments on memory: the log cleaner's dedupe buffer (128 MiB of the heap by default), then smaller heaps. */
+/**
+ * The tuning experiments on memory: the log cleaner's dedupe buffer (Kafka allocates 128 MiB of the heap
+ * for it at start), then smaller heaps. Variants that match the current baseline are skipped, so the
+ * "before" stays measurable after infra/ adopted a change.
+ */
 const MEMORY_VARIANTS: Variant[] = [
+  { name: "cleaner buffer 128 MiB (Kafka's default)", brokerEnv: { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(128 * 1024 * 1024) } },
   { name: "cleaner buffer 16 MiB", brokerEnv: CLEANER_16M },
   { name: "heap 128m/64m + cleaner 16 MiB", config: { kafkaHeap: "128m", zookeeperHeap: "64m" }, brokerEnv: CLEANER_16M },
 ];
@@ -75,14 +80,19 @@ const TUNED: Variant = {
   parallelStart: true,
   brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1", ...CLEANER_16M, KAFKA_CONTROLLED_SHUTDOWN_ENABLE: "false" },
 };
-const VARIANT_TEXT: Record<string, string> = {
-  tuned: "parallel start, offsets topic 1 partition, cleaner buffer 16 MiB, KAFKA_CONTROLLED_SHUTDOWN_ENABLE=false (healthcheck 2 s and heaps unchanged)",
-  "parallel start": "every container started at once (the broker image waits for ZooKeeper itself); teardown order unchanged",
-  "parallel + offsets 1 partition": "and KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS=1 (__consumer_offsets: 1 partition instead of 50)",
-  "parallel + offsets 1 + health 0.5 s": "and healthcheck interval 0.5 s instead of 2 s",
-  "cleaner buffer 16 MiB": "KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE=16 MiB (default 128 MiB, allocated on the heap at broker start)",
-  "heap 128m/64m + cleaner 16 MiB": "kafkaHeap 128m, zookeeperHeap 64m, cleaner buffer 16 MiB (128m alone: the broker dies at start, OutOfMemoryError in the log cleaner)",
-};
+
+/** Variants that change something in this topology, with what they change recorded for the report. */
+function effective(variants: Variant[], overrides: Record<string, string> = {}): Variant[] {
+  return variants.filter((v) => {
+    const changes = variantChanges(opts.topology, v, overrides);
+    if (changes.length === 0) {
+      results.skipped[`variant ${v.name}`] = "the current baseline already does this (infra/ adopted it)";
+      return false;
+    }
+    results.variants[v.name] = changes.join("; ");
+    return true;
+  });
+}
 
 const results: Results = {
   meta: {
@@ -104,7 +114,7 @@ const results: Results = {
     versions: {},
     commit: "",
   },
-  variants: VARIANT_TEXT,
+  variants: {},
   ready: [],
   skipped: {},
   throughput: [],
@@ -319,7 +329,8 @@ async function readySection(): Promise<void> {
     results.skipped.pulumi = `${pulumiSkip}; pulumi up was not measured`;
     log(`SKIPPED: pulumi up: ${results.skipped.pulumi}`);
   }
-  const variants = opts.sections.has("tuning") ? (opts.quick ? [READY_VARIANTS[1]!] : READY_VARIANTS) : [];
+  const variants = opts.sections.has("tuning") ? effective(opts.quick ? [READY_VARIANTS[1]!] : READY_VARIANTS) : [];
+  const cpuVariant = variants[variants.length - 1];
   for (let rep = 1; rep <= opts.reps; rep++) {
     const measureCpu = rep === 1 && !opts.quick && opts.sections.has("tuning");
     const runs: Array<() => Promise<ReadyRun>> = [
@@ -327,7 +338,7 @@ async function readySection(): Promise<void> {
       () => cliRun(rep),
       ...(composeSkip ? [] : [() => composeRun(rep)]),
       ...(pulumiSkip ? [] : [() => pulumiRun(rep)]),
-      ...variants.map((v) => () => harnessRun(v, rep, measureCpu && v === READY_VARIANTS[2])),
+      ...variants.map((v) => () => harnessRun(v, rep, measureCpu && v === cpuVariant && v.healthIntervalSeconds !== undefined)),
     ];
     for (const measure of runs) {
       const record = await measure();
@@ -390,7 +401,7 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
       const loaded = await sampler.stop();
       const memory: LabMemory = {
         lab: variant.name,
-        description: variant === BASELINE ? `${TOPOLOGIES[opts.topology]} as configured` : VARIANT_TEXT[variant.name] ?? variant.name,
+        description: variant === BASELINE ? `${TOPOLOGIES[opts.topology]} as configured` : results.variants[variant.name] ?? variant.name,
         limits, idle, loaded, secondsToReady: round(lab.secondsToReady)!,
       };
       results.memory.push(memory);
@@ -412,7 +423,8 @@ async function throughputSection(): Promise<void> {
   await throughputLab(BASELINE, opts.sizes, opts.sections.has("tuning") && !opts.quick);
   if (!opts.sections.has("tuning")) return;
   const largest = [Math.max(...opts.sizes)];
-  for (const variant of opts.quick ? [MEMORY_VARIANTS[1]!] : MEMORY_VARIANTS) await throughputLab(variant, largest, false);
+  const variants = effective(MEMORY_VARIANTS);
+  for (const variant of opts.quick ? variants.slice(0, 1) : variants) await throughputLab(variant, largest, false);
 }
 
 // ---------------------------------------------------------------- section 4/5: scaling and teardown
@@ -446,7 +458,7 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
 }
 
 async function scalingSection(): Promise<void> {
-  const variants = opts.sections.has("tuning") ? [BASELINE, TUNED] : [BASELINE];
+  const variants = [BASELINE, ...(opts.sections.has("tuning") ? effective([TUNED], scalingOverrides(3)) : [])];
   log(`== 4./5. scaling: brokers ${opts.brokers.join(", ")} (${variants.map((v) => v.name).join(" and ")}): provisioning time, memory, teardown time`);
   for (let rep = 1; rep <= opts.reps; rep++) {
     for (const brokers of opts.brokers) for (const variant of variants) await scalingRun(variant, brokers, rep);
