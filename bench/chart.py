@@ -2,6 +2,7 @@
 import json
 import statistics
 import sys
+import textwrap
 
 import matplotlib
 
@@ -85,7 +86,7 @@ def throughput_panels(ax_t, ax_l, data):
     ax_t.legend(fontsize=7)
     ax_l.set_ylabel("end-to-end latency, ms (plain p50, hatched p99)")
     ax_l.set_title("2. Latency at full speed (mostly queueing)")
-    ax_l.legend(fontsize=7)
+    ax_l.legend(fontsize=7, loc="upper left")
 
 
 def memory_panel(ax, data):
@@ -102,10 +103,11 @@ def memory_panel(ax, data):
         if l[2]:
             ax.text(i + w / 2, l[2], f"{l[2]:.0f}", ha="center", va="bottom", fontsize=7)
     ax.set_xticks(list(x))
-    ax.set_xticklabels([l[0].replace(" + ", "\n+ ") for l in labs], fontsize=7)
+    ax.set_xticklabels([textwrap.fill(l[0], 18) for l in labs], fontsize=7)
+    ax.set_ylim(top=max(max(l[1], l[2] or 0) for l in labs) * 1.2)
     ax.set_ylabel("lab RSS, MiB")
     ax.set_title("3. Memory of the lab (all containers)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
 
 
 def scaling_panel(ax, data):
@@ -124,11 +126,12 @@ def scaling_panel(ax, data):
         rss = [stats([r["idle"]["total"] for r in vr if r["brokers"] == b and r.get("idle")]) for b in cs]
         ax.errorbar(cs, [t[0] for t in ready], yerr=[[t[0] - t[1] for t in ready], [t[2] - t[0] for t in ready]],
                     color=BLUE, marker="o", linestyle=style, capsize=3, label=f"ready, s ({variant})")
+        up = variant == "baseline"
         for b, t in zip(cs, ready):
-            ax.annotate(f"{t[0]:.1f} s", (b, t[0]), textcoords="offset points", xytext=(6, -10), fontsize=7, color=BLUE)
+            ax.annotate(f"{t[0]:.1f} s", (b, t[0]), textcoords="offset points", xytext=(-28, 6) if up else (6, -12), fontsize=7, color=BLUE)
         ax2.plot(cs, [t[0] for t in rss], color=GREEN, marker="s", linestyle=style, label=f"idle RSS, MiB ({variant})")
         for b, t in zip(cs, rss):
-            ax2.annotate(f"{t[0]:.0f} MiB", (b, t[0]), textcoords="offset points", xytext=(-44, 4), fontsize=7, color=GREEN)
+            ax2.annotate(f"{t[0]:.0f} MiB", (b, t[0]), textcoords="offset points", xytext=(8, 2) if up else (8, -10), fontsize=7, color=GREEN)
     ax.set_xlabel("brokers")
     ax.set_ylabel("seconds to ready", color=BLUE)
     ax.set_xticks(counts)
@@ -152,11 +155,11 @@ def teardown_panel(ax, data):
         for variant, color in (("baseline", BLUE), ("tuned", GREEN)):
             t = stats([r.get("teardown") for r in data["scaling"] if r["brokers"] == b and r.get("variant", "baseline") == variant and not r.get("error")])
             if t:
-                items.append((f"{b} broker(s)\n{variant}", t, color))
+                items.append((f"{b} broker{'s' if b > 1 else ''}, {variant}", t, color))
     for i, item in enumerate(items):
         bars(ax, [i], [item[1]], 0.6, item[2], None)
     ax.set_xticks(list(range(len(items))))
-    ax.set_xticklabels([i[0].replace("kafka-lab ", "").replace("tutorial ", "") for i in items], fontsize=7)
+    ax.set_xticklabels([i[0].replace("kafka-lab ", "").replace("tutorial ", "").replace("\n", " ") for i in items], fontsize=7, rotation=35, ha="right")
     ax.set_ylabel("seconds (median, min–max)")
     ax.set_title("5. Teardown")
 

@@ -45,7 +45,7 @@ function readySection(results: Results): string {
     loadOf(results.ready.filter((r) => r.path === p)),
   ]);
   for (const [path, reason] of Object.entries(results.skipped)) {
-    if (!paths.includes(path)) rows.push([PATH_TITLES[path] ?? path, `SKIPPED: ${reason}`, "", "", "", "", "", "", ""]);
+    if (path in PATH_TITLES && !paths.includes(path)) rows.push([PATH_TITLES[path] ?? path, `SKIPPED: ${reason}`, "", "", "", "", "", "", ""]);
   }
   const out = [
     "## 1. Time to ready and to first consumed message (seconds, from nothing)",
