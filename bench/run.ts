@@ -190,12 +190,7 @@ async function harnessRun(variant: Variant, rep: number, measureCpu: boolean): P
   };
   try {
     await realiseLab(topology, phaseLog, lab);
-    record.healthy = round(lab.secondsToHealthy);
-    record.ready = round(lab.secondsToReady);
-    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
-    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
-    record.first = round((performance.now() - t0) / 1000);
-    record.smokeSeconds = round(first.seconds);
+    await recordFirstMessage(record, lab, topology.outputs.bootstrapServers, t0);
     if (measureCpu) record.idleCpu = await idleCpu([...lab.containerIds!.values()], 10);
     record.rss = await rssNow(lab.containerIds!);
     record.restarts = await restarts(lab.containerIds!);
@@ -207,6 +202,16 @@ async function harnessRun(variant: Variant, rep: number, measureCpu: boolean): P
   return record;
 }
 
+/** Copies a realised lab's healthy and ready times into the record, then times the first consumed message from t0. */
+async function recordFirstMessage(record: ReadyRun, lab: { secondsToHealthy?: number; secondsToReady?: number }, bootstrap: string, t0: number): Promise<void> {
+  record.healthy = round(lab.secondsToHealthy);
+  record.ready = round(lab.secondsToReady);
+  const first = await smoke(bootstrap, { count: 1 });
+  if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
+  record.first = round((performance.now() - t0) / 1000);
+  record.smokeSeconds = round(first.seconds);
+}
+
 async function cliRun(rep: number): Promise<ReadyRun> {
   const { topology } = benchLab(opts.topology, "bench-cli", "cli");
   labNames.add(topology.labName);
@@ -216,12 +221,7 @@ async function cliRun(rep: number): Promise<ReadyRun> {
   const t0 = performance.now();
   try {
     await realiseWithCli(topology, lab);
-    record.healthy = round(lab.secondsToHealthy);
-    record.ready = round(lab.secondsToReady);
-    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
-    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
-    record.first = round((performance.now() - t0) / 1000);
-    record.smokeSeconds = round(first.seconds);
+    await recordFirstMessage(record, lab, topology.outputs.bootstrapServers, t0);
   } catch (error) {
     record.error = (error as Error).message.split("\n")[0];
   } finally {
