@@ -60,7 +60,10 @@ type KeyType = "string" | "integer" | "boolean" | "array";
 
 interface KeySpec {
   type: KeyType;
-  /** Must be set with `pulumi config set --secret`; never shown in messages. */
+  /**
+   * Must be set as a secret and is never shown in messages. Pulumi.yaml does not declare it: Pulumi refuses a
+   * declared secret key that a stack leaves unset (with or without a default), and this one is optional.
+   */
   secret?: boolean;
   /** Default as Pulumi.yaml declares it (arrays as arrays). */
   default: string | number | boolean | string[];
@@ -68,6 +71,9 @@ interface KeySpec {
 }
 
 export const DEFAULT_TOPICS = ["topic_test:1:1"];
+
+/** How a user sets the SCRAM password: as a secret, in this machine's stack file (see lib/stack-files.ts). */
+export const SET_PASSWORD = "npm run lab:secret -- outsidePassword (or pulumi config set --secret kafka-lab:outsidePassword)";
 
 /** Every config key the program reads. Pulumi.yaml declares the same keys (a unit test keeps them equal). */
 export const CONFIG_KEYS = {
@@ -93,7 +99,7 @@ export const CONFIG_KEYS = {
   keepVolumes: { type: "boolean", default: false, description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them)." },
   outsideAuth: { type: "string", default: "none", description: "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT)." },
   outsideUsername: { type: "string", default: "lab", description: "SCRAM user that host clients log in as when outsideAuth is on." },
-  outsidePassword: { type: "string", default: "", secret: true, description: "SCRAM password; set it with pulumi config set --secret kafka-lab:outsidePassword <password>." },
+  outsidePassword: { type: "string", default: "", secret: true, description: `SCRAM password, a secret: ${SET_PASSWORD}.` },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -131,6 +137,14 @@ function formatProblems(problems: ConfigProblem[]): string {
 
 /** Raw config as Pulumi hands it over: key (without namespace) to string; arrays as JSON text. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export interface ParseOptions {
+  /**
+   * Keys whose value the stack holds in plain text (Pulumi tells the program which are secrets). A secret key
+   * among them is refused: its value would sit unencrypted in the stack file and in the state.
+   */
+  plaintextKeys?: readonly string[];
+}
 
 class Reader {
   readonly problems: ConfigProblem[] = [];
@@ -287,7 +301,7 @@ function checkModeCombinations(reader: Reader, config: LabConfig): void {
     reader.fail("kraftImage", config.kraftImage, "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft");
   }
   if (config.outsideAuth !== "none" && config.outsidePassword === "") {
-    reader.fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: pulumi config set --secret ${CONFIG_NAMESPACE}:outsidePassword <password>`);
+    reader.fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: ${SET_PASSWORD}`);
   }
   if (config.keepVolumes && !config.persistence) {
     reader.fail("keepVolumes", "true", "needs persistence: true (without persistence there are no volumes to keep)");
@@ -299,11 +313,13 @@ function checkModeCombinations(reader: Reader, config: LabConfig): void {
  * ConfigError listing every problem. Unknown keys in the kafka-lab namespace are refused (they are
  * almost always typos).
  */
-export function parseLabConfig(raw: RawConfig): LabConfig {
+export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOptions = {}): LabConfig {
   const reader = new Reader(raw);
   for (const key of Object.keys(raw)) {
     if (!(key in CONFIG_KEYS)) {
       reader.fail(key, raw[key], `is not a kafka-lab setting; known keys: ${CONFIG_KEY_NAMES.join(", ")}`);
+    } else if (isSecretKey(key) && plaintextKeys.includes(key) && raw[key]) {
+      reader.fail(key, raw[key], `is stored in plain text; remove it from the stack file and set it as a secret: ${SET_PASSWORD}`);
     }
   }
 

@@ -4,11 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";
 import { KafkaLab } from "./kafka-lab.js";
-import { readRawConfig } from "./raw-config.js";
+import { readStackConfig } from "./raw-config.js";
 
 function loadConfig(): LabConfig {
   try {
-    return parseLabConfig(readRawConfig());
+    const { values, plaintextKeys } = readStackConfig();
+    return parseLabConfig(values, { plaintextKeys });
   } catch (error) {
     // Refused before any resource is registered; RunError prints the message without a stack trace.
     if (error instanceof ConfigError) throw new pulumi.RunError(error.message);

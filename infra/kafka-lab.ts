@@ -59,6 +59,12 @@ export class ConsumerGroupReadiness extends pulumi.dynamic.Resource {
   }
 }
 
+/**
+ * The Docker provider plugin every lab uses. @pulumi/docker 5.0.0 (the SDK) would ask for plugin 5.0.0; the plugin
+ * that CI runs is 5.1.0, so users get exactly that one (pulumi up downloads it once).
+ */
+export const DOCKER_PROVIDER_VERSION = "5.1.0";
+
 function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
   return Object.entries(labels).map(([label, value]) => ({ label, value }));
 }
@@ -82,12 +88,15 @@ export class KafkaLab extends pulumi.ComponentResource {
   readonly topicNames: pulumi.Output<string[]>;
   readonly outsideAuth: pulumi.Output<string>;
   readonly outsideUsername: pulumi.Output<string>;
+  private readonly dockerOptions: pulumi.CustomResourceOptions;
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
     const topology = buildTopology(args.config, { project: pulumi.getProject(), stack: pulumi.getStack() });
     this.topology = topology;
-    const parent = { parent: this };
+    const provider = new docker.Provider("docker", {}, { parent: this, version: DOCKER_PROVIDER_VERSION });
+    this.dockerOptions = { parent: this, provider };
+    const parent = this.dockerOptions;
 
     this.network = new docker.Network("network", {
       name: topology.network.name,
@@ -104,7 +113,7 @@ export class KafkaLab extends pulumi.ComponentResource {
     this.volumes = topology.volumes.map((volume) => new docker.Volume(`volume-${volume.name}`, {
       name: volume.name,
       labels: toLabels(volume.labels),
-    }, { parent: this, retainOnDelete: volume.keep }));
+    }, { ...parent, retainOnDelete: volume.keep }));
 
     for (const spec of topology.containers) {
       const image = images.get(spec.image)!;
@@ -113,6 +122,9 @@ export class KafkaLab extends pulumi.ComponentResource {
     }
 
     const brokers = topology.containers.filter((c) => c.role === "broker").map((c) => this.containers[c.key]!);
+    // What lives in the kept volumes (topics, their messages, the SCRAM user) stays too: destroy leaves it alone,
+    // so the next `pulumi up` finds the data where it was.
+    const dataOptions = { parent: this, retainOnDelete: topology.volumes.some((v) => v.keep) };
     const clusterToken = pulumi.all(brokers.map((b) => b.id)).apply((ids) => ids.join(","));
     // With SCRAM on OUTSIDE, the user exists before anything logs in through OUTSIDE.
     const { scramUser } = topology;
@@ -124,13 +136,13 @@ export class KafkaLab extends pulumi.ComponentResource {
       username: scramUser.username,
       password,
       clusterToken,
-    }, { parent: this, dependsOn: brokers });
+    }, { ...dataOptions, dependsOn: brokers });
     const sasl: SaslInput = scramUser
       ? pulumi.secret({ mechanism: scramUser.mechanism.toLowerCase(), username: scramUser.username, password: args.config.outsidePassword })
       : undefined;
     const kafkaReady = this.scramUser ? [...brokers, this.scramUser] : brokers;
 
-    this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, sasl, kafkaReady));
+    this.topics = topology.topics.map((topic) => this.topic(topic, topology.outputs.bootstrapServers, clusterToken, sasl, { ...dataOptions, dependsOn: kafkaReady }));
     this.readiness = new ConsumerGroupReadiness("consumer-group-readiness", {
       bootstrapServers: topology.outputs.bootstrapServers,
       clusterToken,
@@ -184,14 +196,19 @@ export class KafkaLab extends pulumi.ComponentResource {
       wait: true,
       waitTimeout: waitTimeoutSeconds,
       memory: spec.memoryMb,
+      // No swap on top of the limit. Unset, Docker stores twice the memory and every preview shows a diff.
+      memorySwap: spec.memoryMb,
+      // The grace period both for `pulumi destroy` (destroyGraceSeconds, 0 when unset: a killed broker) and for a
+      // `docker stop` by hand or by the engine (stopTimeout, the container's own setting; Docker's default is 10 s).
       destroyGraceSeconds: spec.stopGraceSeconds,
+      stopTimeout: spec.stopGraceSeconds,
       restart: spec.restartPolicy,
       labels: toLabels(spec.labels),
       mustRun: true,
-    }, { parent: this, dependsOn });
+    }, { ...this.dockerOptions, dependsOn });
   }
 
-  private topic(topic: TopicSpec, bootstrapServers: string, clusterToken: pulumi.Output<string>, sasl: SaslInput, dependsOn: pulumi.Resource[]): KafkaTopic {
+  private topic(topic: TopicSpec, bootstrapServers: string, clusterToken: pulumi.Output<string>, sasl: SaslInput, options: pulumi.CustomResourceOptions): KafkaTopic {
     return new KafkaTopic(`topic-${topic.name}`, {
       bootstrapServers,
       name: topic.name,
@@ -200,6 +217,6 @@ export class KafkaLab extends pulumi.ComponentResource {
       configs: topic.configs,
       clusterToken,
       sasl,
-    }, { parent: this, dependsOn });
+    }, options);
   }
 }

@@ -60,8 +60,12 @@ async function withAdmin(inputs, fn) {
   }
 }
 
-/** Errors a broker gives while it is still loading its partitions after a (re)start: worth waiting out. */
-const STILL_LOADING = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"]);
+/**
+ * Errors a broker gives while it is still loading its partitions after a (re)start: worth waiting out.
+ * An array, not a Set: Pulumi serialises the providers by capturing their closures, and a captured Set
+ * arrives as a plain object (`Set.prototype.has called on incompatible receiver`).
+ */
+const STILL_LOADING = ["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"];
 
 async function describeTopic(admin, name, deadlineMs = 60000) {
   const giveUpAt = Date.now() + deadlineMs;
@@ -70,7 +74,7 @@ async function describeTopic(admin, name, deadlineMs = 60000) {
       return await describeTopicOnce(admin, name);
     } catch (error) {
       const type = error && (error.type || (error.cause && error.cause.type));
-      if (!STILL_LOADING.has(type) || Date.now() > giveUpAt) throw error;
+      if (!STILL_LOADING.includes(type) || Date.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -95,32 +99,37 @@ function sameConfigs(a, b) {
   return JSON.stringify(configEntries(a)) === JSON.stringify(configEntries(b));
 }
 
+/**
+ * Creates the topic, or adopts one that already exists with compatible settings: a persistent lab, a topic made
+ * by hand, or the topics ZooKeeper (or the KRaft quorum) still holds after a broker container was re-created.
+ */
+async function ensureTopic(admin, inputs) {
+  const created = await admin.createTopics({
+    waitForLeaders: true,
+    timeout: 30000,
+    topics: [{
+      topic: inputs.name,
+      numPartitions: inputs.partitions,
+      replicationFactor: inputs.replicationFactor,
+      configEntries: configEntries(inputs.configs),
+    }],
+  });
+  if (created) return;
+  const existing = await describeTopic(admin, inputs.name);
+  if (existing.replicationFactor !== inputs.replicationFactor || existing.partitions > inputs.partitions) {
+    throw new Error(`topic ${inputs.name} already exists with ${existing.partitions} partition(s) and replication ` +
+      `${existing.replicationFactor}, which cannot become ${inputs.partitions}:${inputs.replicationFactor}; ` +
+      `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`);
+  }
+  if (existing.partitions < inputs.partitions) {
+    await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
+  }
+  await applyConfigs(admin, inputs);
+}
+
 const topicProvider = {
   async create(inputs) {
-    await withAdmin(inputs, async (admin) => {
-      const created = await admin.createTopics({
-        waitForLeaders: true,
-        timeout: 30000,
-        topics: [{
-          topic: inputs.name,
-          numPartitions: inputs.partitions,
-          replicationFactor: inputs.replicationFactor,
-          configEntries: configEntries(inputs.configs),
-        }],
-      });
-      if (created) return;
-      // The topic was there already (a persistent lab, or created by hand): adopt it if it matches.
-      const existing = await describeTopic(admin, inputs.name);
-      if (existing.replicationFactor !== inputs.replicationFactor || existing.partitions > inputs.partitions) {
-        throw new Error(`topic ${inputs.name} already exists with ${existing.partitions} partition(s) and replication ` +
-          `${existing.replicationFactor}, which cannot become ${inputs.partitions}:${inputs.replicationFactor}; ` +
-          `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`);
-      }
-      if (existing.partitions < inputs.partitions) {
-        await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
-      }
-      await applyConfigs(admin, inputs);
-    });
+    await withAdmin(inputs, (admin) => ensureTopic(admin, inputs));
     return { id: inputs.name, outs: inputs };
   },
 
@@ -129,15 +138,17 @@ const topicProvider = {
     if (olds.name !== news.name) replaces.push("name");
     if (olds.replicationFactor !== news.replicationFactor) replaces.push("replicationFactor");
     if (news.partitions < olds.partitions) replaces.push("partitions");
-    // A re-created broker container is a new, empty cluster (unless persistent): create the topic again.
-    if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
-    const changes = replaces.length > 0 || olds.partitions !== news.partitions ||
+    // A re-created broker container (clusterToken) is an update, not a replacement: the cluster may still hold
+    // the topic (ZooKeeper, other KRaft voters, a volume) or may have lost it; update ensures it either way.
+    // Deleting it first would race the deletion against the creation.
+    const changes = replaces.length > 0 || olds.partitions !== news.partitions || olds.clusterToken !== news.clusterToken ||
       !sameConfigs(olds.configs, news.configs) || olds.bootstrapServers !== news.bootstrapServers;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
   async update(id, olds, news) {
     await withAdmin(news, async (admin) => {
+      if (olds.clusterToken !== news.clusterToken) return ensureTopic(admin, news);
       if (news.partitions > olds.partitions) {
         await admin.createPartitions({ topicPartitions: [{ topic: news.name, count: news.partitions }] });
       }

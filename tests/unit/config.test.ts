@@ -118,7 +118,7 @@ describe("authentication settings", () => {
   it("refuses SCRAM without a password, saying how to set it as a secret", () => {
     const problem = refused({ outsideAuth: "scram-sha-256" }).problems.find((p) => p.key === "outsidePassword");
     assert.ok(problem);
-    assert.match(problem.allowed, /pulumi config set --secret kafka-lab:outsidePassword/);
+    assert.match(problem.allowed, /npm run lab:secret -- outsidePassword \(or pulumi config set --secret kafka-lab:outsidePassword\)/);
   });
 
   it("refuses a password a shell or kafka-configs would mangle, without echoing it", () => {
@@ -130,6 +130,24 @@ describe("authentication settings", () => {
   it("refuses an unknown mechanism and a bad user name", () => {
     const error = refused({ outsideAuth: "plain", outsideUsername: "no spaces please" });
     assert.deepEqual(error.problems.map((p) => p.key).sort(), ["outsideAuth", "outsideUsername"]);
+  });
+
+  it("refuses a password the stack holds in plain text, saying how to set it as a secret, without echoing it", () => {
+    let error: unknown;
+    try {
+      parseLabConfig({ outsideAuth: "scram-sha-256", outsidePassword: "plain-pass-123" }, { plaintextKeys: ["outsidePassword", "outsideAuth"] });
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems.map((p) => p.key), ["outsidePassword"]);
+    assert.match(error.message, /kafka-lab:outsidePassword = \[secret\]: is stored in plain text; .*npm run lab:secret -- outsidePassword/);
+    assert.ok(!error.message.includes("plain-pass-123"), "the password must not be printed");
+  });
+
+  it("accepts a password that arrived as a secret", () => {
+    const config = parseLabConfig({ outsideAuth: "scram-sha-256", outsidePassword: "secret-pass-123" }, { plaintextKeys: ["outsideAuth"] });
+    assert.equal(config.outsidePassword, "secret-pass-123");
   });
 
   it("accepts SCRAM with a valid password", () => {

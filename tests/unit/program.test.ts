@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { before, describe, it } from "node:test";
 import { parseLabConfig } from "../../infra/config.js";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
+import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
 import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
 
 const config = { brokers: "2", outsidePort: "19092", topics: JSON.stringify(["topic_test:1:1", "orders:3:2:retention.ms=60000"]) };
@@ -22,6 +23,12 @@ const ofType = (type: string) => registered.filter((r) => r.type === type);
 describe("resource graph under Pulumi mocks", () => {
   it("registers one KafkaLab component holding everything", () => {
     assert.equal(ofType("kafka-lab:index:KafkaLab").length, 1);
+  });
+
+  it("pins the Docker provider plugin that CI runs, for every Docker resource", () => {
+    const providers = ofType("pulumi:providers:docker");
+    assert.equal(providers.length, 1);
+    assert.equal(DOCKER_PROVIDER_VERSION, "5.1.0");
   });
 
   it("registers the network with the topology's name and labels", () => {
@@ -51,7 +58,9 @@ describe("resource graph under Pulumi mocks", () => {
       assert.deepEqual(c.inputs.healthcheck.tests, spec.healthcheck.test);
       assert.equal(c.inputs.wait, true, "pulumi up must wait for health");
       assert.equal(c.inputs.memory, spec.memoryMb);
+      assert.equal(c.inputs.memorySwap, spec.memoryMb, "no swap on top; unset, Docker stores 2x and every preview shows a diff");
       assert.equal(c.inputs.destroyGraceSeconds, spec.stopGraceSeconds);
+      assert.equal(c.inputs.stopTimeout, spec.stopGraceSeconds, "a docker stop by hand gets the same grace as pulumi destroy");
       assert.equal(c.inputs.mounts, undefined, "nothing is bind-mounted, least of all the Docker socket");
       assert.deepEqual(c.inputs.volumes, [], "no volumes without persistence");
       assert.equal(c.inputs.removeVolumes, true);
@@ -90,7 +99,8 @@ describe("resource graph under Pulumi mocks", () => {
     assert.equal((await provider.diff("t", olds, { ...olds, partitions: 4 })).changes, true);
     assert.deepEqual((await provider.diff("t", olds, { ...olds, partitions: 2 })).replaces, ["partitions"]);
     assert.deepEqual((await provider.diff("t", olds, { ...olds, replicationFactor: 2 })).replaces, ["replicationFactor"]);
-    assert.deepEqual((await provider.diff("t", olds, { ...olds, clusterToken: "b" })).replaces, ["clusterToken"]);
+    // A re-created broker: an update that ensures the topic, never delete-then-create (which races the deletion).
+    assert.deepEqual(await provider.diff("t", olds, { ...olds, clusterToken: "b" }), { changes: true, replaces: [], deleteBeforeReplace: true });
     assert.equal((await provider.diff("t", olds, { ...olds, configs: { "retention.ms": "1" } })).changes, true);
   });
 

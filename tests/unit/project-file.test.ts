@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../infra/config.js";
-import { configFromStackFile } from "../support/stack-file.js";
+import { configFromStackFile } from "../../lib/stack-files.js";
 
 const root = new URL("../../", import.meta.url);
 const readYaml = (file: string) => parse(readFileSync(new URL(file, root), "utf8"));
@@ -17,15 +17,24 @@ describe("Pulumi.yaml", () => {
     assert.equal(project.main, "infra/");
   });
 
-  it("declares exactly the keys the program reads, with the same types and defaults", () => {
-    assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
-    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+  const isSecret = (spec: object) => "secret" in spec && spec.secret === true;
+
+  it("declares exactly the plain keys the program reads, with the same types and defaults", () => {
+    const plain = Object.entries(CONFIG_KEYS).filter(([, spec]) => !isSecret(spec));
+    assert.deepEqual(Object.keys(project.config).sort(), plain.map(([key]) => key).sort());
+    for (const [key, spec] of plain) {
       const declared = project.config[key];
       assert.equal(declared.type, spec.type, `type of ${key}`);
       assert.deepEqual(declared.default, spec.default, `default of ${key}`);
-      assert.equal(declared.secret === true, "secret" in spec && spec.secret === true, `secret flag of ${key}`);
       assert.ok(typeof declared.description === "string" && declared.description.length > 10, `description of ${key}`);
     }
+  });
+
+  it("declares no secret key: Pulumi refuses every stack that leaves a declared secret unset, default or not", () => {
+    const secrets = Object.entries(CONFIG_KEYS).filter(([, spec]) => isSecret(spec)).map(([key]) => key);
+    assert.ok(secrets.length > 0);
+    for (const key of secrets) assert.equal(project.config[key], undefined, `${key} is declared in Pulumi.yaml`);
+    for (const declared of Object.values(project.config) as Array<{ secret?: boolean }>) assert.notEqual(declared.secret, true);
   });
 });
 
