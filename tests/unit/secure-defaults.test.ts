@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CONFIG_KEYS } from "../../infra/config.js";
 import { buildTopology } from "../../infra/topology.js";
-import { configFromStackFile } from "../support/stack-file.js";
+import { configFromStackFile } from "../../lib/stack-files.js";
 
 const STACK_FILES = ["Pulumi.dev.yaml", "Pulumi.cluster.yaml", "Pulumi.kraft.yaml", "Pulumi.ci.yaml"];
 

@@ -1,0 +1,41 @@
+// How the lab:* scripts end: a missing tool or a bad stack file is a one-paragraph message (exit 2), a failed
+// pulumi command points at Pulumi's own output above it (exit 1), and nothing prints a stack trace at a user.
+
+import { CommandError } from "@pulumi/pulumi/automation/index.js";
+import { MissingToolError } from "./pulumi-stack.js";
+import { StackFileError } from "./stack-files.js";
+
+/**
+ * What a failed pulumi command said under "Diagnostics:": its first error and the lines that continue it
+ * (Pulumi's progress and that block were streamed above already; this repeats the reason at the end).
+ */
+export function reasonOf(message: string): string {
+  const lines = message.split("\n");
+  const diagnostics = lines.indexOf("Diagnostics:");
+  const from = lines.findIndex((l, i) => i > diagnostics && l.trim().startsWith("error:"));
+  if (from < 0) return "see Pulumi's output above";
+  const indent = lines[from]!.search(/\S/);
+  const block = [lines[from]!.trim()];
+  for (const line of lines.slice(from + 1)) {
+    if (line.trim() === "" || line.search(/\S/) < indent || line.trim().startsWith("error:")) break;
+    block.push(line.trim());
+  }
+  return block.join("\n  ");
+}
+
+export async function runLabScript(name: string, main: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await main()) ?? 0;
+  } catch (error) {
+    if (error instanceof MissingToolError || error instanceof StackFileError) {
+      console.error(`kafka-lab ${name}: ${error.message}`);
+      process.exitCode = 2;
+    } else if (error instanceof CommandError) {
+      console.error(`\nkafka-lab ${name}: pulumi failed:\n  ${reasonOf(error.message)}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`kafka-lab ${name}: ${(error as Error).message ?? String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// The local test images (test-images/build.sh) that stand in for the public defaults on machines that cannot
+// pull images (CI, the e2e tests, the benchmark). Users get the public images.
+
+import type { ConfigKey, LabMode } from "../infra/config.js";
+
+export const LOCAL_IMAGES = {
+  kafkaImage: "kafka-lab-local/kafka:3.9.2",
+  zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
+  kraftImage: "kafka-lab-local/kafka:4.2.0",
+} as const satisfies Partial<Record<ConfigKey, string>>;
+
+/** Node.js client image for the INSIDE smoke test, built by test-images/node-client/build.sh from this machine's node. */
+export const CLIENT_IMAGE = "kafka-lab-local/node:host";
+
+/** The image settings that switch a lab of this mode to the local images. */
+export function localImageOverrides(mode: LabMode): Partial<Record<ConfigKey, string>> {
+  return mode === "kraft"
+    ? { kraftImage: LOCAL_IMAGES.kraftImage }
+    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
+}

@@ -1,0 +1,210 @@
+// The one way kafka-lab drives Pulumi: the lab:* scripts, the smoke tests, the end-to-end tests and the benchmark
+// all open a LabStack and call up / preview / refresh / destroy through Pulumi's Automation API, which runs the
+// real `pulumi` CLI on the real program in infra/. State stays in .pulumi-state/ (no Pulumi account); every
+// command gets this machine's copy of the stack file (see stack-files.ts), so the tracked files stay untouched.
+
+import { randomBytes } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalWorkspace, Stack, StackNotFoundError, type OutputMap, type PreviewResult, type UpResult } from "@pulumi/pulumi/automation/index.js";
+import { $, which } from "zx";
+import type { ConfigKey } from "../infra/config.js";
+import { projectRoot } from "./paths.js";
+import { formatStackFile, machineStackFile, parseStackFile, readTrackedStackFile, type ConfigValue, type StackFile } from "./stack-files.js";
+
+export { projectRoot };
+export const defaultStateDir = join(projectRoot, ".pulumi-state");
+/** The Node.js that @pulumi/pulumi needs to run the program. */
+export const MIN_NODE_MAJOR = 22;
+
+/** Thrown when something the lab needs on this machine is missing; the message says what to install. */
+export class MissingToolError extends Error {}
+
+/** Checks for the pulumi CLI and a Node.js that can run the program; throws MissingToolError saying what to install. */
+export async function requireToolchain(): Promise<void> {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < MIN_NODE_MAJOR) {
+    throw new MissingToolError(`kafka-lab needs Node.js ${MIN_NODE_MAJOR} or newer (@pulumi/pulumi requires it); ` +
+      `this is ${process.version}. Install a current Node.js and run the command again.`);
+  }
+  if (!(await which("pulumi", { nothrow: true }))) {
+    throw new MissingToolError("the pulumi CLI is not on PATH. Install it (https://www.pulumi.com/docs/install/), " +
+      "then run this command again. `npm test` needs no CLI.");
+  }
+}
+
+/** The stack: --stack flag, else KAFKA_LAB_STACK, else dev. */
+export function stackName(argv: Record<string, unknown>): string {
+  const stack = typeof argv.stack === "string" && argv.stack !== "" ? argv.stack : process.env.KAFKA_LAB_STACK ?? "dev";
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name "${stack}" may use only letters, digits, '_', '.' and '-'`);
+  return stack;
+}
+
+/**
+ * Environment for non-interactive pulumi runs. The file backend encrypts secrets with a passphrase: we use
+ * PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE when the user set one, else a random passphrase
+ * kept in <stateDir>/passphrase (mode 600, git-ignored), created on first use unless `create` is false
+ * (readers such as the smoke tests never create one). Losing that file means the stack's secrets cannot be
+ * decrypted; `pulumi destroy` of a lab still works.
+ */
+export function pulumiEnv(stateDir = defaultStateDir, { create = true } = {}): Record<string, string> {
+  const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
+  env.PULUMI_BACKEND_URL = process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`;
+  if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined || process.env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) return env;
+  const file = join(stateDir, "passphrase");
+  if (!existsSync(file)) {
+    if (!create) return env;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
+    console.log(`kafka-lab: created a secrets passphrase in ${file} (set PULUMI_CONFIG_PASSPHRASE to use your own)`);
+  }
+  chmodSync(file, 0o600);
+  env.PULUMI_CONFIG_PASSPHRASE_FILE = file;
+  return env;
+}
+
+/** Where this machine's copy of a stack's file lives. */
+export function machineStackFilePath(stack: string, stateDir = defaultStateDir): string {
+  return join(stateDir, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+export interface LabStackOptions {
+  stack: string;
+  /**
+   * The tracked stack file with the lab's settings, relative to the project root. Default: Pulumi.<stack>.yaml
+   * when it exists. null: none (the overrides and the defaults of Pulumi.yaml only).
+   */
+  trackedFile?: string | null;
+  /** Settings on top of the tracked file's (keys without the kafka-lab: prefix). */
+  overrides?: Partial<Record<ConfigKey, ConfigValue>>;
+  /** State, passphrase and this machine's stack files (default .pulumi-state/ in the project). */
+  stateDir?: string;
+  /** Where Pulumi's own progress output goes (default: this process's stdout). */
+  output?: (chunk: string) => void;
+}
+
+/** Counts of a preview's planned operations other than "same". */
+export function plannedChanges(preview: PreviewResult): Record<string, number> {
+  return Object.fromEntries(Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+}
+
+export class LabStack {
+  readonly name: string;
+  readonly stateDir: string;
+  /** This machine's copy of the stack file, passed to every command with --config-file. */
+  readonly configFile: string;
+  private readonly env: Record<string, string>;
+  private readonly output: (chunk: string) => void;
+  private stack: Stack | undefined;
+
+  constructor(private readonly options: LabStackOptions) {
+    this.name = options.stack;
+    this.stateDir = options.stateDir ?? defaultStateDir;
+    this.configFile = machineStackFilePath(this.name, this.stateDir);
+    this.env = pulumiEnv(this.stateDir);
+    this.output = options.output ?? ((chunk) => process.stdout.write(chunk));
+  }
+
+  /** The tracked stack file's path relative to the project root, or undefined when there is none. */
+  get trackedFile(): string | undefined {
+    if (this.options.trackedFile === null) return undefined;
+    const file = this.options.trackedFile ?? `Pulumi.${this.name}.yaml`;
+    if (existsSync(join(projectRoot, file))) return file;
+    if (this.options.trackedFile !== undefined) throw new Error(`stack file ${file} does not exist`);
+    return undefined;
+  }
+
+  /** Selects the stack, creating it (without touching the tracked files) when it does not exist yet. */
+  async open(): Promise<this> {
+    mkdirSync(join(this.stateDir, "stacks"), { recursive: true, mode: 0o700 });
+    const workspace = await LocalWorkspace.create({ workDir: projectRoot, envVars: this.env });
+    try {
+      this.stack = await Stack.select(this.name, workspace);
+    } catch (error) {
+      if (!(error instanceof StackNotFoundError)) throw error;
+      this.seedFromNewStack();
+      this.stack = await Stack.select(this.name, workspace);
+    }
+    this.writeConfigFile();
+    return this;
+  }
+
+  /**
+   * `pulumi stack init` writes the new stack's encryption salt into Pulumi.<stack>.yaml of the folder it runs in:
+   * run it in a scratch folder holding only Pulumi.yaml, and start this machine's copy with that salt (a copy left
+   * by an earlier stack of this name keeps its own salt, which the same passphrase still opens).
+   */
+  private seedFromNewStack(): void {
+    const scratch = mkdtempSync(join(tmpdir(), "kafka-lab-stack-"));
+    try {
+      copyFileSync(join(projectRoot, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
+      $.sync({ cwd: scratch, env: { ...process.env, ...this.env }, quiet: true })`pulumi stack init ${this.name} --secrets-provider passphrase --non-interactive`;
+      if (existsSync(this.configFile)) return;
+      const { config: _none, ...salt } = parseStackFile(readFileSync(join(scratch, `Pulumi.${this.name}.yaml`), "utf8"));
+      writeFileSync(this.configFile, formatStackFile(salt, undefined), { mode: 0o600 });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Rewrites this machine's copy from the tracked file and the overrides, keeping its salt and secrets. */
+  writeConfigFile(): void {
+    const tracked = this.trackedFile;
+    const trackedDoc: StackFile | undefined = tracked ? readTrackedStackFile(tracked) : undefined;
+    const previous = existsSync(this.configFile) ? parseStackFile(readFileSync(this.configFile, "utf8")) : undefined;
+    const machine = machineStackFile(trackedDoc, previous, this.options.overrides, tracked);
+    writeFileSync(this.configFile, formatStackFile(machine, tracked), { mode: 0o600 });
+  }
+
+  private get opened(): Stack {
+    if (!this.stack) throw new Error(`stack ${this.name} is not open (call open() first)`);
+    return this.stack;
+  }
+
+  private get common() {
+    return { configFile: this.configFile, onOutput: this.output, onError: this.output, color: "never" as const };
+  }
+
+  /** Stores a secret in this machine's copy; the value goes to pulumi on stdin, never on a command line. */
+  async setSecret(key: ConfigKey, value: string): Promise<void> {
+    const args = ["config", "set", "--secret", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name, "--non-interactive"];
+    await $({ cwd: projectRoot, env: { ...process.env, ...this.env }, input: value, quiet: true })`pulumi ${args}`;
+  }
+
+  /** A secret of the stack's config, decrypted: for this process only, never printed. */
+  async getSecret(key: ConfigKey): Promise<string | undefined> {
+    const args = ["config", "get", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name];
+    const result = await $({ cwd: projectRoot, env: { ...process.env, ...this.env }, quiet: true, nothrow: true })`pulumi ${args}`;
+    return result.exitCode === 0 ? result.stdout.replace(/\n$/, "") : undefined;
+  }
+
+  // showSecrets: false everywhere: Automation API's summary otherwise runs `pulumi stack history --show-secrets`,
+  // which knows no --config-file and would write a salt into the tracked stack file.
+  async up({ refresh = false } = {}): Promise<UpResult> {
+    return this.opened.up({ ...this.common, refresh, showSecrets: false });
+  }
+
+  async preview({ refresh = false } = {}): Promise<PreviewResult> {
+    return this.opened.preview({ ...this.common, refresh });
+  }
+
+  async refresh(): Promise<void> {
+    await this.opened.refresh({ ...this.common, showSecrets: false });
+  }
+
+  async destroy(): Promise<void> {
+    await this.opened.destroy({ ...this.common, showSecrets: false });
+  }
+
+  async outputs(): Promise<OutputMap> {
+    return this.opened.outputs();
+  }
+
+  /** Removes the stack and this machine's copy of its stack file (after destroy). */
+  async remove(): Promise<void> {
+    // preserveConfig: `pulumi stack rm` would otherwise delete the tracked Pulumi.<stack>.yaml.
+    await this.opened.workspace.removeStack(this.name, { preserveConfig: true });
+    rmSync(this.configFile, { force: true });
+  }
+}
