@@ -394,3 +394,18 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     waitTimeoutSeconds: config.waitTimeoutSeconds,
   };
 }
+
+/** Containers grouped so that each group depends only on earlier groups: the start order (stop in reverse). */
+export function startOrder(containers: ContainerSpec[]): ContainerSpec[][] {
+  const levels: ContainerSpec[][] = [];
+  const placed = new Set<string>();
+  let remaining = [...containers];
+  while (remaining.length > 0) {
+    const ready = remaining.filter((c) => c.dependsOn.every((d) => placed.has(d)));
+    if (ready.length === 0) throw new Error(`dependency cycle among ${remaining.map((c) => c.key).join(", ")}`);
+    levels.push(ready);
+    ready.forEach((c) => placed.add(c.key));
+    remaining = remaining.filter((c) => !placed.has(c.key));
+  }
+  return levels;
+}

@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { request } from "node:http";
-import type { ContainerSpec, NetworkSpec, VolumeSpec } from "../../infra/topology.js";
+import { LAB_LABEL, type ContainerSpec, type LabTopology, type NetworkSpec, type VolumeSpec } from "../../infra/topology.js";
 
 const socketPath = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
 const NS_PER_SECOND = 1_000_000_000;
@@ -192,4 +192,40 @@ export async function findLabelled(labels: Record<string, string>): Promise<stri
 export async function imageExists(name: string): Promise<boolean> {
   const { status } = await call("GET", `/images/${encodeURIComponent(name)}/json`);
   return status === 200;
+}
+
+/** Names of the containers, networks and volumes of a lab (by its label). */
+export async function leftoversOf(labName: string): Promise<string[]> {
+  return findLabelled({ [LAB_LABEL]: labName });
+}
+
+/** Removes whatever carries this lab's label (a run that was killed may have left it). */
+export async function removeLabelled(labName: string, log: (line: string) => void): Promise<void> {
+  const filter = labelFilter({ [LAB_LABEL]: labName });
+  const containers = await api<Array<{ Id: string; Names: string[] }>>("GET", `/containers/json?all=1&filters=${filter}`);
+  for (const c of containers) {
+    log(`  removing leftover container ${c.Names[0]}`);
+    await removeContainer(c.Id);
+  }
+  const networks = await api<Array<{ Id: string; Name: string }>>("GET", `/networks?filters=${filter}`);
+  for (const n of networks) {
+    log(`  removing leftover network ${n.Name}`);
+    await removeNetwork(n.Id);
+  }
+  const volumes = await api<{ Volumes: Array<{ Name: string }> | null }>("GET", `/volumes?filters=${filter}`);
+  for (const v of volumes.Volumes ?? []) {
+    log(`  removing leftover volume ${v.Name}`);
+    await removeVolume(v.Name);
+  }
+}
+
+/** Container key to the ID of the container the engine runs under the topology's name; throws when one is missing. */
+export async function containerIdsOf(topology: LabTopology): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const spec of topology.containers) {
+    const found = await findContainer(spec.name);
+    if (!found) throw new Error(`container ${spec.name} (${spec.key}) does not exist`);
+    ids.set(spec.key, found.id);
+  }
+  return ids;
 }

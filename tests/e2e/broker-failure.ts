@@ -18,7 +18,7 @@ import kafkajs, { type Admin, type ITopicMetadata, type LogEntry } from "kafkajs
 import type { ContainerSpec, LabTopology } from "../../infra/topology.js";
 import { inspectState, startContainer, stopContainer } from "../../scripts/lib/docker-api.js";
 import { decodeValue, describeCounters, isMalformed, Verifier } from "../../smoke-tests/verify.js";
-import { waitHealthy, type Log, type RunningLab } from "./lab-harness.js";
+import { waitHealthy, type Log } from "./containers.js";
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 
@@ -153,7 +153,7 @@ async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promis
   }
 }
 
-export async function brokerFailureRoundTrip(topology: LabTopology, lab: RunningLab, log: Log, options: BrokerFailureOptions = {}): Promise<BrokerFailureReport> {
+export async function brokerFailureRoundTrip(topology: LabTopology, containerIds: Map<string, string>, log: Log, options: BrokerFailureOptions = {}): Promise<BrokerFailureReport> {
   const topic = options.topic ?? replicatedTopic(topology);
   const bootstrap = topology.outputs.bootstrapServers.split(",");
   const run = randomUUID();
@@ -172,7 +172,7 @@ export async function brokerFailureRoundTrip(topology: LabTopology, lab: Running
   const brokerId = options.brokerId ?? await chooseBrokerToStop(topology, topic);
   const spec = topology.containers.find((c) => brokerIdOf(c) === brokerId);
   if (!spec) throw new Error(`no container of ${topology.labName} runs broker ${brokerId}`);
-  const containerId = lab.containerIds.get(spec.key);
+  const containerId = containerIds.get(spec.key);
   if (!containerId) throw new Error(`${spec.key} of ${topology.labName} is not running`);
   const ownAddresses = new Set(spec.ports.map((p) => `:${p.external}`));
   const survivors = bootstrap.filter((address) => ![...ownAddresses].some((port) => address.endsWith(port)));

@@ -31,6 +31,11 @@ export class CheckRunner {
     this.log(`${label} ${name} (${seconds}s)${detail ? `\n  ${label === "SKIPPED" ? "reason" : "error"}: ${detail.split("\n").join("\n  ")}` : ""}`);
   }
 
+  /** How many checks failed so far (to tell which run of a repeated lab failed). */
+  get failures(): number {
+    return this.outcomes.filter((x) => x.outcome === "failed").length;
+  }
+
   /** Prints the summary and returns the exit code: 1 if any check failed. */
   finish(suite: string): number {
     const n = (o: Outcome) => this.outcomes.filter((x) => x.outcome === o).length;

@@ -6,8 +6,8 @@
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { $ } from "zx";
-import { projectRoot } from "../../scripts/lib/pulumi.js";
-import type { Log } from "./lab-harness.js";
+import { projectRoot } from "../../lib/paths.js";
+import type { Log } from "./containers.js";
 
 /** Host ports of this check (29500-29599 is the range for new e2e checks). */
 export const FAIL_FAST_PORTS = { closed: 29501, silent: 29502, http: 29503 } as const;

@@ -1,11 +1,15 @@
-// Persistence: messages and a consumer group's committed offsets survive re-creating every container on the
-// same named volumes, and restarting every container in place (docker stop with the grace period, then start).
+// Persistence, through Pulumi: with `persistence` and `keepVolumes`, messages and a consumer group's committed
+// offsets survive `pulumi destroy` and a new `pulumi up` (every container re-created on the kept volumes), and
+// survive restarting every container in place (docker stop with the grace period, then start). Afterwards
+// `keepVolumes: false` and `pulumi destroy` remove the volumes too.
 
 import { randomUUID } from "node:crypto";
 import kafkajs from "kafkajs";
-import type { LabTopology } from "../../infra/topology.js";
-import { startContainer, stopContainer } from "../../scripts/lib/docker-api.js";
-import { realiseLab, startOrder, teardownLab, waitHealthy, type Log, type RunningLab } from "./lab-harness.js";
+import { findLabelled } from "../../scripts/lib/docker-api.js";
+import { LAB_LABEL } from "../../infra/topology.js";
+import type { CheckRunner } from "./checks.js";
+import { containerIdsOf, restartInPlace, type Log } from "./containers.js";
+import { destroyLab, expectNoChanges, labStackOf, openStack, topologyOf, type LabDefinition } from "./pulumi-lab.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -49,76 +53,72 @@ async function consume(bootstrap: string, topic: string, run: string, groupId: s
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-/**
- * Restarts every container in place: stops them brokers first (reverse start order) with their grace
- * period, starts them again in start order, each level waited on until healthy. The containers stay the same.
- */
-async function restartInPlace(topology: LabTopology, lab: RunningLab, log: Log): Promise<void> {
-  const levels = startOrder(topology.containers);
-  const stopStarted = Date.now();
-  for (const level of [...levels].reverse()) {
-    await Promise.all(level.map((spec) => stopContainer(lab.containerIds.get(spec.key)!, spec.stopGraceSeconds)));
+function expectCounters(what: string, got: number[], from: number, to: number): void {
+  if (JSON.stringify(got) !== JSON.stringify(range(from, to))) {
+    throw new Error(`${what}: expected counters ${from}..${to - 1}, got ${got.length} (${JSON.stringify(got.slice(0, 25))})`);
   }
-  log(`  stopped every container (docker stop, grace ${topology.containers.map((c) => `${c.key} ${c.stopGraceSeconds}s`).join(", ")}) in ${((Date.now() - stopStarted) / 1000).toFixed(1)}s`);
-  const startStarted = Date.now();
-  for (const level of levels) {
-    await Promise.all(level.map((spec) => startContainer(lab.containerIds.get(spec.key)!)));
-    await Promise.all(level.map((spec) => waitHealthy(spec, lab.containerIds.get(spec.key)!, topology.waitTimeoutSeconds, log)));
-  }
-  log(`  started them again: every container healthy after ${((Date.now() - startStarted) / 1000).toFixed(1)}s`);
 }
 
-export async function persistenceRoundTrip(topology: LabTopology, log: Log): Promise<void> {
+async function volumesOf(labName: string): Promise<string[]> {
+  return (await findLabelled({ [LAB_LABEL]: labName })).filter((name) => name.startsWith("volume "));
+}
+
+/** The persistence lab, start to end; each phase a check. `definition` must set persistence and keepVolumes. */
+export async function persistenceChecks(checks: CheckRunner, definition: LabDefinition, log: Log): Promise<void> {
+  const topology = topologyOf(definition);
   const bootstrap = topology.outputs.bootstrapServers;
   const topic = topology.topics[0]!.name;
   const run = randomUUID();
   const group = `persistence-${run}`;
-  let lab: Partial<RunningLab> = {};
+  const title = definition.title;
+  const stack = await openStack(definition, log);
   try {
-    await realiseLab(topology, log, lab);
-    await produce(bootstrap, topic, run, 0, 50);
-    const first = await consume(bootstrap, topic, run, group, 50);
-    log(`  before re-creating: group ${group} consumed and committed ${first.length} messages`);
-    if (first.length !== 50) throw new Error(`expected 50 messages before re-creating, got ${first.length}`);
-    await produce(bootstrap, topic, run, 50, 70);
-
-    log("  removing every container (keeping the volumes) and creating them again");
-    await teardownLab(lab as RunningLab, log, { keepVolumes: true });
-    lab = {};
-    await realiseLab(topology, log, lab);
-
-    const resumed = await consume(bootstrap, topic, run, group, 20, 20000);
-    log(`  after: the same group resumed with ${resumed.length} messages (${resumed[0]}..${resumed.at(-1)})`);
-    if (JSON.stringify(resumed) !== JSON.stringify(range(50, 70))) {
-      throw new Error(`the group's committed offsets did not survive: expected counters 50..69, got ${JSON.stringify(resumed.slice(0, 25))}`);
-    }
-    const all = await consume(bootstrap, topic, run, `${group}-fresh`, 70);
-    log(`  after: a fresh group reads all ${all.length} messages back from earliest`);
-    if (JSON.stringify(all) !== JSON.stringify(range(0, 70))) throw new Error(`expected counters 0..69 from earliest, got ${all.length} messages`);
-
-    // The same containers restarted in place: stop with the grace period, start, healthy, Kafka ready again.
-    await produce(bootstrap, topic, run, 70, 90);
-    log("  restarting every container in place (docker stop, then docker start)");
-    const ids = new Map(lab.containerIds);
-    await restartInPlace(topology, lab as RunningLab, log);
-    const again = await realiseLab(topology, log, {});
-    const replaced = [...ids].filter(([key, id]) => again.containerIds.get(key) !== id).map(([key]) => key);
-    if (again.created.length > 0 || replaced.length > 0) {
-      throw new Error(`the restarted lab did not keep its containers: re-created ${[...again.created, ...replaced].join(", ")}`);
-    }
-    log(`  after the restart: the same ${ids.size} containers, Kafka ready again (topics there, a group finds its coordinator) within ${again.secondsToReady.toFixed(1)}s`);
-
-    const afterRestart = await consume(bootstrap, topic, run, group, 20, 20000);
-    log(`  after the restart: the same group resumed with ${afterRestart.length} messages (${afterRestart[0]}..${afterRestart.at(-1)})`);
-    if (JSON.stringify(afterRestart) !== JSON.stringify(range(70, 90))) {
-      throw new Error(`the group's committed offsets did not survive the restart: expected counters 70..89, got ${JSON.stringify(afterRestart.slice(0, 25))}`);
-    }
-    const allAfterRestart = await consume(bootstrap, topic, run, `${group}-fresh-after-restart`, 90);
-    log(`  after the restart: a fresh group reads all ${allAfterRestart.length} messages back from earliest`);
-    if (JSON.stringify(allAfterRestart) !== JSON.stringify(range(0, 90))) {
-      throw new Error(`expected counters 0..89 from earliest after the restart, got ${allAfterRestart.length} messages`);
-    }
+    const made = await checks.run(`${title}: pulumi up, then a group consumes and commits 50 messages`, async () => {
+      await stack.up();
+      await produce(bootstrap, topic, run, 0, 50);
+      expectCounters("before destroy", await consume(bootstrap, topic, run, group, 50), 0, 50);
+      await produce(bootstrap, topic, run, 50, 70);
+      log(`  group ${group} consumed and committed 50 messages; 20 more produced`);
+    });
+    if (!made) return;
+    const recreated = await checks.run(`${title}: pulumi destroy keeps the volumes (keepVolumes); pulumi up re-creates every container on them; messages and committed offsets are there`, async () => {
+      const before = await containerIdsOf(topology);
+      await stack.destroy();
+      const kept = await volumesOf(topology.labName);
+      log(`  after pulumi destroy: ${kept.join(", ")} kept`);
+      if (kept.length !== topology.volumes.length) throw new Error(`expected ${topology.volumes.length} volumes kept, found ${kept.length}`);
+      await stack.up();
+      const after = await containerIdsOf(topology);
+      const reused = [...after].filter(([key, id]) => before.get(key) === id).map(([key]) => key);
+      if (reused.length > 0) throw new Error(`${reused.join(", ")} were not re-created`);
+      const resumed = await consume(bootstrap, topic, run, group, 20, 20000);
+      log(`  the same group resumed with ${resumed.length} messages (${resumed[0]}..${resumed.at(-1)})`);
+      expectCounters("the group's committed offsets after re-creating", resumed, 50, 70);
+      expectCounters("a fresh group from earliest", await consume(bootstrap, topic, run, `${group}-fresh`, 70), 0, 70);
+      log("  a fresh group reads all 70 messages back from earliest");
+    });
+    if (!recreated) return;
+    await checks.run(`${title}: every container restarted in place (docker stop, docker start); messages and committed offsets survive; pulumi plans no changes`, async () => {
+      await produce(bootstrap, topic, run, 70, 90);
+      const ids = await containerIdsOf(topology);
+      await restartInPlace(topology, ids, log);
+      await expectNoChanges(stack, log);
+      const same = await containerIdsOf(topology);
+      if ([...ids].some(([key, id]) => same.get(key) !== id)) throw new Error("the restart replaced a container");
+      const afterRestart = await consume(bootstrap, topic, run, group, 20, 20000);
+      log(`  the same group resumed with ${afterRestart.length} messages (${afterRestart[0]}..${afterRestart.at(-1)})`);
+      expectCounters("the group's committed offsets after the restart", afterRestart, 70, 90);
+      expectCounters("a fresh group from earliest after the restart", await consume(bootstrap, topic, run, `${group}-fresh-after-restart`, 90), 0, 90);
+      log("  a fresh group reads all 90 messages back from earliest");
+    });
   } finally {
-    await teardownLab({ ...lab, topology }, log);
+    await checks.run(`${title}: with keepVolumes false, pulumi destroy removes the containers, the network and the volumes`, async () => {
+      const release = await labStackOf({ ...definition, overrides: { ...definition.overrides, keepVolumes: false } }, log).open();
+      try {
+        await release.up();
+      } finally {
+        await destroyLab(release, topology, log);
+      }
+    });
   }
 }

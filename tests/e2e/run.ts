@@ -1,115 +1,103 @@
-// npm run test:e2e: real Kafka labs on the local Docker engine, built from the very topology objects the
-// Pulumi component consumes (config from the example stack files, with the images switched to the local test
-// images). For each lab: round trips from the host (OUTSIDE) and from a container on the lab network (INSIDE),
-// plus kcat and per-broker checks where they apply; then persistence, a deliberately broken lab that must fail,
-// and the full Pulumi CLI path where the CLI exists. Everything is torn down, also on failure or Ctrl-C, and no
-// container, network or volume may be left. Prints "e2e: N passed, N failed, N skipped".
+// npm run test:e2e: real Kafka labs on the local Docker engine, each created by the real `pulumi up` on a stack
+// of its own (the example stack files with the images switched to the local test images and ports that do not
+// clash), checked from the host (OUTSIDE), from a container on the lab network (INSIDE) and with kcat, then a
+// preview that must plan nothing, then `pulumi destroy`, after which nothing of the lab may be left. Also: a
+// broken lab that must fail, a password in plain text that must be refused, and the README's quick start on a
+// fresh clone. Prints "e2e: N passed, N failed, N skipped". A missing pulumi CLI is a failure, not a skip.
 //
-// Options: --only fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack (default: all); --count N
-// (messages per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
+// Options: --only fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,refused,fresh-clone (default: all);
+// --repeat N (run each selected lab N times in a row and report runs and failures per lab); --count N (messages
+// per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
+import { CommandError } from "@pulumi/pulumi/automation/index.js";
 import { argv, $ } from "zx";
-import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { api, imageExists, containerRssMb, removeContainer, volumeNames } from "../../scripts/lib/docker-api.js";
-import { projectRoot } from "../../scripts/lib/pulumi.js";
-import { leftoversOf, realiseLab, removeLabelled, teardownLab, type RunningLab } from "./lab-harness.js";
+import { api, containerRssMb, imageExists, volumeNames } from "../../scripts/lib/docker-api.js";
+import { projectRoot } from "../../lib/paths.js";
+import { requireToolchain } from "../../lib/pulumi-stack.js";
+import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
+import { configFromStackFile } from "../../lib/stack-files.js";
+import { runSmokeTests } from "../../lib/smoke.js";
+import { LAB_LABEL } from "../../infra/topology.js";
 import { CheckRunner } from "./checks.js";
-import { configFromStackFile } from "../support/stack-file.js";
+import { leftoversOf, removeLabelled } from "./containers.js";
 import { kcatRoundTrip } from "./kcat.js";
-import { CLIENT_IMAGE, smokeInside, smokeOutside } from "./smoke.js";
-import { fullStack } from "./full-stack.js";
+import { smokeInside, smokeOutside } from "./smoke.js";
 import { checkEveryBroker } from "./brokers.js";
-import { persistenceRoundTrip } from "./persistence.js";
+import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
 import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js";
-import { loginWorks, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
+import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
+import { driftRestored } from "./drift.js";
+import { freshCloneQuickStart } from "./fresh-clone.js";
+import { openStack, topologyOf, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
+import { trackedFilesUnchanged } from "./tracked-files.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
-const only = new Set(String(argv.only ?? "fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,full-stack").split(","));
+const repeat = Number(argv.repeat ?? 1);
+const ALL = ["fail-fast", "tutorial", "cluster", "kraft", "sasl", "persistence", "wrong-host", "refused", "fresh-clone"] as const;
+type LabName = (typeof ALL)[number];
+const only = String(argv.only ?? ALL.join(",")).split(",") as LabName[];
+for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown lab ${name}; choose from ${ALL.join(", ")}`);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number of at least 1, got ${argv.repeat}`);
 const checks = new CheckRunner(log);
+// The INSIDE smoke test of lab:smoke (lib/smoke.ts) runs in this image rather than the default one, which cannot be pulled here.
+process.env.KAFKA_LAB_CLIENT_IMAGE = CLIENT_IMAGE;
 
-/** The local test images (test-images/build.sh) that stand in for the public defaults. */
-const LOCAL_IMAGES = {
-  kafkaImage: "kafka-lab-local/kafka:3.9.2",
-  zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
-  kraftImage: "kafka-lab-local/kafka:4.2.0",
-};
-
-function labFrom(stackFile: string, stack: string, overrides: Record<string, string>): LabTopology {
-  const config = configFromStackFile(stackFile, overrides);
-  const images: Record<string, string> = config.mode === "kraft"
-    ? { kraftImage: LOCAL_IMAGES.kraftImage }
-    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
-  return buildTopology(configFromStackFile(stackFile, { ...images, ...overrides }), { project: "kafka-lab", stack });
+/** A lab from a tracked stack file, on the local test images, with the given settings on top. */
+function e2eLab(title: string, stack: string, trackedFile: string, overrides: LabDefinition["overrides"], secrets?: LabDefinition["secrets"]): LabDefinition {
+  const mode = configFromStackFile(trackedFile).mode;
+  return { title, stack, trackedFile, overrides: { ...localImageOverrides(mode), ...overrides }, ...(secrets ? { secrets } : {}) };
 }
 
 const saslPassword = runPassword();
 const labs = {
-  tutorial: labFrom("Pulumi.ci.yaml", "e2e", {}),
-  cluster: labFrom("Pulumi.cluster.yaml", "e2e-cluster", { outsidePort: "29192" }),
-  kraft: labFrom("Pulumi.kraft.yaml", "e2e-kraft", { outsidePort: "29292" }),
-  persistence: labFrom("Pulumi.ci.yaml", "e2e-persistence", { outsidePort: "29392", persistence: "true" }),
-  sasl: labFrom("Pulumi.ci.yaml", "e2e-sasl", { outsidePort: "29892", outsideAuth: "scram-sha-256", outsidePassword: saslPassword }),
-  wrongHost: labFrom("Pulumi.ci.yaml", "e2e-wrong-host", { outsideHost: "wrong-host.invalid", outsidePort: "29492", topics: "[]" }),
-};
-
-const running = new Map<LabTopology, Partial<RunningLab>>();
-async function teardown(topology: LabTopology): Promise<void> {
-  try {
-    await teardownLab({ ...running.get(topology), topology }, log);
-  } catch (error) {
-    log(`  teardown of ${topology.labName} failed: ${(error as Error).message}`);
-  }
-  running.delete(topology);
-}
+  tutorial: e2eLab("tutorial lab", "ci", "Pulumi.ci.yaml", {}),
+  cluster: e2eLab("cluster (3 ZooKeeper + 3 brokers)", "e2e-cluster", "Pulumi.cluster.yaml", { outsidePort: 29192 }),
+  kraft: e2eLab("KRaft cluster (3 brokers, Kafka 4.x)", "e2e-kraft", "Pulumi.kraft.yaml", { outsidePort: 29292 }),
+  persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", { outsidePort: 29392, persistence: true, keepVolumes: true }),
+  sasl: e2eLab("SCRAM lab", "e2e-sasl", "Pulumi.ci.yaml", { outsidePort: 29892, outsideAuth: "scram-sha-256" }, { outsidePassword: saslPassword }),
+  wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", { outsideHost: "wrong-host.invalid", outsidePort: 29492, topics: [] }),
+  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", { outsidePort: 29692, outsideAuth: "scram-sha-256", outsidePassword: `plain-${saslPassword}` }),
+} satisfies Record<string, LabDefinition>;
+const topologies = Object.values(labs).map(topologyOf);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
-    log(`\n${signal}: tearing the labs down before exiting`);
-    for (const topology of Object.values(labs)) await removeLabelled(topology.labName, log).catch(() => undefined);
+    log(`\n${signal}: removing the labs' containers, networks and volumes before exiting (their stacks stay; pulumi refresh forgets them)`);
+    for (const topology of topologies) await removeLabelled(topology.labName, log).catch(() => undefined);
     process.exit(130);
   });
 }
 
-/** Realises a lab, runs its checks, and tears it down whatever happened. */
-async function withLab(topology: LabTopology, title: string, body: (lab: RunningLab) => Promise<void>, keep = false, kafkaSetup = true, password?: string): Promise<void> {
-  const lab: Partial<RunningLab> = {};
-  running.set(topology, lab);
-  const ready = await checks.run(`${title}: ${topology.labName} healthy${kafkaSetup ? ", topics created, groups coordinated" : ""}`, async () => {
-    log(`  ${topology.containers.length} containers on ${topology.network.name}: ${topology.containers.map((c) => `${c.key} (${c.image})`).join(", ")}`);
-    await realiseLab(topology, log, lab, { kafkaSetup, ...(password ? { password } : {}) });
-    log(`  healthy after ${lab.secondsToHealthy!.toFixed(1)}s, ready (topics) after ${lab.secondsToReady!.toFixed(1)}s`);
+async function roundTrips(lab: ProvisionedLab, topic: string): Promise<void> {
+  const { title } = lab.definition;
+  const outputs = await lab.stack.outputs();
+  const bootstrap = String(outputs.bootstrapServers?.value);
+  await checks.run(`${title}: the stack outputs are the topology's addresses`, async () => {
+    const { bootstrapServers, internalBootstrapServers, networkName } = lab.topology.outputs;
+    const expected = { bootstrapServers, internalBootstrapServers, networkName };
+    const got = { bootstrapServers: bootstrap, internalBootstrapServers: outputs.internalBootstrapServers?.value, networkName: outputs.networkName?.value };
+    if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
   });
-  try {
-    if (ready) await body(lab as RunningLab);
-  } finally {
-    if (keep) {
-      log(`--keep: ${topology.labName} left running; remove it with: docker rm -f $(docker ps -aq --filter label=org.kafka-lab.lab=${topology.labName}) && docker network rm ${topology.network.name}`);
-    } else {
-      await teardown(topology);
-    }
-  }
+  await checks.run(`${title}: round trip from the host through OUTSIDE (${bootstrap}), topic ${topic}`, () => smokeOutside(bootstrap, topic, count, log));
+  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${lab.topology.outputs.internalBootstrapServers})`, () =>
+    smokeInside(lab.topology, topic, count, log));
 }
 
-async function roundTrips(topology: LabTopology, title: string, topic: string): Promise<void> {
-  await checks.run(`${title}: round trip from the host through OUTSIDE (${topology.outputs.bootstrapServers}), topic ${topic}`, () =>
-    smokeOutside(topology.outputs.bootstrapServers, topic, count, log));
-  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${topology.outputs.internalBootstrapServers})`, () =>
-    smokeInside(topology, topic, count, log));
-}
-
-async function memoryReport(topology: LabTopology, lab: RunningLab, title: string): Promise<void> {
-  await checks.run(`${title}: memory of each container (RSS) within the limits the engine enforces, stop grace and restart policy set`, async () => {
+async function memoryReport(lab: ProvisionedLab): Promise<void> {
+  const { topology } = lab;
+  await checks.run(`${lab.definition.title}: memory of each container (RSS) within the limits the engine enforces, no swap on top, stop grace and restart policy set`, async () => {
     let total = 0;
     for (const spec of topology.containers) {
-      const id = lab.containerIds.get(spec.key)!;
+      const id = lab.ids.get(spec.key)!;
       const rss = await containerRssMb(id);
       const info = await api("GET", `/containers/${id}/json`);
       const limitMb = info.HostConfig.Memory / (1024 * 1024);
       total += rss;
-      log(`  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`);
+      log(`  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, with swap ${info.HostConfig.MemorySwap / (1024 * 1024)} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`);
       if (limitMb !== spec.memoryMb) throw new Error(`${spec.key}: the engine's memory limit is ${limitMb} MiB, the topology says ${spec.memoryMb}`);
+      if (info.HostConfig.MemorySwap !== info.HostConfig.Memory) throw new Error(`${spec.key}: memory with swap is ${info.HostConfig.MemorySwap} bytes, not the limit`);
       if (rss >= limitMb) throw new Error(`${spec.key}: ${rss} MiB RSS reaches its ${limitMb} MiB limit`);
       if (info.Config.StopTimeout !== spec.stopGraceSeconds) throw new Error(`${spec.key}: stop grace ${info.Config.StopTimeout}s, expected ${spec.stopGraceSeconds}s`);
       if (info.HostConfig.RestartPolicy.Name !== spec.restartPolicy) throw new Error(`${spec.key}: restart policy ${info.HostConfig.RestartPolicy.Name}`);
@@ -118,133 +106,176 @@ async function memoryReport(topology: LabTopology, lab: RunningLab, title: strin
   });
 }
 
+const runLab: Record<LabName, () => Promise<void>> = {
+  "fail-fast": async () => {
+    await checks.run("a dead or wrong address fails fast: round-trip.ts exits non-zero within 10 s naming the address and OUTSIDE (closed port, mute TCP server, HTTP server)", () =>
+      failFast(log));
+  },
+
+  tutorial: () => withPulumiLab(checks, labs.tutorial, log, async (lab) => {
+    await roundTrips(lab, "topic_test");
+    const bootstrap = lab.topology.outputs.bootstrapServers;
+    await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () => kcatRoundTrip(bootstrap, "orders", count, log));
+    await memoryReport(lab);
+    await checks.run("tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned", () =>
+      driftRestored(lab, "kafka-1", log));
+  }, { keep: Boolean(argv.keep) }),
+
+  cluster: () => clusterChecks(labs.cluster, "kafka-2"),
+  kraft: () => clusterChecks(labs.kraft),
+
+  sasl: () => withPulumiLab(checks, labs.sasl, log, async (lab) => {
+    const { topology } = lab;
+    await checks.run("SCRAM lab: the round trip logs in through OUTSIDE with the right password", () => loginWorks(topology, saslPassword, log));
+    await checks.run("SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too", () =>
+      wrongPasswordFailsFast(topology, saslPassword, log));
+    await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () => smokeInside(topology, "topic_test", count, log));
+    await checks.run("SCRAM lab: npm run lab:smoke's path finds the login itself (stack outputs, the secret in this machine's stack file)", async () => {
+      const failed = await runSmokeTests(lab.stack.name);
+      if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
+    });
+    await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () => passwordNowhere(topology, lab.ids, saslPassword, log));
+    await checks.run("SCRAM lab: the password is encrypted in the stack file and the state, in clear nowhere", async () => passwordNotInClear(lab.stack, saslPassword, log));
+  }),
+
+  persistence: () => persistenceChecks(checks, labs.persistence, log),
+
+  "wrong-host": async () => {
+    // The harness must be able to fail: a broker that advertises a host the client cannot resolve. Its containers
+    // are healthy, but topics and readiness cannot be set up through such a listener, so pulumi up fails there.
+    const definition = labs.wrongHost;
+    const topology = topologyOf(definition);
+    const stack = await openStack(definition, log);
+    try {
+      await checks.run("broken lab: pulumi up fails at consumer-group readiness, naming the OUTSIDE listener and outsideHost", async () => {
+        const failure = await stack.up().then(() => undefined, (error: Error) => error);
+        if (!failure) throw new Error("pulumi up passed through a listener advertising wrong-host.invalid");
+        const message = failure instanceof CommandError ? failure.message : String(failure);
+        const line = message.split("\n").find((l) => /OUTSIDE listener/.test(l)) ?? message.slice(0, 500);
+        log(`  ${line.trim()}`);
+        if (!/kafka-lab:outsideHost/.test(line)) throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${line}`);
+      });
+      await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
+        const advertised = topology.outputs.bootstrapServers;
+        const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
+        const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
+        const output = result.stdout + result.stderr;
+        log(output.trim().split("\n").map((l) => `  | ${l}`).join("\n"));
+        if (result.exitCode === 0) throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
+        if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
+          throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
+        }
+      });
+    } finally {
+      await checks.run("broken lab: pulumi destroy leaves nothing", async () => {
+        await stack.destroy();
+        const left = await leftoversOf(topology.labName);
+        if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
+        await stack.remove();
+      });
+    }
+  },
+
+  refused: async () => {
+    const definition = labs.refused;
+    const password = String(definition.overrides.outsidePassword);
+    await checks.run("refused config: a password set in plain text stops pulumi preview before anything is created, naming the key, never the value", async () => {
+      const stack = await openStack(definition, log);
+      try {
+        const failure = await stack.preview().then(() => undefined, (error: Error) => error);
+        if (!failure) throw new Error("pulumi preview accepted a password stored in plain text");
+        const message = String(failure.message);
+        const line = message.split("\n").find((l) => l.includes("kafka-lab:outsidePassword")) ?? "";
+        log(`  ${line.trim()}`);
+        if (!/plain text/.test(line) || !/lab:secret/.test(line)) throw new Error(`the error does not say how to set it as a secret: ${message.slice(0, 800)}`);
+        if (message.includes(password)) throw new Error("the error shows the password");
+        const left = await leftoversOf(topologyOf(definition).labName);
+        if (left.length > 0) throw new Error(`something was created: ${left.join(", ")}`);
+      } finally {
+        await stack.remove();
+      }
+    });
+  },
+
+  "fresh-clone": async () => {
+    await checks.run("README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:down, git status clean; again on a second clone with another passphrase", () =>
+      freshCloneQuickStart(log));
+  },
+};
+
+async function clusterChecks(definition: LabDefinition, driftKey?: string): Promise<void> {
+  const { title } = definition;
+  await withPulumiLab(checks, definition, log, async (lab) => {
+    const { topology } = lab;
+    const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
+    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () => checkEveryBroker(topology.outputs.bootstrapServers, log));
+    await roundTrips(lab, replicated.name);
+    await memoryReport(lab);
+    // It stops a broker (and starts it again). The check itself fails if this broker no longer leads.
+    const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);
+    await checks.run(`${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`, () =>
+      brokerFailureRoundTrip(topology, lab.ids, log, { topic: replicated.name, ...(victim === undefined ? {} : { brokerId: victim }) }));
+    if (driftKey) {
+      await checks.run(`${title}: ${driftKey} removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned`, () =>
+        driftRestored(lab, driftKey, log));
+    }
+  });
+}
+
 const volumesBefore = await volumeNames();
+const untouched = trackedFilesUnchanged();
+
+const toolchain = await checks.run("the pulumi CLI and a Node.js that runs the program are here (a missing CLI fails the run)", async () => {
+  await requireToolchain();
+  log(`  ${(await $({ quiet: true })`pulumi version`).stdout.trim()}, node ${process.version}`);
+});
 
 await checks.run("local test images exist", async () => {
-  const needed = [...new Set([...Object.values(labs).flatMap((t) => t.images.map((i) => i.name)), CLIENT_IMAGE])];
+  const needed = [...new Set([...topologies.flatMap((t) => t.images.map((i) => i.name)), CLIENT_IMAGE])];
   const missing = [];
   for (const image of needed) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash test-images/build.sh and bash test-images/node-client/build.sh`);
 });
 
 await checks.run("no leftovers from an earlier run", async () => {
-  for (const topology of Object.values(labs)) await removeLabelled(topology.labName, log);
+  for (const topology of topologies) await removeLabelled(topology.labName, log);
 });
 
-// Needs no lab: round-trip.ts against loopback ports where nothing, a mute TCP server or an HTTP server listens.
-if (only.has("fail-fast")) {
-  await checks.run("a dead or wrong address fails fast: round-trip.ts exits non-zero within 10 s naming the address and OUTSIDE (closed port, mute TCP server, HTTP server)", () =>
-    failFast(log));
-}
-
-if (only.has("tutorial")) {
-  const topology = labs.tutorial;
-  await withLab(topology, "tutorial lab", async (lab) => {
-    await roundTrips(topology, "tutorial lab", "topic_test");
-    await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () =>
-      kcatRoundTrip(topology.outputs.bootstrapServers, "orders", count, log));
-    await memoryReport(topology, lab, "tutorial lab");
-    await checks.run("tutorial lab: realising the unchanged topology again changes nothing", async () => {
-      const again = await realiseLab(topology, log, {});
-      log(`  created ${again.created.length}, unchanged ${again.unchanged.join(", ")}`);
-      if (again.created.length > 0) throw new Error(`re-created ${again.created.join(", ")} although nothing changed`);
-      for (const [key, id] of lab.containerIds) if (again.containerIds.get(key) !== id) throw new Error(`${key} has a new container`);
-    });
-    await checks.run("tutorial lab: a broker removed by hand is restored, and only it", async () => {
-      await removeContainer(lab.containerIds.get("kafka-1")!);
-      log("  removed kafka-1 by hand (docker rm -f)");
-      const restored = await realiseLab(topology, log, {});
-      log(`  created ${restored.created.join(", ")}; unchanged ${restored.unchanged.join(", ")}`);
-      if (JSON.stringify(restored.created) !== JSON.stringify(["kafka-1"])) throw new Error(`expected only kafka-1 to be created, got ${restored.created.join(", ")}`);
-      lab.containerIds = restored.containerIds;
-      await smokeOutside(topology.outputs.bootstrapServers, "topic_test", count, log);
-    });
-  }, Boolean(argv.keep));
-}
-
-for (const name of ["cluster", "kraft"] as const) {
-  if (!only.has(name)) continue;
-  const topology = labs[name];
-  const title = name === "cluster" ? "cluster (3 ZooKeeper + 3 brokers)" : "KRaft cluster (3 brokers, Kafka 4.x)";
-  const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
-  await withLab(topology, title, async (lab) => {
-    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () =>
-      checkEveryBroker(topology.outputs.bootstrapServers, log));
-    await roundTrips(topology, title, replicated.name);
-    await memoryReport(topology, lab, title);
-    // Last: it stops a broker (and starts it again). The check itself fails if this broker no longer leads.
-    const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);
-    await checks.run(`${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`, () =>
-      brokerFailureRoundTrip(topology, lab, log, { topic: replicated.name, ...(victim === undefined ? {} : { brokerId: victim }) }));
-  });
-}
-
-if (only.has("sasl")) {
-  const topology = labs.sasl;
-  await withLab(topology, "SCRAM lab", async (lab) => {
-    await checks.run("SCRAM lab: the round trip logs in through OUTSIDE with the right password", () => loginWorks(topology, saslPassword, log));
-    await checks.run("SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too", () =>
-      wrongPasswordFailsFast(topology, saslPassword, log));
-    await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () => smokeInside(topology, "topic_test", count, log));
-    await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () => passwordNowhere(topology, lab, saslPassword, log));
-  }, false, true, saslPassword);
-}
-
-if (only.has("persistence")) {
-  await checks.run("persistence: messages and committed offsets survive re-created containers and an in-place restart", () =>
-    persistenceRoundTrip(labs.persistence, log));
-}
-
-// The harness must be able to fail: a broker that advertises a host the client cannot resolve. Its
-// containers are healthy; topics and readiness cannot be set up through such a listener (pulumi up fails
-// there too, naming the OUTSIDE listener), so the harness only starts the containers.
-if (only.has("wrong-host")) {
-  const topology = labs.wrongHost;
-  await withLab(topology, "broken lab", async () => {
-    await checks.run("broken lab: consumer-group readiness fails, naming the OUTSIDE listener and outsideHost", async () => {
-      const failure = await realiseLab(topology, () => undefined, {}).then(() => undefined, (error: Error) => error);
-      if (!failure) throw new Error("readiness passed through a listener advertising wrong-host.invalid");
-      log(`  ${failure.message}`);
-      if (!/OUTSIDE listener/.test(failure.message) || !/kafka-lab:outsideHost/.test(failure.message)) {
-        throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${failure.message}`);
-      }
-    });
-    await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
-      const advertised = topology.outputs.bootstrapServers;
-      const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
-      const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
-      const output = result.stdout + result.stderr;
-      log(output.trim().split("\n").map((l) => `  | ${l}`).join("\n"));
-      if (result.exitCode === 0) throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
-      if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
-        throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
-      }
-    });
-  }, false, false);
-}
-
-if (only.has("full-stack")) {
-  await checks.run("full stack through the Pulumi CLI: up, smoke tests, preview without changes, destroy", () => fullStack(log));
+const runs = new Map<LabName, { runs: number; failed: number }>();
+for (const name of only) {
+  if (!toolchain && name !== "fail-fast") continue;
+  for (let i = 1; i <= repeat; i++) {
+    if (repeat > 1) log(`\n=== ${name}: run ${i} of ${repeat}`);
+    const failuresBefore = checks.failures;
+    await runLab[name]();
+    const tally = runs.get(name) ?? { runs: 0, failed: 0 };
+    runs.set(name, { runs: tally.runs + 1, failed: tally.failed + (checks.failures > failuresBefore ? 1 : 0) });
+  }
 }
 
 /** Volumes that containers of no lab of this run mount now: someone else's lab, started during the run. */
 async function volumesOfOtherContainers(): Promise<Set<string>> {
-  const ours = new Set(Object.values(labs).map((t) => t.labName));
+  const ours = new Set(topologies.map((t) => t.labName));
   const containers = await api<Array<{ Labels: Record<string, string> | null; Mounts: Array<{ Name?: string }> | null }>>("GET", "/containers/json?all=1");
   return new Set(containers
-    .filter((c) => !ours.has(c.Labels?.["org.kafka-lab.lab"] ?? ""))
+    .filter((c) => !ours.has(c.Labels?.[LAB_LABEL] ?? ""))
     .flatMap((c) => (c.Mounts ?? []).map((m) => m.Name ?? "").filter((name) => name !== "")));
 }
 
 if (!argv.keep) {
   await checks.run("no container, network or volume of any lab is left, labelled or anonymous", async () => {
     const left = [];
-    for (const topology of Object.values(labs)) left.push(...await leftoversOf(topology.labName));
+    for (const topology of topologies) left.push(...await leftoversOf(topology.labName));
     const others = await volumesOfOtherContainers();
     const newVolumes = [...await volumeNames()].filter((v) => !volumesBefore.has(v) && !others.has(v));
     left.push(...newVolumes.map((v) => `volume ${v} (created during the run)`));
     if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
   });
 }
+await checks.run("the tracked stack files are unchanged (pulumi wrote only this machine's copies)", async () => untouched.verify(log));
 
+if (repeat > 1) {
+  log("\nruns per lab:");
+  for (const [name, tally] of runs) log(`  ${name}: ${tally.runs} runs, ${tally.failed} failed`);
+}
 process.exitCode = checks.finish("e2e");

@@ -2,11 +2,13 @@
 // fails fast with an authentication error, and the password shows up in no container's config or log.
 
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { $ } from "zx";
 import type { LabTopology } from "../../infra/topology.js";
 import { api, logsTail } from "../../scripts/lib/docker-api.js";
-import { projectRoot } from "../../scripts/lib/pulumi.js";
-import type { RunningLab } from "./lab-harness.js";
+import { projectRoot } from "../../lib/paths.js";
+import type { LabStack } from "../../lib/pulumi-stack.js";
 
 /** A password for this run only (letters, digits, '-' and '_': what the config accepts). */
 export const runPassword = (): string => `kl-${randomBytes(12).toString("base64url")}`;
@@ -51,13 +53,29 @@ export async function wrongPasswordFailsFast(topology: LabTopology, password: st
 }
 
 /** The password must not be in any container's env, command or labels, nor in their logs. */
-export async function passwordNowhere(topology: LabTopology, lab: RunningLab, password: string, log: (line: string) => void): Promise<void> {
+export async function passwordNowhere(topology: LabTopology, ids: Map<string, string>, password: string, log: (line: string) => void): Promise<void> {
   for (const spec of topology.containers) {
-    const id = lab.containerIds.get(spec.key)!;
+    const id = ids.get(spec.key)!;
     const info = await api("GET", `/containers/${id}/json`);
     const config = JSON.stringify({ env: info.Config.Env, cmd: info.Config.Cmd, args: info.Args, labels: info.Config.Labels });
     if (config.includes(password)) throw new Error(`the password is in the configuration of ${spec.key}`);
     if ((await logsTail(id, 100000)).includes(password)) throw new Error(`the password is in the log of ${spec.key}`);
   }
   log(`  checked ${topology.containers.length} containers: env, command, labels and logs hold no password`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** The password is a Pulumi secret: encrypted in this machine's stack file and in the state, in clear in neither. */
+export function passwordNotInClear(stack: LabStack, password: string, log: (line: string) => void): void {
+  const files = [stack.configFile, ...filesUnder(join(stack.stateDir, ".pulumi"))];
+  for (const file of files) {
+    if (readFileSync(file).includes(password)) throw new Error(`the password is in clear in ${file}`);
+  }
+  if (!readFileSync(stack.configFile, "utf8").includes("kafka-lab:outsidePassword:\n    secure: ")) {
+    throw new Error(`${stack.configFile} holds no encrypted kafka-lab:outsidePassword`);
+  }
+  log(`  checked ${files.length} files (the machine's stack file, the state and its backups): the password is encrypted, never in clear`);
 }

@@ -2,10 +2,9 @@
 
 import { $ } from "zx";
 import type { LabTopology } from "../../infra/topology.js";
-import { projectRoot } from "../../scripts/lib/pulumi.js";
+import { CLIENT_IMAGE } from "../../lib/local-images.js";
+import { projectRoot } from "../../lib/paths.js";
 
-/** Node.js client image built by test-images/build.sh from this machine's own node binary (no pull). */
-export const CLIENT_IMAGE = "kafka-lab-local/node:host";
 
 async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
   const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx ${script} ${args}`;

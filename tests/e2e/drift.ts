@@ -1,0 +1,24 @@
+// Drift: a container removed by hand (docker rm -f -v, as a user tidying up would) is restored by
+// `pulumi up --refresh`; the smoke tests pass through the stack's outputs afterwards, and a preview plans nothing.
+
+import { removeContainer } from "../../scripts/lib/docker-api.js";
+import { runSmokeTests } from "../../lib/smoke.js";
+import { containerIdsOf, type Log } from "./containers.js";
+import { expectNoChanges, type ProvisionedLab } from "./pulumi-lab.js";
+
+export async function driftRestored(lab: ProvisionedLab, key: string, log: Log): Promise<void> {
+  const id = lab.ids.get(key);
+  if (!id) throw new Error(`${key} is not a container of ${lab.topology.labName}`);
+  await removeContainer(id);
+  log(`  removed ${key} by hand (docker rm -f -v)`);
+  const started = Date.now();
+  const result = await lab.stack.up({ refresh: true });
+  log(`  pulumi up --refresh took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+  const after = await containerIdsOf(lab.topology);
+  const replaced = [...after].filter(([k, newId]) => lab.ids.get(k) !== newId).map(([k]) => k);
+  if (JSON.stringify(replaced) !== JSON.stringify([key])) throw new Error(`expected only ${key} to be created again, got ${replaced.join(", ") || "none"}`);
+  lab.ids = after;
+  const failed = await runSmokeTests(lab.stack.name);
+  if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh restored ${key}`);
+  await expectNoChanges(lab.stack, log);
+}

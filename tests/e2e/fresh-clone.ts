@@ -1,0 +1,115 @@
+// The README's quick start on a fresh clone, as a new user runs it: `npm ci && npm run lab:up`, then
+// `npm run lab:down`; afterwards `git status --porcelain` must be empty. Then a second clone with another
+// passphrase does the same, which fails if a clone's salt (or anything tied to one passphrase) was committed.
+// The clone is of the working tree (tracked and new files, as `git ls-files` sees them), so uncommitted work is
+// what gets tested. The default images cannot be pulled here: the local test images are tagged with their names
+// for the run (only names that do not exist yet, removed again afterwards), as a user's machine would have them.
+
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { $ } from "zx";
+import { CONFIG_KEYS, LAB_MODES } from "../../infra/config.js";
+import { buildTopology } from "../../infra/topology.js";
+import { parseLabConfig } from "../../infra/config.js";
+import { api, imageExists } from "../../scripts/lib/docker-api.js";
+import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
+import { projectRoot } from "../../lib/paths.js";
+import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
+import { leftoversOf, type Log } from "./containers.js";
+
+const STACK = "dev";
+
+/** Default image name -> the local image that stands in for it. */
+function standIns(): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [[DEFAULT_CLIENT_IMAGE, CLIENT_IMAGE]];
+  for (const mode of LAB_MODES) {
+    for (const [key, local] of Object.entries(localImageOverrides(mode))) {
+      pairs.push([String(CONFIG_KEYS[key as keyof typeof CONFIG_KEYS].default), local]);
+    }
+  }
+  return pairs;
+}
+
+/** Tags each missing default image with its local stand-in; returns the tags it added (to remove afterwards). */
+async function tagStandIns(log: Log): Promise<string[]> {
+  const added: string[] = [];
+  for (const [name, local] of standIns()) {
+    if (await imageExists(name)) continue;
+    await $`docker tag ${local} ${name}`;
+    added.push(name);
+  }
+  if (added.length > 0) log(`  tagged the local test images as ${added.join(", ")} for this check`);
+  return added;
+}
+
+async function untag(names: string[]): Promise<void> {
+  for (const name of names) await api("DELETE", `/images/${encodeURIComponent(name)}?noprune=1`, undefined, [404, 409]);
+}
+
+/** A git repository holding the working tree's tracked and new files, committed once. */
+async function cloneWorkingTree(into: string): Promise<void> {
+  const files = (await $({ cwd: projectRoot, quiet: true })`git ls-files -z --cached --others --exclude-standard`).stdout.split("\0").filter(Boolean);
+  for (const file of files) {
+    mkdirSync(join(into, dirname(file)), { recursive: true });
+    cpSync(join(projectRoot, file), join(into, file), { dereference: false });
+  }
+  const git = $({ cwd: into, quiet: true });
+  await git`git init -q -b main`;
+  await git`git add -A`;
+  await git`git -c user.name=e2e -c user.email=e2e@kafka-lab.invalid commit -q -m ${"fresh clone for the e2e check"}`;
+}
+
+/** Runs one step of the quick start in the clone, its output indented in the log; throws when it fails. */
+async function step(dir: string, env: NodeJS.ProcessEnv, command: string[], log: Log): Promise<void> {
+  log(`  $ ${command.join(" ")}`);
+  const result = await $({ cwd: dir, env, nothrow: true, quiet: true })`${command}`;
+  const lines = `${result.stdout}${result.stderr}`.split("\n").filter((l) => l.trim() !== "" && !/using pulumi-resource-docker from \$PATH/.test(l));
+  log(lines.slice(-25).map((l) => `  | ${l}`).join("\n"));
+  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} exited with ${result.exitCode} in ${dir}`);
+}
+
+async function expectClean(dir: string, log: Log): Promise<void> {
+  const status = (await $({ cwd: dir, quiet: true })`git status --porcelain`).stdout.trim();
+  if (status !== "") throw new Error(`git status --porcelain in ${dir} is not empty after the quick start:\n${status}`);
+  log(`  git status --porcelain in ${dir}: empty`);
+}
+
+/** The environment of a new user: no passphrase or backend of ours, no stack chosen. */
+function userEnv(passphrase?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "KAFKA_LAB_STACK", "KAFKA_LAB_CLIENT_IMAGE"]) delete env[key];
+  if (passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = passphrase;
+  return env;
+}
+
+async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
+  await step(dir, env, ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], log);
+  try {
+    await step(dir, env, ["npm", "run", "lab:up"], log);
+  } finally {
+    await step(dir, env, ["npm", "run", "lab:down"], log);
+  }
+  await expectClean(dir, log);
+}
+
+export async function freshCloneQuickStart(log: Log): Promise<void> {
+  const dev = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: STACK });
+  const running = await leftoversOf(dev.labName);
+  if (running.length > 0) throw new Error(`a ${STACK} lab exists on this machine (${running.join(", ")}): take it down first (npm run lab:down)`);
+  const root = mkdtempSync(join(tmpdir(), "kafka-lab-fresh-"));
+  const added = await tagStandIns(log);
+  try {
+    const first = join(root, "first");
+    await cloneWorkingTree(first);
+    log(`  first clone: ${first} (its own random passphrase in .pulumi-state/)`);
+    await quickStart(first, userEnv(), log);
+    const second = join(root, "second");
+    await $({ quiet: true })`git clone -q ${first} ${second}`;
+    log(`  second clone: ${second}, PULUMI_CONFIG_PASSPHRASE set to another passphrase`);
+    await quickStart(second, userEnv("another passphrase, another clone"), log);
+  } finally {
+    await untag(added);
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,124 @@
+// An end-to-end lab: created by the real `pulumi up` on its own stack (through lib/pulumi-stack.ts, the path the
+// lab:* scripts take), checked, then `pulumi preview` must show no changes, then `pulumi destroy` must leave no
+// container, network or volume of it. The topology built from the same settings says what to expect.
+
+import type { ConfigKey } from "../../infra/config.js";
+import { buildTopology, type LabTopology } from "../../infra/topology.js";
+import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
+import { configFromStackFile, type ConfigValue } from "../../lib/stack-files.js";
+import type { CheckRunner } from "./checks.js";
+import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
+
+export const PROJECT = "kafka-lab";
+
+export interface LabDefinition {
+  title: string;
+  stack: string;
+  /** The tracked stack file the lab starts from. */
+  trackedFile: string;
+  /** Settings on top of it (local images, ports that do not clash, the feature under test). */
+  overrides: Partial<Record<ConfigKey, ConfigValue>>;
+  /** Secrets stored (encrypted) in the machine's stack file before `pulumi up`. */
+  secrets?: Partial<Record<ConfigKey, string>>;
+}
+
+export interface ProvisionedLab {
+  definition: LabDefinition;
+  stack: LabStack;
+  /** What the lab must look like: the topology of the same settings. */
+  topology: LabTopology;
+  /** Container key to the ID of the container Pulumi created. */
+  ids: Map<string, string>;
+}
+
+/** The topology the program builds from the lab's settings (secrets included), as the expectation. */
+export function topologyOf(definition: LabDefinition): LabTopology {
+  const raw = Object.fromEntries(Object.entries({ ...definition.overrides, ...definition.secrets })
+    .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  return buildTopology(configFromStackFile(definition.trackedFile, raw), { project: PROJECT, stack: definition.stack });
+}
+
+/** Pulumi's progress, line by line, indented; the toolchain's note about the provider on PATH is left out. */
+export function pulumiOutputTo(log: Log): (chunk: string) => void {
+  let pending = "";
+  return (chunk) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.trim() === "" || line.startsWith("@ ") || /using pulumi-resource-docker from \$PATH/.test(line)) continue;
+      log(`  | ${line}`);
+    }
+  };
+}
+
+export function labStackOf(definition: LabDefinition, log: Log): LabStack {
+  return new LabStack({ stack: definition.stack, trackedFile: definition.trackedFile, overrides: definition.overrides, output: pulumiOutputTo(log) });
+}
+
+/** Opens the stack and stores the definition's secrets in the machine's stack file. */
+export async function openStack(definition: LabDefinition, log: Log): Promise<LabStack> {
+  const stack = await labStackOf(definition, log).open();
+  for (const [key, value] of Object.entries(definition.secrets ?? {})) await stack.setSecret(key as ConfigKey, value);
+  return stack;
+}
+
+/** A preview must plan nothing: `pulumi up` is idempotent and what it made is still there. */
+export async function expectNoChanges(stack: LabStack, log: Log, refresh = false): Promise<void> {
+  const preview = await stack.preview({ refresh });
+  const changes = plannedChanges(preview);
+  log(`  preview${refresh ? " --refresh" : ""}: ${JSON.stringify(preview.changeSummary)}`);
+  if (Object.keys(changes).length > 0) {
+    const planned = preview.stdout.split("\n").filter((l) => /^\s*[-+~]/.test(l)).join("\n");
+    throw new Error(`pulumi preview plans ${JSON.stringify(changes)}:\n${planned}`);
+  }
+}
+
+/** `pulumi destroy`, then nothing of the lab may be left; the stack is removed. */
+export async function destroyLab(stack: LabStack, topology: LabTopology, log: Log): Promise<void> {
+  const started = Date.now();
+  await stack.destroy();
+  log(`  pulumi destroy took ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const left = await leftoversOf(topology.labName);
+  if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
+  await stack.remove();
+}
+
+export interface LabRunOptions {
+  /** Leave the lab running (no preview, no destroy) for a look. */
+  keep?: boolean;
+}
+
+/**
+ * `pulumi up`, the body's checks, a preview that must plan nothing, and `pulumi destroy` with no leftovers, each
+ * a check of its own. Destroy runs also when up or a check failed; the body runs only after a successful up.
+ */
+export async function withPulumiLab(checks: CheckRunner, definition: LabDefinition, log: Log, body: (lab: ProvisionedLab) => Promise<void>, options: LabRunOptions = {}): Promise<void> {
+  const topology = topologyOf(definition);
+  const { title } = definition;
+  let stack: LabStack | undefined;
+  let lab: ProvisionedLab | undefined;
+  const containers = topology.containers.map((c) => `${c.key} (${c.image})`).join(", ");
+  await checks.run(`${title}: pulumi up on stack ${definition.stack} returns with ${topology.containers.length} healthy containers, the topics and working consumer groups`, async () => {
+    log(`  ${containers} on ${topology.network.name}`);
+    stack = await openStack(definition, log);
+    const started = Date.now();
+    const result = await stack.up();
+    log(`  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+    lab = { definition, stack, topology, ids: await containerIdsOf(topology) };
+  });
+  try {
+    if (lab) {
+      await body(lab);
+      await checks.run(`${title}: pulumi preview plans no changes`, () => expectNoChanges(lab!.stack, log));
+    }
+  } finally {
+    if (options.keep && lab) {
+      log(`--keep: ${topology.labName} left running; remove it with: npm run lab:down -- --stack ${definition.stack}`);
+    } else if (!stack) {
+      await removeLabelled(topology.labName, log); // the stack never opened: the up check failed already
+    } else {
+      const opened = stack;
+      await checks.run(`${title}: pulumi destroy leaves no container, network or volume of the lab`, () => destroyLab(opened, topology, log));
+    }
+  }
+}
