@@ -31,19 +31,19 @@ test("options: defaults, --quick, lists and bad values", () => {
 });
 
 test("bench labs: bench-* names, ports in 30000-30999, variants change copies only", () => {
-  const { topology } = benchLab("tutorial", "bench-x", "harness");
+  const { topology } = benchLab("tutorial", "bench-x", "cli");
   assert.equal(topology.labName, "kafka-lab-bench-x");
-  assert.equal(topology.outputs.bootstrapServers, "localhost:30092");
+  assert.equal(topology.outputs.bootstrapServers, "localhost:30192");
   assert.ok(topology.containers.every((c) => c.image.startsWith("kafka-lab-local/")));
   const five = benchLab("cluster", "bench-y", "scaling", BASELINE, scalingOverrides(5)).topology;
   assert.equal(five.outputs.bootstrapServers.split(",").at(-1), "localhost:30496");
   assert.deepEqual(five.topics.map((t) => t.name), ["topic_test"]);
-  const tuned = benchLab("tutorial", "bench-x", "harness", { name: "t", parallelStart: true, healthIntervalSeconds: 0.5, brokerEnv: { KAFKA_X: "1" } }).topology;
+  const tuned = benchLab("tutorial", "bench-x", "cli", { name: "t", parallelStart: true, healthIntervalSeconds: 0.5, brokerEnv: { KAFKA_X: "1" } }).topology;
   assert.ok(tuned.containers.every((c) => c.dependsOn.length === 0 && c.healthcheck.intervalSeconds === 0.5));
   assert.equal(tuned.containers.find((c) => c.role === "broker")!.env.KAFKA_X, "1");
   assert.equal(tuned.containers.find((c) => c.role === "zookeeper")!.env.KAFKA_X, undefined);
-  assert.deepEqual(benchLab("tutorial", "bench-x", "harness").topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1"]);
-  assert.throws(() => benchLab("tutorial", "e2e", "harness"), /bench-\*/);
+  assert.deepEqual(benchLab("tutorial", "bench-x", "cli").topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1"]);
+  assert.throws(() => benchLab("tutorial", "e2e", "cli"), /bench-\*/);
 });
 
 test("docker run: the topology's env, ports, aliases, limits, labels, and the same healthcheck command", () => {
@@ -68,7 +68,7 @@ test("variantChanges: what a variant changes against the baseline, nothing when 
   assert.deepEqual(variantChanges("tutorial", { name: "i", healthIntervalSeconds: 0.5 }), ["healthcheck interval 2 s → 0.5 s"]);
   assert.deepEqual(variantChanges("tutorial", { name: "p", parallelStart: true }), ["brokers start without waiting for ZooKeeper's healthcheck"]);
   assert.deepEqual(variantChanges("kraft", { name: "p", parallelStart: true }), [], "KRaft brokers depend on nothing");
-  const same = benchLab("tutorial", "bench-x", "harness").topology.containers.find((c) => c.role === "broker")!.env;
+  const same = benchLab("tutorial", "bench-x", "cli").topology.containers.find((c) => c.role === "broker")!.env;
   assert.deepEqual(variantChanges("tutorial", { name: "s", brokerEnv: { ...same } }), []);
   assert.match(variantChanges("tutorial", { name: "x", brokerEnv: { KAFKA_X: "1" } }).join(), /broker KAFKA_X unset → 1/);
 });

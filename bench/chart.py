@@ -10,10 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 TITLES = {
-    "harness": "kafka-lab harness",
+    "pulumi": "kafka-lab (pulumi up)",
     "cli": "docker run (floor)",
     "compose": "tutorial compose",
-    "pulumi": "pulumi up",
 }
 BLUE, ORANGE, GREEN, GREY, RED = "#3b6ea8", "#e08a2c", "#4f9a5a", "#9a9a9a", "#b8453a"
 
@@ -147,7 +146,7 @@ def scaling_panel(ax, data):
 
 def teardown_panel(ax, data):
     items = []
-    for p in ["harness", "cli", "compose"]:
+    for p in ["pulumi", "cli", "compose"]:
         t = stats([r.get("teardown") for r in data["ready"] if r["path"] == p and not r.get("error")])
         if t:
             items.append((TITLES[p].replace(" (", "\n("), t, GREY))

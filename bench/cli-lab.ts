@@ -3,8 +3,7 @@
 // same way (the container's healthcheck, polled once a second, ZooKeeper before the brokers), then the
 // same topic and consumer-group readiness providers. No Pulumi, no Docker API client of ours.
 
-import type { ContainerSpec, LabTopology } from "../infra/topology.js";
-import { startOrder } from "../tests/e2e/lab-harness.js";
+import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
 import kafkaProviders from "../infra/kafka-providers.cjs";
 import { run } from "./clients.js";
 
@@ -75,8 +74,11 @@ async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise
   }
 }
 
-/** Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down. */
-export async function realiseWithCli(topology: LabTopology, lab: CliLab): Promise<CliLab> {
+/**
+ * Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down.
+ * `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator".
+ */
+export async function realiseWithCli(topology: LabTopology, lab: CliLab, mark: (step: string) => void = () => undefined): Promise<CliLab> {
   if ((topology as { scramUser?: unknown }).scramUser) throw new Error("the docker CLI path does not set up SCRAM users");
   const started = Date.now();
   const labels = Object.entries(topology.network.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
@@ -87,13 +89,18 @@ export async function realiseWithCli(topology: LabTopology, lab: CliLab): Promis
       lab.started.push(spec.name);
       await docker(dockerRunArgs(spec, topology.network.name));
     }));
-    await Promise.all(level.map((spec) => waitHealthy(spec, topology.waitTimeoutSeconds)));
+    await Promise.all(level.map(async (spec) => {
+      await waitHealthy(spec, topology.waitTimeoutSeconds);
+      mark(`${spec.key} healthy`);
+    }));
   }
   lab.secondsToHealthy = (Date.now() - started) / 1000;
   for (const topic of topology.topics) {
     await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
   }
+  if (topology.topics.length > 0) mark("topics");
   await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
+  mark("coordinator");
   lab.secondsToReady = (Date.now() - started) / 1000;
   return lab;
 }

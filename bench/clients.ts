@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { projectRoot } from "../scripts/lib/pulumi.js";
+import { projectRoot } from "../lib/paths.js";
 import { padJson } from "../smoke-tests/options.js";
 import { percentile } from "../smoke-tests/verify.js";
 

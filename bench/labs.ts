@@ -1,19 +1,15 @@
 // The labs the benchmark realises: the example stack files' topologies with the images switched to the
 // local test images (as tests/e2e/run.ts does), on host ports 30000-30999 and `bench-*` stacks so that
-// nothing collides with the e2e labs. Variants for the tuning experiments change the topology objects
-// here, in the benchmark only (infra/ is never edited): healthcheck interval, start order, heap sizes.
+// nothing collides with the e2e labs. The product's own path is `pulumi up` on such a stack; the tuning
+// variants change copies of the topology objects, started by plain `docker run` (cli-lab.ts) beside an
+// unchanged baseline on the same path (infra/ is never edited): healthcheck interval, start order, heaps.
 
 import { buildTopology, type LabTopology } from "../infra/topology.js";
-import { configFromStackFile } from "../tests/support/stack-file.js";
+import { configFromStackFile } from "../lib/stack-files.js";
+import { localImageOverrides } from "../lib/local-images.js";
 
 export const PROJECT = "kafka-lab";
 
-/** The local test images (test-images/build.sh) that stand in for the public defaults. */
-export const LOCAL_IMAGES = {
-  kafkaImage: "kafka-lab-local/kafka:3.9.2",
-  zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
-  kraftImage: "kafka-lab-local/kafka:4.2.0",
-};
 
 export const TOPOLOGIES = {
   tutorial: "Pulumi.ci.yaml",
@@ -25,13 +21,12 @@ export type TopologyName = keyof typeof TOPOLOGIES;
 /** Every published port of the benchmark lies in 30000-30999; each lab gets its own block of 100. */
 export const PORT_BASE = 30_000;
 export const SLOTS = {
-  harness: 0,
+  pulumi: 0,
   cli: 1,
   compose: 2,
   throughput: 3,
   scaling: 4,
   tuning: 5,
-  pulumi: 6,
 } as const;
 export type Slot = keyof typeof SLOTS;
 
@@ -60,6 +55,8 @@ export interface BenchLab {
   topology: LabTopology;
   variant: Variant;
   topologyName: TopologyName;
+  /** The settings on top of the stack file (local images, the slot's port, overrides, the variant's config). */
+  settings: Record<string, string>;
 }
 
 /**
@@ -70,17 +67,15 @@ export function benchLab(topologyName: TopologyName, stack: string, slot: Slot, 
   if (!stack.startsWith("bench-")) throw new Error(`benchmark stacks are named bench-*, got ${stack}`);
   const file = TOPOLOGIES[topologyName];
   const mode = configFromStackFile(file, overrides).mode;
-  const images: Record<string, string> = mode === "kraft"
-    ? { kraftImage: LOCAL_IMAGES.kraftImage }
-    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
-  const config = configFromStackFile(file, { ...images, outsidePort: String(outsidePortOf(slot)), ...overrides, ...variant.config });
+  const settings = { ...localImageOverrides(mode), outsidePort: String(outsidePortOf(slot)), ...overrides, ...variant.config };
+  const config = configFromStackFile(file, settings);
   const topology = applyVariant(buildTopology(config, { project: PROJECT, stack }), variant);
   for (const spec of topology.containers) {
     for (const port of spec.ports) {
       if (port.external < PORT_BASE || port.external > PORT_BASE + 999) throw new Error(`${spec.key} would publish ${port.external}, outside 30000-30999`);
     }
   }
-  return { topology, variant, topologyName };
+  return { topology, variant, topologyName, settings };
 }
 
 /** The variant's changes on a copy of the topology (the pure topology itself is never modified). */
@@ -107,8 +102,8 @@ export const BENCH_LAB_PREFIX = `${PROJECT}-bench-`;
  * words; empty when the baseline already does all of it (say, after infra/ adopted a recommendation).
  */
 export function variantChanges(topologyName: TopologyName, variant: Variant, overrides: Record<string, string> = {}): string[] {
-  const base = benchLab(topologyName, "bench-diff", "harness", BASELINE, overrides).topology;
-  const varied = benchLab(topologyName, "bench-diff", "harness", variant, overrides).topology;
+  const base = benchLab(topologyName, "bench-diff", "cli", BASELINE, overrides).topology;
+  const varied = benchLab(topologyName, "bench-diff", "cli", variant, overrides).topology;
   const changes = new Set<string>();
   for (const after of varied.containers) {
     const before = base.containers.find((c) => c.key === after.key);

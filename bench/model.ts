@@ -12,12 +12,12 @@ export interface Conditions {
 }
 
 export interface ReadyRun extends Conditions {
-  /** harness, cli, compose, pulumi, or a tuning variant's name. */
+  /** pulumi, cli, compose, or a tuning variant's name. */
   path: string;
   rep: number;
-  /** Every container healthy (harness and CLI paths). */
+  /** Every container healthy (pulumi and CLI paths). */
   healthy?: number;
-  /** Topics created and a consumer group coordinated (harness and CLI paths). */
+  /** Topics created and a consumer group coordinated (pulumi and CLI paths). */
   ready?: number;
   /** The first smoke test (1 message produced and consumed) has passed, counted from nothing. */
   first?: number;

@@ -5,10 +5,9 @@ import type { Results, ReadyRun, ThroughputRun } from "./model.js";
 import { fmt, num, ratio, spread } from "./stats.js";
 
 const PATH_TITLES: Record<string, string> = {
-  harness: "kafka-lab (e2e harness: the steps of `pulumi up`)",
+  pulumi: "kafka-lab: `pulumi up` (the product)",
   cli: "same containers by `docker run` (floor)",
   compose: "tutorial compose file + smoke test retried",
-  pulumi: "`pulumi up`",
 };
 
 function table(header: string[], rows: string[][]): string {
@@ -59,14 +58,15 @@ function readySection(results: Results): string {
     "",
   ];
   const tuning = paths.filter((p) => !(p in PATH_TITLES) && results.variants[p]);
-  if (tuning.length) out.push("Tuning variants of the harness path (each one's changes against the baseline):", "", ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`), "");
-  const h = (f: (r: ReadyRun) => number | undefined) => s("harness", f);
+  if (tuning.length) out.push("Tuning variants, started by `docker run` like the floor (each one's changes against it):", "", ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`), "");
+  const product = (f: (r: ReadyRun) => number | undefined) => s("pulumi", f);
+  const floor = (f: (r: ReadyRun) => number | undefined) => s("cli", f);
   const ratios: string[] = [];
-  if (paths.includes("cli")) ratios.push(`kafka-lab harness vs docker run floor: ready ${ratio(h((r) => r.ready), s("cli", (r) => r.ready))}, first message ${ratio(h((r) => r.first), s("cli", (r) => r.first))}`);
-  if (paths.includes("compose")) ratios.push(`kafka-lab harness vs tutorial compose: first message ${ratio(h((r) => r.first), s("compose", (r) => r.first))} (compose: no readiness guarantee; the user retries)`);
-  for (const p of paths.filter((x) => !(x in PATH_TITLES))) ratios.push(`${p} vs harness baseline: ready ${ratio(s(p, (r) => r.ready), h((r) => r.ready))}, first message ${ratio(s(p, (r) => r.first), h((r) => r.first))}`);
+  if (paths.includes("pulumi") && paths.includes("cli")) ratios.push(`kafka-lab (pulumi up) vs docker run floor: ready ${ratio(product((r) => r.ready), floor((r) => r.ready))}, first message ${ratio(product((r) => r.first), floor((r) => r.first))}`);
+  if (paths.includes("pulumi") && paths.includes("compose")) ratios.push(`kafka-lab (pulumi up) vs tutorial compose: first message ${ratio(product((r) => r.first), s("compose", (r) => r.first))} (compose: no readiness guarantee; the user retries)`);
+  for (const p of paths.filter((x) => !(x in PATH_TITLES))) ratios.push(`${p} vs the docker run floor: ready ${ratio(s(p, (r) => r.ready), floor((r) => r.ready))}, first message ${ratio(s(p, (r) => r.first), floor((r) => r.first))}`);
   if (ratios.length) out.push("Ratios of medians:", "", ...ratios.map((r) => `- ${r}`), "");
-  const smokeOnly = spread(pick(byPath("harness"), (r) => r.smokeSeconds));
+  const smokeOnly = spread(pick(byPath("pulumi"), (r) => r.smokeSeconds));
   if (smokeOnly) out.push(`The first smoke test itself (node start, connect, join a group, 1 message) takes ${fmt(smokeOnly)} s of each *first message* figure.`, "");
 
   const phaseRows: string[][] = [];

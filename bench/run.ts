@@ -2,12 +2,14 @@
 // images. A benchmark, never a test: it reports figures (medians and ranges over --reps repetitions, ratios
 // measured in the same run) and fails only when it cannot measure or leaves something behind.
 //
-//   1. ready: time to healthy, ready and first consumed message from nothing, along four paths: the e2e
-//      harness (realiseLab, what `pulumi up` does), the same containers by plain `docker run` (the floor),
-//      the tutorial's compose file with the smoke test retried until it passes, and `pulumi up` where the
-//      CLI exists; with the tuning section, variants of the harness path.
+//   1. ready: time to healthy, ready and first consumed message from nothing, along three paths: `pulumi up`
+//      (the product, through lib/pulumi-stack.ts), the same containers by plain `docker run` (the floor), and
+//      the tutorial's compose file with the smoke test retried until it passes; with the tuning section,
+//      variants of the floor (its topology objects changed, never infra/).
 //   2. throughput: the kafkajs smoke test against kcat, on one lab and topic; memory idle and under load.
 //   3. scaling: 1, 3, 5 brokers: provisioning time, memory, teardown time.
+//   Sections 2 and 3 start their labs like the floor (the same containers `pulumi up` makes) so that the tuned
+//   variants are compared on one path.
 //   4. tuning: heap/log-cleaner variants of the throughput lab, kafkajs producer variants, idle CPU.
 //
 // Labs are named kafka-lab-bench-*, publish only 127.0.0.1:30000-30999, and are torn down after each
@@ -18,8 +20,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argv, updateArgv, which } from "zx";
-import { realiseLab, removeLabelled, teardownLab, type RunningLab } from "../tests/e2e/lab-harness.js";
-import { api, imageExists } from "../scripts/lib/docker-api.js";
+import { api, containerIdsOf, imageExists, removeLabelled } from "../scripts/lib/docker-api.js";
+import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
 import { BASELINE, BENCH_LAB_PREFIX, benchLab, outsidePortOf, scalingOverrides, TOPOLOGIES, variantChanges, type Variant } from "./labs.js";
 import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
 import { kcatRoundTrip, run, smoke } from "./clients.js";
@@ -170,39 +172,37 @@ const round = (x: number | undefined, d = 2) => (x === undefined ? undefined : M
 
 // ---------------------------------------------------------------- section 1: ready
 
-/** The harness path (optionally a tuning variant of it): realiseLab, then a first smoke test; teardown. */
-async function harnessRun(variant: Variant, rep: number, measureCpu: boolean): Promise<ReadyRun> {
-  const stack = variant === BASELINE ? "bench-harness" : "bench-tuning";
-  const { topology } = benchLab(opts.topology, stack, variant === BASELINE ? "harness" : "tuning", variant);
+/** Seconds since t0, rounded. */
+const since = (t0: number) => round((performance.now() - t0) / 1000)!;
+
+/** The docker-run floor (optionally a tuning variant of it): cli-lab.ts, then a first smoke test; teardown. */
+async function floorRun(variant: Variant, rep: number, measureCpu: boolean): Promise<ReadyRun> {
+  const stack = variant === BASELINE ? "bench-cli" : "bench-tuning";
+  const { topology } = benchLab(opts.topology, stack, variant === BASELINE ? "cli" : "tuning", variant);
   // Teardown in the stack's own order (brokers before ZooKeeper), also for the parallel-start variants.
-  const { topology: ordered } = benchLab(opts.topology, stack, variant === BASELINE ? "harness" : "tuning", BASELINE);
+  const { topology: ordered } = benchLab(opts.topology, stack, variant === BASELINE ? "cli" : "tuning", BASELINE);
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
-  const record: ReadyRun = { path: variant === BASELINE ? "harness" : variant.name, rep, ...(await conditions()), phases: {} };
-  const lab: Partial<RunningLab> = {};
+  const record: ReadyRun = { path: variant === BASELINE ? "cli" : variant.name, rep, ...(await conditions()), phases: {} };
+  const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const t0 = performance.now();
-  const phaseLog = (line: string) => {
-    const at = round((performance.now() - t0) / 1000)!;
-    const healthy = /^\s*(\S+) healthy after/.exec(line);
-    if (healthy) record.phases![`${healthy[1]} healthy`] = at;
-    if (/^\s*topic \S+ created/.test(line)) record.phases!.topics = at;
-    if (/coordinator answered/.test(line)) record.phases!.coordinator = at;
-  };
   try {
-    await realiseLab(topology, phaseLog, lab);
+    await realiseWithCli(topology, lab, (step) => (record.phases![step] = since(t0)));
     await recordFirstMessage(record, lab, topology.outputs.bootstrapServers, t0);
-    if (measureCpu) record.idleCpu = await idleCpu([...lab.containerIds!.values()], 10);
-    record.rss = await rssNow(lab.containerIds!);
-    record.restarts = await restarts(lab.containerIds!);
+    const ids = await containerIdsOf(topology);
+    if (measureCpu) record.idleCpu = await idleCpu([...ids.values()], 10);
+    record.rss = await rssNow(ids);
+    record.restarts = await restarts(ids);
   } catch (error) {
     record.error = (error as Error).message.split("\n")[0];
   } finally {
-    record.teardown = round(await teardownLab({ ...lab, topology: ordered }, quiet).catch(() => NaN));
+    record.teardown = round(await teardownWithCli({ ...lab, topology: ordered }).catch(() => NaN));
+    await removeLabelled(topology.labName, quiet);
   }
   return record;
 }
 
-/** Copies a realised lab's healthy and ready times into the record, then times the first consumed message from t0. */
+/** Copies a lab's healthy and ready times into the record, then times the first consumed message from t0. */
 async function recordFirstMessage(record: ReadyRun, lab: { secondsToHealthy?: number; secondsToReady?: number }, bootstrap: string, t0: number): Promise<void> {
   record.healthy = round(lab.secondsToHealthy);
   record.ready = round(lab.secondsToReady);
@@ -212,23 +212,59 @@ async function recordFirstMessage(record: ReadyRun, lab: { secondsToHealthy?: nu
   record.smokeSeconds = round(first.seconds);
 }
 
-async function cliRun(rep: number): Promise<ReadyRun> {
-  const { topology } = benchLab(opts.topology, "bench-cli", "cli");
+/**
+ * The product: `pulumi up` on a bench stack (lib/pulumi-stack.ts, as `npm run lab:up`), a first smoke test,
+ * `pulumi destroy`. The steps' times come from Pulumi's own progress lines, as they arrive.
+ */
+async function pulumiRun(rep: number): Promise<ReadyRun> {
+  const stack = "bench-pulumi";
+  const { topology, settings } = benchLab(opts.topology, stack, "pulumi");
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
-  const record: ReadyRun = { path: "cli", rep, ...(await conditions()) };
-  const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
+  const record: ReadyRun = { path: "pulumi", rep, ...(await conditions()), phases: {} };
   const t0 = performance.now();
+  const containers = new Set(topology.containers.map((c) => c.key));
+  const steps = pulumiSteps((step) => (record.phases![step] = since(t0)), containers);
+  const lab = new LabStack({ stack, trackedFile: TOPOLOGIES[opts.topology], overrides: settings, output: steps });
+  let opened = false;
   try {
-    await realiseWithCli(topology, lab);
-    await recordFirstMessage(record, lab, topology.outputs.bootstrapServers, t0);
+    await lab.open();
+    opened = true;
+    await lab.up();
+    const healthy = topology.containers.map((c) => record.phases![`${c.key} healthy`]).filter((x): x is number => x !== undefined);
+    await recordFirstMessage(record, { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) }, topology.outputs.bootstrapServers, t0);
+    const ids = await containerIdsOf(topology);
+    record.rss = await rssNow(ids);
+    record.restarts = await restarts(ids);
   } catch (error) {
-    record.error = (error as Error).message.split("\n")[0];
+    const lines = (error as Error).message.split("\n");
+    record.error = lines.find((l) => l.trim().startsWith("error:")) ?? lines[0];
   } finally {
-    record.teardown = round(await teardownWithCli(lab).catch(() => NaN));
+    const t1 = performance.now();
+    if (opened) {
+      record.teardown = await lab.destroy().then(() => since(t1), () => NaN);
+      await lab.remove().catch(() => undefined);
+    }
     await removeLabelled(topology.labName, quiet);
   }
   return record;
+}
+
+/** Turns Pulumi's progress lines into step times: each container created (= healthy), topics, coordinator. */
+function pulumiSteps(mark: (step: string) => void, containers: Set<string>): (chunk: string) => void {
+  let pending = "";
+  return (chunk) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const created = /(\S+) (\S+) created/.exec(line);
+      if (!created) continue;
+      const [, type, name] = created;
+      if (type === "docker:index:Container" && containers.has(name!)) mark(`${name} healthy`);
+      else if (type!.endsWith(":KafkaTopic")) mark("topics");
+      else if (type!.endsWith(":ConsumerGroupReadiness")) mark("coordinator");
+    }
+  };
 }
 
 async function composeRun(rep: number): Promise<ReadyRun> {
@@ -252,52 +288,8 @@ async function composeRun(rep: number): Promise<ReadyRun> {
   return record;
 }
 
-/** `pulumi up` on a bench stack (its config file under bench/.work), a smoke test, `pulumi destroy`. */
-async function pulumiRun(rep: number): Promise<ReadyRun> {
-  const { pulumiEnv, selectStack, projectRoot } = await import("../scripts/lib/pulumi.js");
-  const stack = "bench-pulumi";
-  const { topology } = benchLab(opts.topology, stack, "pulumi");
-  labNames.add(topology.labName);
-  mkdirSync(workDir, { recursive: true });
-  const configFile = join(workDir, `Pulumi.${stack}.yaml`);
-  const lines = Object.entries({
-    ...(await import("../tests/support/stack-file.js")).rawConfigFromStackFile(TOPOLOGIES[opts.topology]),
-    kafkaImage: "kafka-lab-local/kafka:3.9.2",
-    zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
-    kraftImage: "kafka-lab-local/kafka:4.2.0",
-    outsidePort: String(outsidePortOf("pulumi")),
-  }).map(([k, v]) => `  kafka-lab:${k}: ${JSON.stringify(v)}`);
-  writeFileSync(configFile, `config:\n${lines.join("\n")}\n`);
-  const record: ReadyRun = { path: "pulumi", rep, ...(await conditions()) };
-  const pulumi = (args: string[]) => run("pulumi", [...args, "--stack", stack, "--config-file", configFile, "--non-interactive"], { cwd: projectRoot, env: pulumiEnv() });
-  const t0 = performance.now();
-  try {
-    await selectStack(stack);
-    const up = await pulumi(["up", "--yes", "--skip-preview"]);
-    if (up.exitCode !== 0) throw new Error(`pulumi up failed: ${up.stderr.trim().slice(-300)}`);
-    record.ready = round((performance.now() - t0) / 1000);
-    const first = await smoke(topology.outputs.bootstrapServers, { count: 1 });
-    if (!first.ok) throw new Error(`first smoke test failed: ${first.problem}`);
-    record.first = round((performance.now() - t0) / 1000);
-  } catch (error) {
-    record.error = (error as Error).message.split("\n")[0];
-  } finally {
-    const t1 = performance.now();
-    const destroyed = await pulumi(["destroy", "--yes", "--skip-preview"]);
-    record.teardown = destroyed.exitCode === 0 ? round((performance.now() - t1) / 1000) : NaN;
-    await run("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: projectRoot, env: pulumiEnv() });
-    await removeLabelled(topology.labName, quiet);
-  }
-  return record;
-}
-
 async function pulumiSkipReason(): Promise<string | undefined> {
-  if (!(await which("pulumi", { nothrow: true }))) return "the pulumi CLI is not on PATH";
-  const plugins = await run("pulumi", ["plugin", "ls", "--json"]);
-  if (!(await which("pulumi-resource-docker", { nothrow: true })) && !/"name":\s*"docker"/.test(plugins.stdout)) {
-    return "the Pulumi Docker provider plugin is not installed";
-  }
-  return undefined;
+  return requireToolchain().then(() => undefined, (error: Error) => error.message);
 }
 
 function describeReady(r: ReadyRun): string {
@@ -334,11 +326,10 @@ async function readySection(): Promise<void> {
   for (let rep = 1; rep <= opts.reps; rep++) {
     const measureCpu = rep === 1 && !opts.quick && opts.sections.has("tuning");
     const runs: Array<() => Promise<ReadyRun>> = [
-      () => harnessRun(BASELINE, rep, measureCpu),
-      () => cliRun(rep),
-      ...(composeSkip ? [] : [() => composeRun(rep)]),
       ...(pulumiSkip ? [] : [() => pulumiRun(rep)]),
-      ...variants.map((v) => () => harnessRun(v, rep, measureCpu && v === cpuVariant && v.healthIntervalSeconds !== undefined)),
+      () => floorRun(BASELINE, rep, measureCpu),
+      ...(composeSkip ? [] : [() => composeRun(rep)]),
+      ...variants.map((v) => () => floorRun(v, rep, measureCpu && v === cpuVariant && v.healthIntervalSeconds !== undefined)),
     ];
     for (const measure of runs) {
       const record = await measure();
@@ -356,14 +347,15 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
   const bootstrap = topology.outputs.bootstrapServers;
-  const lab: Partial<RunningLab> = {};
+  const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const limits = Object.fromEntries(topology.containers.map((c) => [c.key, c.memoryMb]));
   try {
-    await realiseLab(topology, quiet, lab);
-    log(`${variant.name} lab ready after ${lab.secondsToReady!.toFixed(1)}s; idle for 3 s`);
+    await realiseWithCli(topology, lab);
+    log(`${variant.name} lab ready after ${lab.secondsToReady.toFixed(1)}s; idle for 3 s`);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const idle = await rssNow(lab.containerIds!);
-    const sampler = sampleRss(lab.containerIds!);
+    const ids = await containerIdsOf(topology);
+    const idle = await rssNow(ids);
+    const sampler = sampleRss(ids);
     try {
       for (const bytes of sizes) {
         for (let rep = 1; rep <= opts.reps; rep++) {
@@ -412,7 +404,8 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
     results.errors.push(`throughput: ${variant.name} lab: ${message}`);
     log(`${variant.name} lab FAILED: ${message}`);
   } finally {
-    await teardownLab({ ...lab, topology }, quiet).catch(() => undefined);
+    await teardownWithCli(lab).catch(() => undefined);
+    await removeLabelled(topology.labName, quiet);
   }
 }
 
@@ -436,20 +429,22 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
   const c = await conditions();
-  const lab: Partial<RunningLab> = {};
+  const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const record: (typeof results.scaling)[number] = { variant: variant.name, brokers, containers: topology.containers.length, rep, ...c };
   try {
-    await realiseLab(topology, quiet, lab);
+    await realiseWithCli(topology, lab);
     record.healthy = round(lab.secondsToHealthy);
     record.ready = round(lab.secondsToReady);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    record.idle = await rssNow(lab.containerIds!);
-    record.restarts = await restarts(lab.containerIds!);
+    const ids = await containerIdsOf(topology);
+    record.idle = await rssNow(ids);
+    record.restarts = await restarts(ids);
   } catch (error) {
     record.error = (error as Error).message.split("\n")[0];
     results.errors.push(`scaling: ${variant.name}, ${brokers} brokers #${rep}: ${record.error}`);
   } finally {
-    record.teardown = round(await teardownLab({ ...lab, topology: ordered }, quiet).catch(() => NaN));
+    record.teardown = round(await teardownWithCli({ ...lab, topology: ordered }).catch(() => NaN));
+    await removeLabelled(topology.labName, quiet);
   }
   results.scaling.push(record);
   log(record.error ? `${variant.name}, ${brokers} broker(s) #${rep}: FAILED ${record.error}` :
