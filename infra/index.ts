@@ -1,5 +1,6 @@
-// The kafka-lab Pulumi program: validate the stack's config, then declare the lab.
-// `pulumi up` returns once ZooKeeper and every broker are healthy and the topics exist.
+// The kafka-lab Pulumi program: validate the stack's config, then declare the lab. `pulumi up` returns once every
+// container is healthy and every setup step (SCRAM user, topics, consumer-group readiness) is done. The stack's
+// outputs are the lab's (topology.ts lists them with the services that contribute them).
 
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";
@@ -17,13 +18,4 @@ function loadConfig(): LabConfig {
   }
 }
 
-const lab = new KafkaLab("lab", { config: loadConfig() });
-
-export const bootstrapServers = lab.bootstrapServers;
-export const internalBootstrapServers = lab.internalBootstrapServers;
-export const zookeeperConnect = lab.zookeeperConnect;
-export const networkName = lab.networkName;
-export const topics = lab.topicNames;
-/** none, scram-sha-256 or scram-sha-512: how host clients log in on OUTSIDE (the password stays in config). */
-export const outsideAuth = lab.outsideAuth;
-export const outsideUsername = lab.outsideUsername;
+export default new KafkaLab("lab", { config: loadConfig() }).outputs;

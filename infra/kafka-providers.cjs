@@ -1,14 +1,16 @@
-// Pulumi dynamic providers driven by the kafkajs admin client through the OUTSIDE listener: Kafka topics, and
-// the lab's readiness for consumer groups.
+// Pulumi dynamic providers, one per kind of setup step (specs.ts): Kafka topics and the lab's readiness for consumer
+// groups, driven by the kafkajs admin client through the OUTSIDE listener, and the SCRAM user, made by
+// kafka-configs in a broker through the Docker engine.
 //
-// Plain CommonJS on purpose: Pulumi serialises this object (with its closure) into the state and runs it
-// in a separate process. Module-scope `require` of a package in node_modules is captured as
-// `require("kafkajs")`, which is the well-trodden path; ESM imports are not (see README, "Topics").
-// Everything the methods use is defined in this file.
+// Plain CommonJS on purpose: Pulumi serialises these objects (with their closures) into the state and runs them
+// in a separate process. Module-scope `require` of a package in node_modules is captured as `require("kafkajs")`,
+// which is the well-trodden path; ESM imports are not (see README, "Topics"). What the methods use is defined in
+// this file or in docker-engine.cjs, and holds no Set or Map at module level (a captured Set arrives as a plain
+// object).
 "use strict";
 
 const kafkajs = require("kafkajs");
-const http = require("node:http");
+const dockerEngine = require("./docker-engine.cjs");
 
 /** SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret). */
 function saslOf(inputs) {
@@ -196,50 +198,14 @@ const readinessProvider = {
   },
 };
 
-/** One call to the Docker Engine API on its unix socket (DOCKER_HOST=unix://... or the default socket). */
-function dockerApi(method, path, body) {
-  const socketPath = (process.env.DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request({ socketPath, method, path, headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {} }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, data: Buffer.concat(chunks) }));
-    });
-    req.on("error", (error) => reject(new Error(`cannot reach the Docker engine at ${socketPath}: ${error.message}`)));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-/** Output of a finished exec, without the 8-byte frame headers of Docker's multiplexed stream. */
-function demultiplex(data) {
-  const out = [];
-  for (let offset = 0; offset + 8 <= data.length;) {
-    const size = data.readUInt32BE(offset + 4);
-    out.push(data.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return Buffer.concat(out).toString();
-}
-
 /**
  * Runs kafka-configs in a broker container against its own INSIDE listener (PLAINTEXT, reachable only on the lab
  * network). The password travels in the exec's environment, never in its command line, a log or an error.
  */
 async function kafkaConfigs(container, args, env) {
   const script = 'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' + args;
-  const created = await dockerApi("POST", `/containers/${encodeURIComponent(container)}/exec`, {
-    AttachStdout: true, AttachStderr: true, Cmd: ["bash", "-c", script],
-    // The tool is a JVM in the broker's memory budget: keep its heap small.
-    Env: ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env],
-  });
-  if (created.status >= 400) throw new Error(`cannot run kafka-configs in ${container}: ${created.data.toString().trim()}`);
-  const id = JSON.parse(created.data.toString()).Id;
-  const started = await dockerApi("POST", `/exec/${id}/start`, { Detach: false, Tty: false });
-  const output = demultiplex(started.data);
-  const info = JSON.parse((await dockerApi("GET", `/exec/${id}/json`)).data.toString());
-  return { exitCode: info.ExitCode, output };
+  // The tool is a JVM in the broker's memory budget: keep its heap small.
+  return dockerEngine.exec(container, ["bash", "-c", script], ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env]);
 }
 
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */

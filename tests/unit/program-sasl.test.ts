@@ -11,7 +11,7 @@ const registered: Registered[] = installMocks({ outsideAuth: "scram-sha-256", ou
 let program: Record<string, any>;
 
 before(async () => {
-  program = await import("../../infra/index.js");
+  program = (await import("../../infra/index.js")).default;
   await outputValue(program.bootstrapServers);
 });
 

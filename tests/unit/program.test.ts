@@ -14,7 +14,7 @@ const topology: LabTopology = buildTopology(parseLabConfig(config), { project: "
 let program: Record<string, any>;
 
 before(async () => {
-  program = await import("../../infra/index.js");
+  program = (await import("../../infra/index.js")).default;
   await outputValue(program.bootstrapServers);
 });
 
@@ -105,10 +105,11 @@ describe("resource graph under Pulumi mocks", () => {
   });
 
   it("exports the outputs a client needs", async () => {
-    assert.equal(await outputValue(program.bootstrapServers), topology.outputs.bootstrapServers);
+    assert.equal(await outputValue(program.bootstrapServers), topology.kafka.bootstrapServers);
     assert.equal(await outputValue(program.internalBootstrapServers), "kafka-1:9093,kafka-2:9093");
     assert.equal(await outputValue(program.zookeeperConnect), "zookeeper:2181");
     assert.equal(await outputValue(program.networkName), topology.network.name);
     assert.deepEqual(await outputValue(program.topics), ["topic_test", "orders"]);
+    assert.deepEqual(Object.keys(program).sort(), Object.keys(topology.outputs).sort(), "every output of the topology, and only those");
   });
 });

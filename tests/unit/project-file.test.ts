@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { CONFIG_KEYS } from "../../infra/config.js";
+import { CONFIG_KEYS, parseLabConfig } from "../../infra/config.js";
+import { buildTopology } from "../../infra/topology.js";
 import { configFromStackFile } from "../../lib/stack-files.js";
 
 const root = new URL("../../", import.meta.url);
@@ -64,6 +65,11 @@ describe("README", () => {
       const shown = Array.isArray(spec.default) ? JSON.stringify(spec.default) : String(spec.default);
       assert.ok(readme.includes(`| \`${key}\` | \`${shown}\` |`), `README config table row for ${key} with default ${shown}`);
     }
+  });
+
+  it("lists every stack output in its outputs table", () => {
+    const outputs = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: "dev" }).outputs;
+    for (const name of Object.keys(outputs)) assert.ok(readme.includes(`| \`${name}\` |`), `README outputs table row for ${name}`);
   });
 
   it("gives the npm scripts that exist", () => {

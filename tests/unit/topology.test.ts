@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { buildTopology, KAFKA_HEALTH_PROBE, labNameOf } from "../../infra/topology.js";
+import { buildTopology, labNameOf, outputText } from "../../infra/topology.js";
+import { KAFKA_HEALTH_PROBE } from "../../infra/services/broker.js";
 
 const identity = { project: "kafka-lab", stack: "dev" };
 const topologyOf = (raw: RawConfig = {}) => buildTopology(parseLabConfig(raw), identity);
@@ -78,8 +79,8 @@ describe("the tutorial's lab (defaults)", () => {
   });
 
   it("gives outputs a client can use", () => {
-    assert.deepEqual(topology.outputs, {
-      mode: "zookeeper",
+    const values = Object.fromEntries(Object.entries(topology.outputs).map(([name, output]) => [name, output.value]));
+    assert.deepEqual(values, {
       outsideAuth: "none",
       outsideUsername: "",
       bootstrapServers: "localhost:9092",
@@ -101,8 +102,8 @@ describe("configured labs", () => {
       "INSIDE://kafka-3:9093,OUTSIDE://lab.local:29094",
     ]);
     assert.deepEqual(brokers.map((b) => b.ports[0]!.external), [29092, 29093, 29094]);
-    assert.equal(topology.outputs.bootstrapServers, "lab.local:29092,lab.local:29093,lab.local:29094");
-    assert.equal(topology.outputs.internalBootstrapServers, "kafka-1:9093,kafka-2:9093,kafka-3:9093");
+    assert.equal(topology.kafka.bootstrapServers, "lab.local:29092,lab.local:29093,lab.local:29094");
+    assert.equal(outputText(topology, "internalBootstrapServers"), "kafka-1:9093,kafka-2:9093,kafka-3:9093");
     assert.equal(brokers[0]!.env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
     assert.equal(brokers[0]!.env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR, "2");
   });
@@ -112,7 +113,7 @@ describe("configured labs", () => {
     const zookeepers = topology.containers.filter((c) => c.role === "zookeeper");
     assert.deepEqual(zookeepers.map((z) => z.env.ZOOKEEPER_SERVER_ID), ["1", "2", "3"]);
     assert.equal(zookeepers[0]!.env.ZOOKEEPER_SERVERS, "zookeeper-1:2888:3888;zookeeper-2:2888:3888;zookeeper-3:2888:3888");
-    assert.equal(topology.outputs.zookeeperConnect, "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181");
+    assert.equal(outputText(topology, "zookeeperConnect"), "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181");
     assert.deepEqual(topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1", "zookeeper-2", "zookeeper-3"]);
   });
 
@@ -147,7 +148,7 @@ describe("KRaft mode", () => {
   it("runs no ZooKeeper and uses the kraft image", () => {
     assert.deepEqual(brokers.map((c) => c.role), ["broker", "broker", "broker"]);
     assert.deepEqual(topology.images.map((i) => i.name), ["apache/kafka:4.2.0"]);
-    assert.equal(topology.outputs.zookeeperConnect, "");
+    assert.equal(outputText(topology, "zookeeperConnect"), "");
     for (const b of brokers) assert.deepEqual(b.dependsOn, []);
   });
 
@@ -214,15 +215,17 @@ describe("SCRAM on the OUTSIDE listener", () => {
   });
 
   it("names the user to create and the outputs, never the password", () => {
-    assert.deepEqual(topology.scramUser, { mechanism: "SCRAM-SHA-256", username: "lab", brokerContainer: "kafka-lab-dev-kafka-1" });
-    assert.equal(topology.outputs.outsideAuth, "scram-sha-256");
-    assert.equal(topology.outputs.outsideUsername, "lab");
+    assert.deepEqual(topology.setup.find((s) => s.kind === "scram-user"), {
+      kind: "scram-user", key: "scram-user", after: ["kafka-1", "kafka-2"], mechanism: "SCRAM-SHA-256", username: "lab", brokerContainer: "kafka-1",
+    });
+    assert.equal(outputText(topology, "outsideAuth"), "scram-sha-256");
+    assert.equal(outputText(topology, "outsideUsername"), "lab");
     assert.ok(!JSON.stringify(topology).includes(password), "the password must not appear in the topology");
   });
 
   it("leaves the listeners plain without authentication", () => {
     const plain = topologyOf().containers.find((c) => c.role === "broker")!;
     assert.equal(plain.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT");
-    assert.equal(topologyOf().scramUser, undefined);
+    assert.equal(topologyOf().setup.find((s) => s.kind === "scram-user"), undefined);
   });
 });

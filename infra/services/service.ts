@@ -1,0 +1,72 @@
+// What a service of the lab is (ZooKeeper, the brokers, and later others), and what every service shares.
+// A service is data: given the config, it says its containers (env, ports, healthcheck, dependencies), the
+// setup steps that run once they are healthy, and the stack outputs it contributes. Pure.
+
+import type { LabConfig } from "../config.js";
+import { LABEL_PREFIX, type ContainerSpec, type KafkaAccess, type OutputSpec, type SetupStep, type VolumeMount } from "../specs.js";
+
+export interface LabIdentity {
+  project: string;
+  stack: string;
+}
+
+export interface ServiceContext {
+  config: LabConfig;
+  identity: LabIdentity;
+  /** Docker-safe lab name, <project>-<stack>: the prefix of every container, network and volume name. */
+  lab: string;
+  labels: Record<string, string>;
+  /** Containers of the services built before this one, by service name (empty when that service is off). */
+  containersOf(service: string): ContainerSpec[];
+  /** How setup steps reach Kafka (the brokers' OUTSIDE listener). */
+  kafka: KafkaAccess;
+}
+
+export interface Service {
+  /** The service's name: the role of its containers, and what other services depend on. */
+  readonly name: string;
+  /** Whether this lab runs the service. */
+  enabled(config: LabConfig): boolean;
+  /** Its containers; their dependsOn may name containers of services listed before this one. */
+  containers(ctx: ServiceContext): ContainerSpec[];
+  /** Steps after the containers are healthy (topics, users, ...), given its own containers. */
+  setup?(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[];
+  /**
+   * Stack outputs it contributes. Every name is exported by every lab: with the service off (own is empty),
+   * the value says so (an empty string or list), so scripts can read it either way.
+   */
+  outputs(ctx: ServiceContext, own: ContainerSpec[]): Record<string, OutputSpec>;
+}
+
+/** 1..n */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** Container memory limit for a JVM heap: the heap plus room for metaspace, threads and buffers. */
+export function memoryLimitMb(heapMb: number): number {
+  return heapMb * 2 + 256;
+}
+
+export function heapOpts(heapMb: number): string {
+  return `-Xms${heapMb}m -Xmx${heapMb}m`;
+}
+
+/** What every container shares: its names on the machine and the network, its labels, its restart policy. */
+export function nodeIdentity(ctx: ServiceContext, role: string, key: string, hostname: string) {
+  return {
+    key,
+    role,
+    name: `${ctx.lab}-${key}`,
+    hostname,
+    aliases: hostname === key ? [hostname] : [hostname, key],
+    restartPolicy: ctx.config.restartPolicy,
+    labels: { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key },
+  };
+}
+
+/** Named volumes of one container, when persistence is on. */
+export function volumesOf(ctx: ServiceContext, key: string, paths: Record<string, string>): VolumeMount[] {
+  if (!ctx.config.persistence) return [];
+  return Object.entries(paths).map(([suffix, containerPath]) => ({ volume: `${ctx.lab}-${key}-${suffix}`, containerPath }));
+}

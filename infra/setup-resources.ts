@@ -1,0 +1,88 @@
+// The setup steps as Pulumi resources: one dynamic resource per kind of step (specs.ts: SetupStep), created
+// through the providers of kafka-providers.cjs once the containers they wait for are healthy.
+
+import * as pulumi from "@pulumi/pulumi";
+import providers from "./kafka-providers.cjs";
+import type { KafkaAccess, SetupStep } from "./specs.js";
+
+/** What kafkajs needs to log in on OUTSIDE; always a Pulumi secret (it carries the password). */
+export type SaslInput = pulumi.Input<{ mechanism: string; username: string; password: string } | undefined>;
+
+interface KafkaInputs {
+  bootstrapServers: pulumi.Input<string>;
+  /** Changes whenever a container the step waits for is re-created, so the provider ensures the step again. */
+  clusterToken: pulumi.Input<string>;
+  sasl: SaslInput;
+}
+
+export interface TopicInputs extends KafkaInputs {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+export interface ScramUserInputs {
+  brokerContainer: pulumi.Input<string>;
+  mechanism: string;
+  username: string;
+  password: pulumi.Input<string>;
+  clusterToken: pulumi.Input<string>;
+}
+
+/** A Kafka topic, created (or adopted) and deleted through the kafkajs admin client. */
+export class KafkaTopic extends pulumi.dynamic.Resource {
+  constructor(name: string, args: TopicInputs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.topicProvider, name, { ...args }, opts, "kafka-lab", "KafkaTopic");
+  }
+}
+
+/** The SCRAM user of the OUTSIDE listener, created through kafka-configs in a broker. */
+export class ScramUser extends pulumi.dynamic.Resource {
+  constructor(name: string, args: ScramUserInputs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.scramUserProvider, name, { ...args }, opts, "kafka-lab", "ScramUser");
+  }
+}
+
+/** Exists once a consumer group can find its coordinator, so clients started after `pulumi up` work at once. */
+export class ConsumerGroupReadiness extends pulumi.dynamic.Resource {
+  constructor(name: string, args: KafkaInputs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.readinessProvider, name, { ...args }, opts, "kafka-lab", "ConsumerGroupReadiness");
+  }
+}
+
+/** What every step's resource needs besides the step itself. */
+export interface StepContext {
+  kafka: KafkaAccess;
+  /** The SCRAM password (a secret) when OUTSIDE authenticates. */
+  password: pulumi.Output<string>;
+  /** The Docker container name of a container key, as an output (so the step waits for the container). */
+  containerName(key: string): pulumi.Output<string>;
+  clusterToken: pulumi.Output<string>;
+}
+
+function saslOf({ kafka, password }: StepContext): SaslInput {
+  const { scramMechanism, username } = kafka;
+  return scramMechanism ? pulumi.secret(password.apply((p) => ({ mechanism: scramMechanism.toLowerCase(), username, password: p }))) : undefined;
+}
+
+/** The resource that realises one setup step. */
+export function setupResource(step: SetupStep, ctx: StepContext, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  const kafka = { bootstrapServers: ctx.kafka.bootstrapServers, clusterToken: ctx.clusterToken, sasl: saslOf(ctx) };
+  switch (step.kind) {
+    case "scram-user":
+      return new ScramUser(step.key, {
+        brokerContainer: ctx.containerName(step.brokerContainer),
+        mechanism: step.mechanism,
+        username: step.username,
+        password: ctx.password,
+        clusterToken: ctx.clusterToken,
+      }, opts);
+    case "topic": {
+      const { name, partitions, replicationFactor, configs } = step.topic;
+      return new KafkaTopic(step.key, { ...kafka, name, partitions, replicationFactor, configs }, opts);
+    }
+    case "consumer-group-readiness":
+      return new ConsumerGroupReadiness(step.key, kafka, opts);
+  }
+}
