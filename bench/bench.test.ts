@@ -33,10 +33,10 @@ test("options: defaults, --quick, lists and bad values", () => {
 test("bench labs: bench-* names, ports in 30000-30999, variants change copies only", () => {
   const { topology } = benchLab("tutorial", "bench-x", "cli");
   assert.equal(topology.labName, "kafka-lab-bench-x");
-  assert.equal(topology.outputs.bootstrapServers, "localhost:30192");
+  assert.equal(topology.kafka.bootstrapServers, "localhost:30101");
   assert.ok(topology.containers.every((c) => c.image.startsWith("kafka-lab-local/")));
   const five = benchLab("cluster", "bench-y", "scaling", BASELINE, scalingOverrides(5)).topology;
-  assert.equal(five.outputs.bootstrapServers.split(",").at(-1), "localhost:30496");
+  assert.equal(five.kafka.bootstrapServers.split(",").at(-1), "localhost:30405");
   assert.deepEqual(five.topics.map((t) => t.name), ["topic_test"]);
   const tuned = benchLab("tutorial", "bench-x", "cli", { name: "t", parallelStart: true, healthIntervalSeconds: 0.5, brokerEnv: { KAFKA_X: "1" } }).topology;
   assert.ok(tuned.containers.every((c) => c.dependsOn.length === 0 && c.healthcheck.intervalSeconds === 0.5));
@@ -53,7 +53,7 @@ test("docker run: the topology's env, ports, aliases, limits, labels, and the sa
   const value = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(value("--name"), kafka.name);
   assert.equal(value("--network"), "kafka-lab-bench-x-net");
-  assert.equal(value("--publish"), "127.0.0.1:30192:9092");
+  assert.equal(value("--publish"), "127.0.0.1:30101:9092");
   assert.equal(value("--memory"), `${kafka.memoryMb}m`);
   assert.equal(value("--health-interval"), "2s");
   assert.ok(args.includes(`KAFKA_ADVERTISED_LISTENERS=${kafka.env.KAFKA_ADVERTISED_LISTENERS}`));

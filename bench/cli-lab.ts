@@ -1,14 +1,12 @@
 // The floor for provisioning: the very containers of a topology, started by plain `docker` CLI commands
 // (same env, ports, network, aliases, memory limit, restart policy, labels and healthchecks), waited on the
 // same way (the container's healthcheck, polled once a second, ZooKeeper before the brokers), then the
-// same topic and consumer-group readiness providers. No Pulumi, no Docker API client of ours.
+// topology's setup steps through the same providers Pulumi runs. No Pulumi, no Docker API client of ours.
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
-import kafkaProviders from "../infra/kafka-providers.cjs";
+import type { SetupStep } from "../infra/specs.js";
+import providers from "../infra/kafka-providers.cjs";
 import { run } from "./clients.js";
-
-type Provider = { create(inputs: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }> };
-const { topicProvider, readinessProvider } = kafkaProviders as Record<"topicProvider" | "readinessProvider", Provider>;
 
 const POLL_MS = 1_000;
 
@@ -95,14 +93,24 @@ export async function realiseWithCli(topology: LabTopology, lab: CliLab, mark: (
     }));
   }
   lab.secondsToHealthy = (Date.now() - started) / 1000;
-  for (const topic of topology.topics) {
-    await topicProvider.create({ ...topic, bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
-  }
-  if (topology.topics.length > 0) mark("topics");
-  await readinessProvider.create({ bootstrapServers: topology.outputs.bootstrapServers, clusterToken: "bench" });
-  mark("coordinator");
+  for (const step of topology.setup) mark(await runStep(topology, step));
   lab.secondsToReady = (Date.now() - started) / 1000;
   return lab;
+}
+
+/** One setup step through its provider, as Pulumi would create it; returns the step's name for the timings. */
+async function runStep(topology: LabTopology, step: SetupStep): Promise<string> {
+  const kafka = { bootstrapServers: topology.kafka.bootstrapServers, clusterToken: "bench" };
+  switch (step.kind) {
+    case "topic":
+      await providers.topicProvider.create!({ ...step.topic, ...kafka });
+      return "topics";
+    case "consumer-group-readiness":
+      await providers.readinessProvider.create!(kafka);
+      return "coordinator";
+    case "scram-user":
+      throw new Error("the docker run floor does not set up SCRAM users");
+  }
 }
 
 /** `docker stop` (brokers first, with their grace period) and `docker rm -v`, then the network. */

@@ -58,9 +58,10 @@ export async function smoke(bootstrap: string, { count, messageBytes, topic = "t
   if (messageBytes !== undefined) args.push("--message-bytes", String(messageBytes));
   const result = await run(process.execPath, args);
   const line = result.stdout.trim().split("\n").pop() ?? "";
-  let parsed: { ok?: boolean; summary?: { messagesPerSecond?: number; durationMs?: number; latencyMs?: { p50?: number; p99?: number }; reasons?: string[] }; error?: { message?: string } } = {};
+  type Parsed = { ok?: boolean; summary?: { messagesPerSecond?: number; durationMs?: number; latencyMs?: { p50?: number; p99?: number }; reasons?: string[] }; error?: { message?: string } };
+  let parsed: Parsed;
   try {
-    parsed = JSON.parse(line);
+    parsed = JSON.parse(line) as Parsed;
   } catch {
     parsed = {};
   }

@@ -2,8 +2,9 @@
 // smoke test retried until it passes, which is how a tutorial user finds out that the lab is ready.
 
 import { fileURLToPath } from "node:url";
-import { api, containerRssMb, labelFilter } from "../scripts/lib/docker-api.js";
-import { outsidePortOf, PORT_BASE, SLOTS, PROJECT } from "./labs.js";
+import { api, containerRssMb, labelFilter } from "../lib/docker.js";
+import { LAB_LABEL } from "../infra/specs.js";
+import { portsOf, PROJECT } from "./labs.js";
 import { run, smoke, type SmokeResult } from "./clients.js";
 
 export const COMPOSE_FILE = fileURLToPath(new URL("./compose/docker-compose.tutorial.yml", import.meta.url));
@@ -12,8 +13,8 @@ export const COMPOSE_PROJECT = `${PROJECT}-bench-compose`;
 export const COMPOSE_LAB = COMPOSE_PROJECT;
 const RETRY_PAUSE_MS = 1_000;
 
-export const composeKafkaPort = outsidePortOf("compose");
-export const composeZookeeperPort = PORT_BASE + 100 * SLOTS.compose + 81;
+export const composeKafkaPort = portsOf("compose").settings.outsidePort;
+export const composeZookeeperPort = portsOf("compose").settings.zookeeperPort;
 export const composeBootstrap = `localhost:${composeKafkaPort}`;
 
 function compose(args: string[]): ReturnType<typeof run> {
@@ -60,7 +61,7 @@ export async function composeUpUntilSmoke(timeoutSeconds = 180): Promise<Compose
 
 /** RSS of the compose lab's running containers (the one-shot topic creator has exited by then). */
 export async function composeRss(): Promise<Record<string, number>> {
-  const containers = await api<Array<{ Id: string; Labels: Record<string, string> }>>("GET", `/containers/json?filters=${labelFilter({ "org.kafka-lab.lab": COMPOSE_LAB })}`);
+  const containers = await api<Array<{ Id: string; Labels: Record<string, string> }>>("GET", `/containers/json?filters=${labelFilter({ [LAB_LABEL]: COMPOSE_LAB })}`);
   const rss: Record<string, number> = {};
   for (const c of containers) rss[c.Labels["com.docker.compose.service"] ?? c.Id.slice(0, 12)] = await containerRssMb(c.Id);
   return rss;

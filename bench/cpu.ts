@@ -3,7 +3,7 @@
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { api } from "../scripts/lib/docker-api.js";
+import { containerStats } from "../lib/docker.js";
 
 const CLOCK_TICKS = 100;
 const DAEMONS = ["dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2"];
@@ -32,7 +32,7 @@ function daemonCpuSeconds(): number {
 
 async function containerCpuSeconds(ids: string[]): Promise<number> {
   const usage = await Promise.all(ids.map(async (id) => {
-    const stats = await api(`GET`, `/containers/${id}/stats?stream=false`);
+    const stats = await containerStats(id);
     return Number(stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
   }));
   return usage.reduce((a, b) => a + b, 0);

@@ -4,9 +4,9 @@
 // variants change copies of the topology objects, started by plain `docker run` (cli-lab.ts) beside an
 // unchanged baseline on the same path (infra/ is never edited): healthcheck interval, start order, heaps.
 
-import { buildTopology, type LabTopology } from "../infra/topology.js";
-import { configFromStackFile } from "../lib/stack-files.js";
-import { localImageOverrides } from "../lib/local-images.js";
+import type { LabTopology } from "../infra/topology.js";
+import { localLab, type Settings } from "../lib/local-images.js";
+import { portBlock, type PortBlock } from "../lib/ports.js";
 
 export const PROJECT = "kafka-lab";
 
@@ -18,8 +18,7 @@ export const TOPOLOGIES = {
 } as const;
 export type TopologyName = keyof typeof TOPOLOGIES;
 
-/** Every published port of the benchmark lies in 30000-30999; each lab gets its own block of 100. */
-export const PORT_BASE = 30_000;
+/** Every published port of the benchmark lies in its range of lib/ports.ts; each slot is a block of 100. */
 export const SLOTS = {
   pulumi: 0,
   cli: 1,
@@ -30,9 +29,9 @@ export const SLOTS = {
 } as const;
 export type Slot = keyof typeof SLOTS;
 
-/** Broker 1's OUTSIDE port of a slot: 30092, 30192, ... (brokers 2..9 follow it). */
-export function outsidePortOf(slot: Slot): number {
-  return PORT_BASE + 100 * SLOTS[slot] + 92;
+/** The host ports of a slot's labs. */
+export function portsOf(slot: Slot): PortBlock {
+  return portBlock("bench", SLOTS[slot]);
 }
 
 /** What a tuning experiment changes, on top of the stack file's config. */
@@ -55,8 +54,8 @@ export interface BenchLab {
   topology: LabTopology;
   variant: Variant;
   topologyName: TopologyName;
-  /** The settings on top of the stack file (local images, the slot's port, overrides, the variant's config). */
-  settings: Record<string, string>;
+  /** The settings on top of the stack file (local images, the slot's ports, overrides, the variant's config). */
+  settings: Settings;
 }
 
 /**
@@ -65,17 +64,15 @@ export interface BenchLab {
  */
 export function benchLab(topologyName: TopologyName, stack: string, slot: Slot, variant: Variant = BASELINE, overrides: Record<string, string> = {}): BenchLab {
   if (!stack.startsWith("bench-")) throw new Error(`benchmark stacks are named bench-*, got ${stack}`);
-  const file = TOPOLOGIES[topologyName];
-  const mode = configFromStackFile(file, overrides).mode;
-  const settings = { ...localImageOverrides(mode), outsidePort: String(outsidePortOf(slot)), ...overrides, ...variant.config };
-  const config = configFromStackFile(file, settings);
-  const topology = applyVariant(buildTopology(config, { project: PROJECT, stack }), variant);
+  const ports = portsOf(slot);
+  const lab = localLab(TOPOLOGIES[topologyName], { project: PROJECT, stack }, { ...ports.settings, ...overrides, ...variant.config });
+  const topology = applyVariant(lab.topology, variant);
   for (const spec of topology.containers) {
     for (const port of spec.ports) {
-      if (port.external < PORT_BASE || port.external > PORT_BASE + 999) throw new Error(`${spec.key} would publish ${port.external}, outside 30000-30999`);
+      if (!ports.contains(port.external)) throw new Error(`${spec.key} would publish ${port.external}, outside ${ports.first}-${ports.last}`);
     }
   }
-  return { topology, variant, topologyName, settings };
+  return { topology, variant, topologyName, settings: lab.settings };
 }
 
 /** The variant's changes on a copy of the topology (the pure topology itself is never modified). */

@@ -1,7 +1,7 @@
 // Resident memory of a lab's containers (scripts/lib/docker-api.ts containerRssMb: cgroup rss), once or
 // sampled about every second while a workload runs, keeping each container's peak and the lab's peak total.
 
-import { containerRssMb } from "../scripts/lib/docker-api.js";
+import { containerRssMb } from "../lib/docker.js";
 
 export interface MemorySnapshot {
   /** Container key (zookeeper-1, kafka-1, ...) to MiB. */

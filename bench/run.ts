@@ -20,9 +20,10 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argv, updateArgv, which } from "zx";
-import { api, containerIdsOf, imageExists, removeLabelled } from "../scripts/lib/docker-api.js";
+import { api, containerIdsOf, imageExists, removeLabelled } from "../lib/docker.js";
 import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
-import { BASELINE, BENCH_LAB_PREFIX, benchLab, outsidePortOf, scalingOverrides, TOPOLOGIES, variantChanges, type Variant } from "./labs.js";
+import { LAB_LABEL } from "../infra/specs.js";
+import { BASELINE, BENCH_LAB_PREFIX, benchLab, scalingOverrides, TOPOLOGIES, variantChanges, type Variant } from "./labs.js";
 import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
 import { kcatRoundTrip, run, smoke } from "./clients.js";
 import { realiseWithCli, teardownWithCli, type CliLab } from "./cli-lab.js";
@@ -142,8 +143,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 /** Containers, networks and volumes whose lab label starts with kafka-lab-bench-, with that label. */
 async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
-  const filter = encodeURIComponent(JSON.stringify({ label: ["org.kafka-lab.lab"] }));
-  const labOf = (labels: Record<string, string> | null) => labels?.["org.kafka-lab.lab"] ?? "";
+  const filter = encodeURIComponent(JSON.stringify({ label: [LAB_LABEL] }));
+  const labOf = (labels: Record<string, string> | null) => labels?.[LAB_LABEL] ?? "";
   const containers = await api<Array<{ Names: string[]; Labels: Record<string, string> }>>("GET", `/containers/json?all=1&filters=${filter}`);
   const networks = await api<Array<{ Name: string; Labels: Record<string, string> }>>("GET", `/networks?filters=${filter}`);
   const volumes = await api<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>("GET", `/volumes?filters=${filter}`);
@@ -155,9 +156,9 @@ async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
 }
 
 async function conditions(): Promise<Conditions> {
-  const filter = encodeURIComponent(JSON.stringify({ label: ["org.kafka-lab.lab"] }));
+  const filter = encodeURIComponent(JSON.stringify({ label: [LAB_LABEL] }));
   const running = await api<Array<{ Labels: Record<string, string> }>>("GET", `/containers/json?filters=${filter}`);
-  const others = running.filter((c) => !(c.Labels["org.kafka-lab.lab"] ?? "").startsWith(BENCH_LAB_PREFIX)).length;
+  const others = running.filter((c) => !(c.Labels[LAB_LABEL] ?? "").startsWith(BENCH_LAB_PREFIX)).length;
   results.meta.othersMax = Math.max(results.meta.othersMax, others);
   return { load1: Math.round(loadavg()[0]! * 100) / 100, others };
 }
@@ -188,7 +189,7 @@ async function floorRun(variant: Variant, rep: number, measureCpu: boolean): Pro
   const t0 = performance.now();
   try {
     await realiseWithCli(topology, lab, (step) => (record.phases![step] = since(t0)));
-    await recordFirstMessage(record, lab, topology.outputs.bootstrapServers, t0);
+    await recordFirstMessage(record, lab, topology.kafka.bootstrapServers, t0);
     const ids = await containerIdsOf(topology);
     if (measureCpu) record.idleCpu = await idleCpu([...ids.values()], 10);
     record.rss = await rssNow(ids);
@@ -232,7 +233,7 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
     opened = true;
     await lab.up();
     const healthy = topology.containers.map((c) => record.phases![`${c.key} healthy`]).filter((x): x is number => x !== undefined);
-    await recordFirstMessage(record, { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) }, topology.outputs.bootstrapServers, t0);
+    await recordFirstMessage(record, { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) }, topology.kafka.bootstrapServers, t0);
     const ids = await containerIdsOf(topology);
     record.rss = await rssNow(ids);
     record.restarts = await restarts(ids);
@@ -346,7 +347,7 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
   const { topology } = benchLab(opts.topology, variant === BASELINE ? "bench-throughput" : "bench-lean", "throughput", variant);
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
-  const bootstrap = topology.outputs.bootstrapServers;
+  const bootstrap = topology.kafka.bootstrapServers;
   const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const limits = Object.fromEntries(topology.containers.map((c) => [c.key, c.memoryMb]));
   try {
@@ -463,8 +464,8 @@ async function scalingSection(): Promise<void> {
 // ---------------------------------------------------------------- main
 
 async function preflight(): Promise<void> {
-  const images = opts.topology === "kraft" ? ["kafka-lab-local/kafka:4.2.0"] : ["kafka-lab-local/kafka:3.9.2", "kafka-lab-local/zookeeper:3.8.4"];
-  if (opts.sections.has("ready") && opts.topology === "tutorial") images.push("kafka-lab-local/kafka:3.9.2", "kafka-lab-local/zookeeper:3.8.4");
+  const { images: needed } = benchLab(opts.topology, "bench-preflight", "pulumi").topology;
+  const images = needed.map((i) => i.name);
   const missing = [];
   for (const image of new Set(images)) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0) throw new Error(`missing local images ${missing.join(", ")}: run bash test-images/build.sh`);

@@ -1,13 +1,9 @@
-// A small client for the Docker Engine API over its unix socket, enough to realise a LabTopology the way
-// the Pulumi Docker provider does (it calls the same endpoints), with the healthcheck passed as the exact
-// "CMD" array rather than re-quoted through a shell.
+// The Docker Engine client of the scripts, smoke tests, tests and benchmark (its transport, docker-engine.cjs, is
+// the one the dynamic providers use too): containers, networks, volumes and images by name or label, health,
+// logs, memory, and what a lab leaves behind.
 
-import { createHash } from "node:crypto";
-import { request } from "node:http";
-import { LAB_LABEL, type ContainerSpec, type LabTopology, type NetworkSpec, type VolumeSpec } from "../../infra/topology.js";
-
-const socketPath = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
-const NS_PER_SECOND = 1_000_000_000;
+import { LAB_LABEL, type LabTopology } from "../infra/topology.js";
+import { demultiplex, request } from "../infra/docker-engine.cjs";
 
 export class DockerApiError extends Error {
   constructor(readonly status: number, readonly path: string, body: string) {
@@ -15,70 +11,29 @@ export class DockerApiError extends Error {
   }
 }
 
-function call(method: string, path: string, body?: unknown): Promise<{ status: number; data: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request({
-      socketPath, method, path,
-      headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {},
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, data: Buffer.concat(chunks) }));
-    });
-    req.on("error", (error) => reject(new Error(`cannot reach the Docker engine at ${socketPath}: ${error.message}`)));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-export async function api<T = any>(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<T> {
-  const { status, data } = await call(method, path, body);
+export async function api<T = unknown>(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<T> {
+  const { status, data } = await request(method, path, body);
   if (status >= 400 && !okStatuses.includes(status)) throw new DockerApiError(status, path, data.toString());
-  const text = data.toString();
-  return (text && text.trim().startsWith("{") || text.trim().startsWith("[") ? JSON.parse(text) : text) as T;
+  const text = data.toString().trim();
+  return (text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text) as T;
 }
 
 export function labelFilter(labels: Record<string, string>): string {
   return encodeURIComponent(JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }));
 }
 
-/** The body of POST /containers/create for a topology container: same fields as the Pulumi component sets. */
-export function containerCreateBody(spec: ContainerSpec, networkName: string): Record<string, unknown> {
-  const key = (internal: number) => `${internal}/tcp`;
-  return {
-    Image: spec.image,
-    Hostname: spec.hostname,
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: spec.labels,
-    ExposedPorts: Object.fromEntries(spec.ports.map((p) => [key(p.internal), {}])),
-    Healthcheck: {
-      Test: spec.healthcheck.test,
-      Interval: spec.healthcheck.intervalSeconds * NS_PER_SECOND,
-      Timeout: spec.healthcheck.timeoutSeconds * NS_PER_SECOND,
-      Retries: spec.healthcheck.retries,
-      StartPeriod: spec.healthcheck.startPeriodSeconds * NS_PER_SECOND,
-    },
-    StopTimeout: spec.stopGraceSeconds,
-    HostConfig: {
-      NetworkMode: networkName,
-      PortBindings: Object.fromEntries(spec.ports.map((p) => [key(p.internal), [{ HostIp: p.ip, HostPort: String(p.external) }]])),
-      Memory: spec.memoryMb * 1024 * 1024,
-      RestartPolicy: { Name: spec.restartPolicy },
-      Mounts: spec.mounts.map((m) => ({ Type: "volume", Source: m.volume, Target: m.containerPath })),
-    },
-    NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: spec.aliases } } },
-  };
+export interface ExistingContainer {
+  id: string;
+  running: boolean;
 }
 
-export async function createNetwork(spec: NetworkSpec): Promise<string> {
-  const created = await api<{ Id: string }>("POST", "/networks/create", { Name: spec.name, Driver: "bridge", Labels: spec.labels, CheckDuplicate: true });
-  return created.Id;
-}
-
-/** Creates a named volume; answers with the existing one when it is already there. */
-export async function createVolume(spec: VolumeSpec): Promise<void> {
-  await api("POST", "/volumes/create", { Name: spec.name, Labels: spec.labels });
+/** The container of that name, if any. */
+export async function findContainer(name: string): Promise<ExistingContainer | undefined> {
+  const { status, data } = await request("GET", `/containers/${encodeURIComponent(name)}/json`);
+  if (status === 404) return undefined;
+  if (status >= 400) throw new DockerApiError(status, `/containers/${name}/json`, data.toString());
+  const info = JSON.parse(data.toString());
+  return { id: info.Id, running: info.State.Running };
 }
 
 export async function removeVolume(name: string): Promise<void> {
@@ -91,64 +46,35 @@ export async function volumeNames(): Promise<Set<string>> {
   return new Set((volumes.Volumes ?? []).map((v) => v.Name));
 }
 
-export const SPEC_HASH_LABEL = "org.kafka-lab.spec-hash";
-
-/** Hash of everything a container is created from: equal hashes mean nothing would change. */
-export function specHash(spec: ContainerSpec, networkName: string): string {
-  return createHash("sha256").update(JSON.stringify(containerCreateBody(spec, networkName))).digest("hex").slice(0, 16);
-}
-
-export async function createAndStart(spec: ContainerSpec, networkName: string): Promise<string> {
-  const body = containerCreateBody(spec, networkName);
-  body.Labels = { ...spec.labels, [SPEC_HASH_LABEL]: specHash(spec, networkName) };
-  const created = await api<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, body);
-  await api("POST", `/containers/${created.Id}/start`);
-  return created.Id;
-}
-
-export interface ExistingContainer {
-  id: string;
-  running: boolean;
-  specHash: string | undefined;
-}
-
-/** The container of that name, if any. */
-export async function findContainer(name: string): Promise<ExistingContainer | undefined> {
-  const { status, data } = await call("GET", `/containers/${encodeURIComponent(name)}/json`);
-  if (status === 404) return undefined;
-  if (status >= 400) throw new DockerApiError(status, `/containers/${name}/json`, data.toString());
-  const info = JSON.parse(data.toString());
-  return { id: info.Id, running: info.State.Running, specHash: info.Config.Labels?.[SPEC_HASH_LABEL] };
-}
-
-/** The network of that name, if any. */
-export async function findNetwork(name: string): Promise<string | undefined> {
-  const { status, data } = await call("GET", `/networks/${encodeURIComponent(name)}`);
-  if (status === 404) return undefined;
-  return JSON.parse(data.toString()).Id as string;
-}
-
 export interface ContainerState {
   status: string;
   health: string | undefined;
   exitCode: number;
 }
 
+/** The parts of GET /containers/{id}/json that the checks read. */
+export interface ContainerInspect {
+  Id: string;
+  Args: string[];
+  RestartCount: number;
+  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
+  Config: { Env: string[]; Cmd: string[] | null; Labels: Record<string, string> | null; StopTimeout?: number };
+  HostConfig: { Memory: number; MemorySwap: number; RestartPolicy: { Name: string } };
+}
+
+export function inspectContainer(id: string): Promise<ContainerInspect> {
+  return api<ContainerInspect>("GET", `/containers/${id}/json`);
+}
+
 export async function inspectState(id: string): Promise<ContainerState> {
-  const info = await api("GET", `/containers/${id}/json`);
+  const info = await inspectContainer(id);
   return { status: info.State.Status, health: info.State.Health?.Status, exitCode: info.State.ExitCode };
 }
 
-/** Last lines of a container's log (the API multiplexes stdout and stderr in 8-byte-framed chunks). */
+/** Last lines of a container's log, stdout and stderr. */
 export async function logsTail(id: string, lines = 30): Promise<string> {
-  const { data } = await call("GET", `/containers/${id}/logs?stdout=1&stderr=1&tail=${lines}`);
-  const out: Buffer[] = [];
-  for (let offset = 0; offset + 8 <= data.length;) {
-    const size = data.readUInt32BE(offset + 4);
-    out.push(data.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return Buffer.concat(out).toString();
+  const { data } = await request("GET", `/containers/${id}/logs?stdout=1&stderr=1&tail=${lines}`);
+  return demultiplex(data);
 }
 
 export async function stopContainer(id: string, graceSeconds: number): Promise<void> {
@@ -168,9 +94,19 @@ export async function removeNetwork(id: string): Promise<void> {
   await api("DELETE", `/networks/${id}`, undefined, [404]);
 }
 
+/** The parts of GET /containers/{id}/stats that the checks and the benchmark read. */
+export interface ContainerStats {
+  memory_stats?: { usage?: number; stats?: { rss?: number; anon?: number; cache?: number } };
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+}
+
+export function containerStats(id: string): Promise<ContainerStats> {
+  return api<ContainerStats>("GET", `/containers/${id}/stats?stream=false`);
+}
+
 /** Resident memory of a running container in MiB (cgroup v1 rss, else usage minus cache). */
 export async function containerRssMb(id: string): Promise<number> {
-  const stats = await api("GET", `/containers/${id}/stats?stream=false`);
+  const stats = await containerStats(id);
   const m = stats.memory_stats ?? {};
   const rss = m.stats?.rss ?? m.stats?.anon ?? (m.usage ?? 0) - (m.stats?.cache ?? 0);
   return Math.round(rss / (1024 * 1024));
@@ -190,7 +126,7 @@ export async function findLabelled(labels: Record<string, string>): Promise<stri
 }
 
 export async function imageExists(name: string): Promise<boolean> {
-  const { status } = await call("GET", `/images/${encodeURIComponent(name)}/json`);
+  const { status } = await request("GET", `/images/${encodeURIComponent(name)}/json`);
   return status === 200;
 }
 
@@ -228,4 +164,11 @@ export async function containerIdsOf(topology: LabTopology): Promise<Map<string,
     ids.set(spec.key, found.id);
   }
   return ids;
+}
+
+/** Gives an image a second name (docker tag). */
+export async function tagImage(image: string, name: string): Promise<void> {
+  const colon = name.lastIndexOf(":");
+  const [repo, tag] = colon > name.lastIndexOf("/") ? [name.slice(0, colon), name.slice(colon + 1)] : [name, "latest"];
+  await api("POST", `/images/${encodeURIComponent(image)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
 }

@@ -2,6 +2,8 @@
 // pull images (CI, the e2e tests, the benchmark). Users get the public images.
 
 import type { ConfigKey, LabMode } from "../infra/config.js";
+import { buildTopology, type LabIdentity, type LabTopology } from "../infra/topology.js";
+import { configFromStackFile, rawSettings, type ConfigValue } from "./stack-files.js";
 
 export const LOCAL_IMAGES = {
   kafkaImage: "kafka-lab-local/kafka:3.9.2",
@@ -17,4 +19,17 @@ export function localImageOverrides(mode: LabMode): Partial<Record<ConfigKey, st
   return mode === "kraft"
     ? { kraftImage: LOCAL_IMAGES.kraftImage }
     : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
+}
+
+export type Settings = Partial<Record<ConfigKey, ConfigValue>>;
+
+/**
+ * A lab from a tracked stack file on the local test images: the settings on top of the file (the images of its
+ * mode, then `overrides`), and the topology the program builds from them and the `secrets` (which the settings
+ * never hold: they go into the stack as secrets).
+ */
+export function localLab(trackedFile: string, identity: LabIdentity, overrides: Settings = {}, secrets: Settings = {}): { settings: Settings; topology: LabTopology } {
+  const mode = configFromStackFile(trackedFile, rawSettings({ ...overrides, ...secrets })).mode;
+  const settings = { ...localImageOverrides(mode), ...overrides };
+  return { settings, topology: buildTopology(configFromStackFile(trackedFile, rawSettings({ ...settings, ...secrets })), identity) };
 }

@@ -3,6 +3,7 @@
 // real `pulumi` CLI on the real program in infra/. State stays in .pulumi-state/ (no Pulumi account); every
 // command gets this machine's copy of the stack file (see stack-files.ts), so the tracked files stay untouched.
 
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -139,7 +140,9 @@ export class LabStack {
     const scratch = mkdtempSync(join(tmpdir(), "kafka-lab-stack-"));
     try {
       copyFileSync(join(projectRoot, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
-      $.sync({ cwd: scratch, env: { ...process.env, ...this.env }, quiet: true })`pulumi stack init ${this.name} --secrets-provider passphrase --non-interactive`;
+      execFileSync("pulumi", ["stack", "init", this.name, "--secrets-provider", "passphrase", "--non-interactive"], {
+        cwd: scratch, env: { ...process.env, ...this.env }, stdio: ["ignore", "ignore", "pipe"],
+      });
       if (existsSync(this.configFile)) return;
       const { config: _none, ...salt } = parseStackFile(readFileSync(join(scratch, `Pulumi.${this.name}.yaml`), "utf8"));
       writeFileSync(this.configFile, formatStackFile(salt, undefined), { mode: 0o600 });

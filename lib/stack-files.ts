@@ -47,6 +47,11 @@ export function rawConfigOf(file: StackFile): Record<string, string> {
   return raw;
 }
 
+/** Settings as Pulumi hands them to the program: strings, lists as JSON text. */
+export function rawSettings(settings: Partial<Record<string, ConfigValue>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
 /** A tracked stack file's settings with overrides (raw strings, as in RawConfig), parsed and validated. */
 export function configFromStackFile(file: string, overrides: RawConfig = {}): LabConfig {
   return parseLabConfig({ ...rawConfigOf(readTrackedStackFile(file)), ...overrides });

@@ -3,14 +3,15 @@
 import { argv, echo } from "zx";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
 import { runLabScript } from "../lib/lab-script.js";
-import { findLabelled } from "../scripts/lib/docker-api.js";
+import { findLabelled } from "../lib/docker.js";
+import { LABEL_PREFIX } from "../infra/specs.js";
 
 await runLabScript("lab:down", async () => {
   const stack = stackName(argv);
   await requireToolchain();
   const lab = await new LabStack({ stack }).open();
   await lab.destroy();
-  const leftovers = await findLabelled({ "org.kafka-lab.project": "kafka-lab", "org.kafka-lab.stack": stack });
+  const leftovers = await findLabelled({ [`${LABEL_PREFIX}.project`]: "kafka-lab", [`${LABEL_PREFIX}.stack`]: stack });
   if (leftovers.length > 0) {
     echo(`kafka-lab: destroy left these behind:\n  ${leftovers.join("\n  ")}`);
     return 1;

@@ -15,6 +15,7 @@ import { $, argv, chalk, updateArgv, which } from "zx";
 import { EXIT, UsageError, type ExitCode } from "./errors.js";
 import { INSIDE_BOOLEANS, INSIDE_STRINGS, parseBootstrap, parseInsideOptions, type InsideOptions } from "./options.js";
 import { projectRoot, stackOutput } from "./stack.js";
+import { LAB_LABEL, LABEL_PREFIX } from "../infra/specs.js";
 
 const HELP = `Usage: npx tsx smoke-tests/inside.ts [flags]
 
@@ -31,8 +32,6 @@ Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network
   --topic, --count, --group, --timeout-ms, --json, --verbose   passed to round-trip.ts
 
 Exit code: the container's (0 ok, 1 verification failed, 2 usage/config, 3 unreachable/timeout, 130 interrupted).`;
-
-const LAB_LABEL = "org.kafka-lab.lab";
 
 updateArgv(process.argv.slice(2), { string: [...INSIDE_STRINGS], boolean: [...INSIDE_BOOLEANS] });
 
@@ -106,7 +105,7 @@ function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
     "run", "--rm",
     "--network", r.network,
     ...(r.lab ? ["--label", `${LAB_LABEL}=${r.lab}`] : []),
-    "--label", "org.kafka-lab.role=smoke-client",
+    "--label", `${LABEL_PREFIX}.role=smoke-client`,
     "-v", `${projectRoot.replace(/\/$/, "")}:/lab:ro`,
     "-w", "/lab",
     // tsx writes nothing to the (read-only) project mount, but keeps a compile cache in $TMPDIR/tsx-<uid>

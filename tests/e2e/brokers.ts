@@ -18,7 +18,7 @@ export async function checkEveryBroker(bootstrapServers: string, log: (line: str
         throw new Error(`${address} describes brokers ${advertised.join(", ")}, expected ${expected.join(", ")}`);
       }
     } catch (error) {
-      throw new Error(`broker at ${address} (listener OUTSIDE): ${(error as Error).message}`);
+      throw new Error(`broker at ${address} (listener OUTSIDE): ${(error as Error).message}`, { cause: error });
     } finally {
       await admin.disconnect();
     }

@@ -2,9 +2,9 @@
 // restart in place, and whatever of a lab is left behind.
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../../infra/topology.js";
-import { inspectState, logsTail, startContainer, stopContainer } from "../../scripts/lib/docker-api.js";
+import { inspectState, logsTail, startContainer, stopContainer } from "../../lib/docker.js";
 
-export { containerIdsOf, leftoversOf, removeLabelled } from "../../scripts/lib/docker-api.js";
+export { containerIdsOf, leftoversOf, removeLabelled } from "../../lib/docker.js";
 
 export type Log = (line: string) => void;
 

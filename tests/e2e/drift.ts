@@ -1,7 +1,7 @@
 // Drift: a container removed by hand (docker rm -f -v, as a user tidying up would) is restored by
 // `pulumi up --refresh`; the smoke tests pass through the stack's outputs afterwards, and a preview plans nothing.
 
-import { removeContainer } from "../../scripts/lib/docker-api.js";
+import { removeContainer } from "../../lib/docker.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { containerIdsOf, type Log } from "./containers.js";
 import { expectNoChanges, type ProvisionedLab } from "./pulumi-lab.js";

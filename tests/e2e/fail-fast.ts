@@ -7,10 +7,12 @@ import { createServer as createTcpServer, type Server, type Socket } from "node:
 import { createServer as createHttpServer } from "node:http";
 import { $ } from "zx";
 import { projectRoot } from "../../lib/paths.js";
+import { portBlock } from "../../lib/ports.js";
 import type { Log } from "./containers.js";
 
-/** Host ports of this check (29500-29599 is the range for new e2e checks). */
-export const FAIL_FAST_PORTS = { closed: 29501, silent: 29502, http: 29503 } as const;
+/** Host ports of this check: scratch ports of its block of the e2e range. */
+const ports = portBlock("e2e", 5);
+export const FAIL_FAST_PORTS = { closed: ports.scratch(0), silent: ports.scratch(1), http: ports.scratch(2) } as const;
 /** What the issue promises: a dead or wrong address fails within this wall time. */
 const LIMIT_MS = 10_000;
 /** Kill the smoke test if it hangs well beyond the limit, so the check itself stays bounded. */
@@ -55,7 +57,7 @@ async function closedPort(port: number): Promise<void> {
   try {
     await listen(probe, port);
   } catch (error) {
-    throw new Error(`127.0.0.1:${port} should be free for the closed-port case, but: ${(error as Error).message}`);
+    throw new Error(`127.0.0.1:${port} should be free for the closed-port case, but: ${(error as Error).message}`, { cause: error });
   }
   await close(probe, new Set());
 }

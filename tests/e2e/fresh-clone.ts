@@ -12,7 +12,7 @@ import { $ } from "zx";
 import { CONFIG_KEYS, LAB_MODES } from "../../infra/config.js";
 import { buildTopology } from "../../infra/topology.js";
 import { parseLabConfig } from "../../infra/config.js";
-import { api, imageExists } from "../../scripts/lib/docker-api.js";
+import { api, imageExists, tagImage } from "../../lib/docker.js";
 import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
@@ -36,7 +36,7 @@ async function tagStandIns(log: Log): Promise<string[]> {
   const added: string[] = [];
   for (const [name, local] of standIns()) {
     if (await imageExists(name)) continue;
-    await $`docker tag ${local} ${name}`;
+    await tagImage(local, name);
     added.push(name);
   }
   if (added.length > 0) log(`  tagged the local test images as ${added.join(", ")} for this check`);

@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import kafkajs from "kafkajs";
-import { findLabelled } from "../../scripts/lib/docker-api.js";
+import { findLabelled } from "../../lib/docker.js";
 import { LAB_LABEL } from "../../infra/topology.js";
 import type { CheckRunner } from "./checks.js";
 import { containerIdsOf, restartInPlace, type Log } from "./containers.js";
@@ -66,7 +66,7 @@ async function volumesOf(labName: string): Promise<string[]> {
 /** The persistence lab, start to end; each phase a check. `definition` must set persistence and keepVolumes. */
 export async function persistenceChecks(checks: CheckRunner, definition: LabDefinition, log: Log): Promise<void> {
   const topology = topologyOf(definition);
-  const bootstrap = topology.outputs.bootstrapServers;
+  const bootstrap = topology.kafka.bootstrapServers;
   const topic = topology.topics[0]!.name;
   const run = randomUUID();
   const group = `persistence-${run}`;

@@ -5,7 +5,7 @@
 import type { ConfigKey } from "../../infra/config.js";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
-import { configFromStackFile, type ConfigValue } from "../../lib/stack-files.js";
+import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
 import type { CheckRunner } from "./checks.js";
 import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
 
@@ -33,8 +33,7 @@ export interface ProvisionedLab {
 
 /** The topology the program builds from the lab's settings (secrets included), as the expectation. */
 export function topologyOf(definition: LabDefinition): LabTopology {
-  const raw = Object.fromEntries(Object.entries({ ...definition.overrides, ...definition.secrets })
-    .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  const raw = rawSettings({ ...definition.overrides, ...definition.secrets });
   return buildTopology(configFromStackFile(definition.trackedFile, raw), { project: PROJECT, stack: definition.stack });
 }
 

@@ -11,13 +11,13 @@
 
 import { CommandError } from "@pulumi/pulumi/automation/index.js";
 import { argv, $ } from "zx";
-import { api, containerRssMb, imageExists, volumeNames } from "../../scripts/lib/docker-api.js";
+import { api, containerRssMb, imageExists, inspectContainer, volumeNames } from "../../lib/docker.js";
 import { projectRoot } from "../../lib/paths.js";
 import { requireToolchain } from "../../lib/pulumi-stack.js";
-import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
-import { configFromStackFile } from "../../lib/stack-files.js";
+import { CLIENT_IMAGE, localLab, type Settings } from "../../lib/local-images.js";
+import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
-import { LAB_LABEL } from "../../infra/topology.js";
+import { LAB_LABEL, outputText } from "../../infra/topology.js";
 import { CheckRunner } from "./checks.js";
 import { leftoversOf, removeLabelled } from "./containers.js";
 import { kcatRoundTrip } from "./kcat.js";
@@ -29,7 +29,7 @@ import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js"
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 import { driftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
-import { openStack, topologyOf, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
+import { openStack, PROJECT, topologyOf, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
 import { trackedFilesUnchanged } from "./tracked-files.js";
 
 const log = (line: string) => console.log(line);
@@ -44,21 +44,24 @@ const checks = new CheckRunner(log);
 // The INSIDE smoke test of lab:smoke (lib/smoke.ts) runs in this image rather than the default one, which cannot be pulled here.
 process.env.KAFKA_LAB_CLIENT_IMAGE = CLIENT_IMAGE;
 
-/** A lab from a tracked stack file, on the local test images, with the given settings on top. */
-function e2eLab(title: string, stack: string, trackedFile: string, overrides: LabDefinition["overrides"], secrets?: LabDefinition["secrets"]): LabDefinition {
-  const mode = configFromStackFile(trackedFile).mode;
-  return { title, stack, trackedFile, overrides: { ...localImageOverrides(mode), ...overrides }, ...(secrets ? { secrets } : {}) };
+/**
+ * A lab from a tracked stack file, on the local test images, with the host ports of its block of the e2e range
+ * and the given settings on top.
+ */
+function e2eLab(title: string, stack: string, trackedFile: string, block: number, overrides: Settings, secrets?: LabDefinition["secrets"]): LabDefinition {
+  const { settings } = localLab(trackedFile, { project: PROJECT, stack }, { ...portBlock("e2e", block).settings, ...overrides }, secrets);
+  return { title, stack, trackedFile, overrides: settings, ...(secrets ? { secrets } : {}) };
 }
 
 const saslPassword = runPassword();
 const labs = {
-  tutorial: e2eLab("tutorial lab", "ci", "Pulumi.ci.yaml", {}),
-  cluster: e2eLab("cluster (3 ZooKeeper + 3 brokers)", "e2e-cluster", "Pulumi.cluster.yaml", { outsidePort: 29192 }),
-  kraft: e2eLab("KRaft cluster (3 brokers, Kafka 4.x)", "e2e-kraft", "Pulumi.kraft.yaml", { outsidePort: 29292 }),
-  persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", { outsidePort: 29392, persistence: true, keepVolumes: true }),
-  sasl: e2eLab("SCRAM lab", "e2e-sasl", "Pulumi.ci.yaml", { outsidePort: 29892, outsideAuth: "scram-sha-256" }, { outsidePassword: saslPassword }),
-  wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", { outsideHost: "wrong-host.invalid", outsidePort: 29492, topics: [] }),
-  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", { outsidePort: 29692, outsideAuth: "scram-sha-256", outsidePassword: `plain-${saslPassword}` }),
+  tutorial: e2eLab("tutorial lab", "ci", "Pulumi.ci.yaml", 0, {}),
+  cluster: e2eLab("cluster (3 ZooKeeper + 3 brokers)", "e2e-cluster", "Pulumi.cluster.yaml", 1, {}),
+  kraft: e2eLab("KRaft cluster (3 brokers, Kafka 4.x)", "e2e-kraft", "Pulumi.kraft.yaml", 2, {}),
+  persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", 3, { persistence: true, keepVolumes: true }),
+  wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", 4, { outsideHost: "wrong-host.invalid", topics: [] }),
+  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", 6, { outsideAuth: "scram-sha-256", outsidePassword: `plain-${saslPassword}` }),
+  sasl: e2eLab("SCRAM lab", "e2e-sasl", "Pulumi.ci.yaml", 8, { outsideAuth: "scram-sha-256" }, { outsidePassword: saslPassword }),
 } satisfies Record<string, LabDefinition>;
 const topologies = Object.values(labs).map(topologyOf);
 
@@ -74,14 +77,15 @@ async function roundTrips(lab: ProvisionedLab, topic: string): Promise<void> {
   const { title } = lab.definition;
   const outputs = await lab.stack.outputs();
   const bootstrap = String(outputs.bootstrapServers?.value);
-  await checks.run(`${title}: the stack outputs are the topology's addresses`, async () => {
-    const { bootstrapServers, internalBootstrapServers, networkName } = lab.topology.outputs;
-    const expected = { bootstrapServers, internalBootstrapServers, networkName };
-    const got = { bootstrapServers: bootstrap, internalBootstrapServers: outputs.internalBootstrapServers?.value, networkName: outputs.networkName?.value };
-    if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+  await checks.run(`${title}: the stack outputs are the topology's, every one of them`, async () => {
+    const expected = Object.fromEntries(Object.entries(lab.topology.outputs).map(([name, output]) => [name, output.value]));
+    const got = Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    if (JSON.stringify(got, Object.keys(got).sort()) !== JSON.stringify(expected, Object.keys(expected).sort())) {
+      throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+    }
   });
   await checks.run(`${title}: round trip from the host through OUTSIDE (${bootstrap}), topic ${topic}`, () => smokeOutside(bootstrap, topic, count, log));
-  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${lab.topology.outputs.internalBootstrapServers})`, () =>
+  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${outputText(lab.topology, "internalBootstrapServers")})`, () =>
     smokeInside(lab.topology, topic, count, log));
 }
 
@@ -92,7 +96,7 @@ async function memoryReport(lab: ProvisionedLab): Promise<void> {
     for (const spec of topology.containers) {
       const id = lab.ids.get(spec.key)!;
       const rss = await containerRssMb(id);
-      const info = await api("GET", `/containers/${id}/json`);
+      const info = await inspectContainer(id);
       const limitMb = info.HostConfig.Memory / (1024 * 1024);
       total += rss;
       log(`  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, with swap ${info.HostConfig.MemorySwap / (1024 * 1024)} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`);
@@ -114,7 +118,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
 
   tutorial: () => withPulumiLab(checks, labs.tutorial, log, async (lab) => {
     await roundTrips(lab, "topic_test");
-    const bootstrap = lab.topology.outputs.bootstrapServers;
+    const bootstrap = lab.topology.kafka.bootstrapServers;
     await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () => kcatRoundTrip(bootstrap, "orders", count, log));
     await memoryReport(lab);
     await checks.run("tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned", () =>
@@ -156,7 +160,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
         if (!/kafka-lab:outsideHost/.test(line)) throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${line}`);
       });
       await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
-        const advertised = topology.outputs.bootstrapServers;
+        const advertised = topology.kafka.bootstrapServers;
         const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
         const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
         const output = result.stdout + result.stderr;
@@ -208,7 +212,7 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string): Prom
   await withPulumiLab(checks, definition, log, async (lab) => {
     const { topology } = lab;
     const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
-    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () => checkEveryBroker(topology.outputs.bootstrapServers, log));
+    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () => checkEveryBroker(topology.kafka.bootstrapServers, log));
     await roundTrips(lab, replicated.name);
     await memoryReport(lab);
     // It stops a broker (and starts it again). The check itself fails if this broker no longer leads.

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { $ } from "zx";
-import type { LabTopology } from "../../infra/topology.js";
-import { api, logsTail } from "../../scripts/lib/docker-api.js";
+import { outputText, type LabTopology } from "../../infra/topology.js";
+import { inspectContainer, logsTail } from "../../lib/docker.js";
 import { projectRoot } from "../../lib/paths.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
 
@@ -22,8 +22,8 @@ interface Attempt {
 async function outsideSmoke(topology: LabTopology, password: string | undefined, extra: string[] = []): Promise<Attempt> {
   const started = Date.now();
   const env = { ...process.env, KAFKA_LAB_PASSWORD: password ?? "" };
-  const login = password === undefined ? [] : ["--sasl-mechanism", topology.outputs.outsideAuth, "--username", topology.outputs.outsideUsername];
-  const result = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.outputs.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
+  const login = password === undefined ? [] : ["--sasl-mechanism", outputText(topology, "outsideAuth"), "--username", outputText(topology, "outsideUsername")];
+  const result = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.kafka.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
   return { exitCode: result.exitCode ?? -1, output: `${result.stdout}${result.stderr}`.trim(), seconds: (Date.now() - started) / 1000 };
 }
 
@@ -56,7 +56,7 @@ export async function wrongPasswordFailsFast(topology: LabTopology, password: st
 export async function passwordNowhere(topology: LabTopology, ids: Map<string, string>, password: string, log: (line: string) => void): Promise<void> {
   for (const spec of topology.containers) {
     const id = ids.get(spec.key)!;
-    const info = await api("GET", `/containers/${id}/json`);
+    const info = await inspectContainer(id);
     const config = JSON.stringify({ env: info.Config.Env, cmd: info.Config.Cmd, args: info.Args, labels: info.Config.Labels });
     if (config.includes(password)) throw new Error(`the password is in the configuration of ${spec.key}`);
     if ((await logsTail(id, 100000)).includes(password)) throw new Error(`the password is in the log of ${spec.key}`);

@@ -1,7 +1,7 @@
 // Runs the project's smoke tests against a realised lab, as a user would run them.
 
 import { $ } from "zx";
-import type { LabTopology } from "../../infra/topology.js";
+import { outputText, type LabTopology } from "../../infra/topology.js";
 import { CLIENT_IMAGE } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 
@@ -20,7 +20,7 @@ export function smokeOutside(bootstrap: string, topic: string, count: number, lo
 export function smokeInside(topology: LabTopology, topic: string, count: number, log: (line: string) => void): Promise<void> {
   return runSmoke("smoke-tests/inside.ts", [
     "--network", topology.network.name,
-    "--internal-bootstrap", topology.outputs.internalBootstrapServers,
+    "--internal-bootstrap", outputText(topology, "internalBootstrapServers"),
     "--client-image", CLIENT_IMAGE,
     "--lab", topology.labName,
     "--topic", topic,
