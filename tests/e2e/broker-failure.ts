@@ -14,9 +14,9 @@
 // sends then refused as OUT_OF_ORDER_SEQUENCE_NUMBER); it is a client defect, not the lab's.
 
 import { randomUUID } from "node:crypto";
-import kafkajs, { type Admin, type ITopicMetadata, type LogEntry } from "kafkajs";
+import kafkajs, { type Admin, type ITopicMetadata, type Kafka as KafkaClient, type LogEntry, type Producer } from "kafkajs";
 import type { ContainerSpec, LabTopology } from "../../infra/topology.js";
-import { inspectState, startContainer, stopContainer } from "../../scripts/lib/docker-api.js";
+import { inspectState, startContainer, stopContainer } from "../../lib/docker.js";
 import { decodeValue, describeCounters, isMalformed, Verifier } from "../../smoke-tests/verify.js";
 import { waitHealthy, type Log } from "./containers.js";
 
@@ -125,7 +125,7 @@ function describeLeaders(metadata: ITopicMetadata): string {
 
 /** The broker leading the lowest-numbered partition of the topic, as the cluster sees it now. */
 export async function chooseBrokerToStop(topology: LabTopology, topic = replicatedTopic(topology)): Promise<number> {
-  const admin = kafkaClient(topology.outputs.bootstrapServers.split(",")).admin();
+  const admin = kafkaClient(topology.kafka.bootstrapServers.split(",")).admin();
   try {
     await admin.connect();
     const metadata = await topicMetadata(admin, topic);
@@ -153,81 +153,117 @@ async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promis
   }
 }
 
-export async function brokerFailureRoundTrip(topology: LabTopology, containerIds: Map<string, string>, log: Log, options: BrokerFailureOptions = {}): Promise<BrokerFailureReport> {
-  const topic = options.topic ?? replicatedTopic(topology);
-  const bootstrap = topology.outputs.bootstrapServers.split(",");
-  const run = randomUUID();
-  const deadline = Date.now() + DEADLINE_MS;
-  const remaining = () => Math.max(0, deadline - Date.now());
-
-  // kafkajs's warnings and errors while the broker is away, counted by message (not printed one by one).
-  const kafkaLogs = new Map<string, number>();
-  const logCreator = () => ({ namespace, log: entry }: LogEntry) => {
+/** kafkajs's warnings and errors while the broker is away, counted by message (not printed one by one). */
+class KafkaLogCounts {
+  readonly counts = new Map<string, number>();
+  readonly creator = () => ({ namespace, log: entry }: LogEntry) => {
     const key = `${namespace}: ${String(entry.message).slice(0, 80)}${typeof entry.error === "string" ? ` (${entry.error.slice(0, 60)})` : ""}`;
-    kafkaLogs.set(key, (kafkaLogs.get(key) ?? 0) + 1);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   };
-  const kafka = kafkaClient(bootstrap, logCreator);
 
-  // The broker to stop, its container, and an admin client that never bootstraps through it.
-  const brokerId = options.brokerId ?? await chooseBrokerToStop(topology, topic);
+  noisiest(n: number): string {
+    return [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, count]) => `${count}x ${k}`).join("; ");
+  }
+}
+
+/** The broker to stop, its container, and the OUTSIDE addresses of the others (an admin never bootstraps through it). */
+interface Victim {
+  brokerId: number;
+  spec: ContainerSpec;
+  containerId: string;
+  survivors: string[];
+}
+
+function victimOf(topology: LabTopology, containerIds: Map<string, string>, brokerId: number, bootstrap: string[]): Victim {
   const spec = topology.containers.find((c) => brokerIdOf(c) === brokerId);
   if (!spec) throw new Error(`no container of ${topology.labName} runs broker ${brokerId}`);
   const containerId = containerIds.get(spec.key);
   if (!containerId) throw new Error(`${spec.key} of ${topology.labName} is not running`);
-  const ownAddresses = new Set(spec.ports.map((p) => `:${p.external}`));
-  const survivors = bootstrap.filter((address) => ![...ownAddresses].some((port) => address.endsWith(port)));
+  const ownPorts = spec.ports.map((p) => `:${p.external}`);
+  const survivors = bootstrap.filter((address) => !ownPorts.some((port) => address.endsWith(port)));
   if (survivors.length === bootstrap.length || survivors.length === 0) {
     throw new Error(`cannot tell broker ${brokerId}'s OUTSIDE address (${spec.ports.map((p) => p.external).join(", ")}) among ${bootstrap.join(",")}`);
   }
-  let admin = kafkaClient(survivors).admin();
-  await admin.connect();
-  /** Metadata through the surviving brokers; a failed call gets a fresh admin client next time. */
-  const metadataNow = async () => {
+  return { brokerId, spec, containerId, survivors };
+}
+
+/** Topic metadata through the surviving brokers; a failed call gets a fresh admin client next time. */
+class SurvivorAdmin {
+  private admin: Admin;
+  constructor(private readonly survivors: string[], private readonly topic: string) {
+    this.admin = kafkaClient(survivors).admin();
+  }
+
+  connect(): Promise<void> {
+    return this.admin.connect();
+  }
+
+  async metadata(): Promise<ITopicMetadata> {
     try {
-      return await topicMetadata(admin, topic);
+      return await topicMetadata(this.admin, this.topic);
     } catch (error) {
-      await admin.disconnect().catch(() => undefined);
-      admin = kafkaClient(survivors).admin();
-      await admin.connect();
+      await this.admin.disconnect().catch(() => undefined);
+      this.admin = kafkaClient(this.survivors).admin();
+      await this.admin.connect();
       throw error;
     }
-  };
+  }
 
-  // The producer under test: idempotent (kafkajs then retries a send until it succeeds and the broker drops
-  // the duplicates of a retried batch; fewer retries would void that), acks=all, one request in flight so
-  // retries keep the order. The deadline bounds a send that retries for ever.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
-  let partitions: number[] = [];
-  let sends = 0;
-  const status = new Uint8Array(MAX_MESSAGES); // 0 not sent, 1 acknowledged, 2 send failed, 3 send still pending
-  const state = { attempts: 0, acked: 0, failedSends: 0, unacked: 0, stop: false, phase: "before stop" as Phase, lastFailure: "" };
-  const ackedByPhase = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-  let producing: Promise<void> = Promise.resolve();
-  let consumer: ReturnType<typeof kafka.consumer> | undefined;
-  let stoppedAt: number | undefined;
-  let restarted = false;
+  async endOffsets(): Promise<Map<number, bigint>> {
+    return new Map((await this.admin.fetchTopicOffsets(this.topic)).map((o) => [o.partition, BigInt(o.high)]));
+  }
 
-  const produceLoop = async () => {
-    while (!state.stop && state.attempts < MAX_MESSAGES && remaining() > 0) {
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+}
+
+/**
+ * The producer under test: idempotent (kafkajs then retries a send until it succeeds and the broker drops the
+ * duplicates of a retried batch; fewer retries would void that), acks=all, one request in flight so retries keep
+ * the order. It streams counters until stopped; the deadline bounds a send that retries for ever.
+ */
+class CounterStream {
+  /** Per counter: 0 not sent, 1 acknowledged, 2 send failed, 3 send still pending. */
+  readonly status = new Uint8Array(MAX_MESSAGES);
+  readonly state = { attempts: 0, acked: 0, failedSends: 0, unacked: 0, stop: false, phase: "before stop" as Phase, lastFailure: "" };
+  readonly ackedByPhase = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
+  private readonly producer: Producer;
+  private producing: Promise<void> = Promise.resolve();
+  private sends = 0;
+
+  constructor(kafka: KafkaClient, private readonly topic: string, private readonly run: string, private readonly remaining: () => number, private readonly spread: boolean) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  }
+
+  async start(partitions: number[]): Promise<void> {
+    await this.producer.connect();
+    this.producing = this.loop(partitions);
+    this.producing.catch(() => undefined);
+  }
+
+  private async loop(partitions: number[]): Promise<void> {
+    const { state, status } = this;
+    while (!state.stop && state.attempts < MAX_MESSAGES && this.remaining() > 0) {
       const tick = Date.now();
       const from = state.attempts;
       const to = Math.min(MAX_MESSAGES, from + BATCH);
+      const partition = this.spread ? undefined : partitions[this.sends++ % partitions.length];
       const messages = [];
-      const partition = options.spreadSends ? undefined : partitions[sends++ % partitions.length];
-      for (let counter = from; counter < to; counter++) messages.push({ value: JSON.stringify({ counter, run }), ...(partition === undefined ? {} : { partition }) });
+      for (let counter = from; counter < to; counter++) messages.push({ value: JSON.stringify({ counter, run: this.run }), ...(partition === undefined ? {} : { partition }) });
       state.attempts = to;
       status.fill(3, from, to);
       try {
-        await producer.send({ topic, acks: -1, messages });
+        await this.producer.send({ topic: this.topic, acks: -1, messages });
         status.fill(1, from, to);
         state.acked += to - from;
-        ackedByPhase[state.phase] += to - from;
+        this.ackedByPhase[state.phase] += to - from;
       } catch (error) {
         status.fill(2, from, to);
         state.failedSends++;
@@ -237,71 +273,49 @@ export async function brokerFailureRoundTrip(topology: LabTopology, containerIds
       const spare = PACE_MS - (Date.now() - tick);
       if (spare > 0) await delay(spare);
     }
-  };
+  }
+
   /** Waits (bounded) until `count` more messages were acknowledged than at the call; returns how many were. */
-  const ackedMore = async (count: number, withinMs: number): Promise<number> => {
+  async ackedMore(count: number, withinMs: number): Promise<number> {
+    const { state } = this;
     const from = state.acked;
-    const until = Date.now() + Math.min(withinMs, remaining());
+    const until = Date.now() + Math.min(withinMs, this.remaining());
     while (state.acked - from < count && Date.now() < until && !state.stop && state.attempts < MAX_MESSAGES) await delay(POLL_MS / 4);
     return state.acked - from;
-  };
+  }
 
-  let report: BrokerFailureReport;
+  /** Stops sending; false when a send was still being retried within `withinMs`. */
+  async stop(withinMs: number): Promise<boolean> {
+    this.state.stop = true;
+    return settledWithin(this.producing, withinMs);
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+interface Timings {
+  stopSeconds: number;
+  downSeconds: number;
+  unavailableSeconds: number;
+  outOfIsrSeconds: number;
+}
+
+/** What the fresh group read back: which counters arrived, and the verifier's account of order and duplicates. */
+interface ReadBack {
+  arrived: Uint8Array;
+  consumed: number;
+  ignored: number;
+  verifier: Verifier;
+}
+
+/** Reads the whole topic with a fresh group, up to the end offsets as they are now. */
+async function readBack(kafka: KafkaClient, topic: string, run: string, attempts: number, ends: Map<number, bigint>, withinMs: number): Promise<ReadBack> {
+  const result: ReadBack = { arrived: new Uint8Array(attempts), consumed: 0, ignored: 0, verifier: new Verifier(attempts) };
+  const position = new Map<number, bigint>();
+  const consumer = kafka.consumer({ groupId: `broker-failure-${run}`, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
   try {
-    partitions = (await metadataNow()).partitions.map((p) => p.partitionId).sort((a, b) => a - b);
-    await producer.connect();
-    producing = produceLoop();
-    producing.catch(() => undefined);
-    if (await ackedMore(ACKED_BEFORE_STOP, 30_000) < ACKED_BEFORE_STOP) {
-      throw new Error(`the producer did not get ${ACKED_BEFORE_STOP} messages acknowledged before the stop (${state.acked} of ${state.attempts}; last failure: ${state.lastFailure || "none"})`);
-    }
-
-    const before = await metadataNow();
-    log(`  ${topic} before: ${describeLeaders(before)}`);
-    const led = before.partitions.filter((p) => p.leader === brokerId).map((p) => p.partitionId);
-    if (led.length === 0) throw new Error(`broker ${brokerId} leads no partition of ${topic} any more: ${describeLeaders(before)}`);
-    log(`  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with docker stop -t ${spec.stopGraceSeconds}, after ${state.acked} acknowledged`);
-    state.phase = "stopping";
-    const stopRequestedAt = Date.now();
-    await stopContainer(containerId, spec.stopGraceSeconds);
-    stoppedAt = Date.now();
-    const stopped = await inspectState(containerId);
-    if (stopped.status !== "exited") throw new Error(`${spec.key} is ${stopped.status} after docker stop`);
-    state.phase = "down";
-    const stopSeconds = (stoppedAt - stopRequestedAt) / 1000;
-    log(`  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (exit code ${stopped.exitCode}); producing on while it is down`);
-
-    const whileDown = await ackedMore(ACKED_WHILE_DOWN, MAX_DOWN_MS);
-    const down = await metadataNow().catch((error: Error) => `unavailable: ${error.message}`);
-    log(`  ${topic} while down: ${typeof down === "string" ? down : describeLeaders(down)}; ${whileDown} acknowledged since the stop`);
-
-    state.phase = "restarting";
-    const startedAt = Date.now();
-    await startContainer(containerId);
-    restarted = true;
-    const downSeconds = (startedAt - stoppedAt) / 1000;
-    await waitHealthy(spec, containerId, Math.min(topology.waitTimeoutSeconds, remaining() / 1000), log, POLL_MS);
-    const unavailableSeconds = secondsSince(stopRequestedAt);
-    const back = await pollUntil(`broker ${brokerId} back in the ISR of every partition of ${topic}`, Math.min(ISR_TIMEOUT_MS, remaining()), async () => {
-      const metadata = await metadataNow();
-      return metadata.partitions.every((p) => p.isr.includes(brokerId)) ? metadata : undefined;
-    });
-    const outOfIsrSeconds = secondsSince(stopRequestedAt);
-    state.phase = "after recovery";
-    log(`  ${spec.key} healthy ${unavailableSeconds.toFixed(1)}s and back in every ISR ${outOfIsrSeconds.toFixed(1)}s after the stop request: ${describeLeaders(back)}`);
-
-    await ackedMore(ACKED_AFTER_RECOVERY, 30_000);
-    state.stop = true;
-    if (!(await settledWithin(producing, remaining()))) throw new Error(`a send was still being retried when the ${DEADLINE_MS / 1000}s deadline passed (last failure: ${state.lastFailure || "none"})`);
-
-    // Read the whole topic back with a fresh group, up to the end offsets as they are now.
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-    const verifier = new Verifier(state.attempts);
-    const arrived = new Uint8Array(state.attempts);
-    const position = new Map<number, bigint>();
-    let consumed = 0;
-    let ignored = 0;
-    consumer = kafka.consumer({ groupId: `broker-failure-${run}`, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
@@ -311,61 +325,143 @@ export async function brokerFailureRoundTrip(topology: LabTopology, containerIds
           position.set(batch.partition, BigInt(m.offset) + 1n);
           const record = decodeValue(m.value === null ? null : m.value.toString("utf8"), { partition: batch.partition, offset: m.offset, receivedAtMs: now }, run);
           if (record === undefined) {
-            ignored++;
+            result.ignored++;
             continue;
           }
-          consumed++;
-          verifier.add(record);
-          if (!isMalformed(record) && Number.isInteger(record.counter) && record.counter >= 0 && record.counter < arrived.length) arrived[record.counter] = 1;
+          result.consumed++;
+          result.verifier.add(record);
+          if (!isMalformed(record) && Number.isInteger(record.counter) && record.counter >= 0 && record.counter < attempts) result.arrived[record.counter] = 1;
         }
         await heartbeat();
       },
     });
-    await pollUntil(`the fresh group reading ${topic} up to its end offsets`, Math.min(CONSUME_TIMEOUT_MS, remaining()), async () =>
+    await pollUntil(`the fresh group reading ${topic} up to its end offsets`, withinMs, async () =>
       [...ends].every(([partition, end]) => (position.get(partition) ?? 0n) >= end) ? true : undefined);
     await consumer.stop();
-
-    const summary = verifier.summary({ ignored });
-    const lost: number[] = [];
-    let unacknowledgedArrived = 0;
-    for (let c = 0; c < state.attempts; c++) {
-      if (status[c] === 1 && arrived[c] !== 1) lost.push(c);
-      if (status[c] !== 1 && arrived[c] === 1) unacknowledgedArrived++;
-    }
-    report = {
-      brokerId, container: spec.name,
-      attempts: state.attempts, acknowledged: state.acked, failedSends: state.failedSends,
-      unacknowledged: state.unacked, unacknowledgedArrived,
-      consumed, lost: lost.length, duplicated: summary.duplicated.count, outOfOrder: summary.outOfOrder.count,
-      ackedByPhase, stopSeconds, downSeconds, unavailableSeconds, outOfIsrSeconds,
-    };
-    log(`  produced ${report.attempts} in sends of ${BATCH} (${options.spreadSends ? "spread over the partitions by kafkajs" : "one partition per send"}): acknowledged ${report.acknowledged}, failed sends ${report.failedSends} ` +
-      `(${report.unacknowledged} messages unacknowledged, ${unacknowledgedArrived} of them arrived anyway)`);
-    log(`  acknowledged per phase: ${PHASES.map((p) => `${p} ${ackedByPhase[p]}`).join(", ")}`);
-    log(`  consumed ${consumed} of this run (${summary.redelivered} redelivered, ${ignored} records of other runs ignored): ` +
-      `lost ${report.lost}, duplicated ${report.duplicated}, out of order ${report.outOfOrder}, malformed ${summary.malformed.count}`);
-    log(`  broker ${brokerId}: clean stop ${stopSeconds.toFixed(1)}s, down ${downSeconds.toFixed(1)}s, healthy again ${unavailableSeconds.toFixed(1)}s ` +
-      `and back in every ISR ${outOfIsrSeconds.toFixed(1)}s after the stop request`);
-    if (state.lastFailure) log(`  last send failure: ${state.lastFailure}`);
-    const noisiest = [...kafkaLogs].sort((a, b) => b[1] - a[1]).slice(0, 4);
-    if (noisiest.length > 0) log(`  kafkajs warnings/errors: ${noisiest.map(([k, n]) => `${n}x ${k}`).join("; ")}`);
-
-    const problems: string[] = [];
-    if (lost.length > 0) problems.push(`${lost.length} acknowledged messages lost: counters ${describeCounters(lost)}`);
-    if (summary.duplicated.count > 0) problems.push(`${summary.duplicated.count} duplicated: counters ${describeCounters([...summary.duplicated.sample].sort((a, b) => a - b))}`);
-    if (summary.outOfOrder.count > 0) problems.push(`${summary.outOfOrder.count} out of order within a partition: counters ${describeCounters([...summary.outOfOrder.sample].sort((a, b) => a - b))}`);
-    if (summary.malformed.count > 0) problems.push(`${summary.malformed.count} malformed: ${summary.malformed.sample.slice(0, 3).join("; ")}`);
-    if (summary.unexpected.count > 0) problems.push(`${summary.unexpected.count} with a counter never sent: ${summary.unexpected.sample.slice(0, 5).join(", ")}`);
-    if (ackedByPhase.down === 0) problems.push(`nothing was acknowledged while broker ${brokerId} was down: ${topic} should accept writes with one broker of three away`);
-    if (problems.length > 0) throw new Error(problems.join("\n"));
   } finally {
-    state.stop = true;
-    await settledWithin(producing, 5_000);
-    await settledWithin(Promise.allSettled([producer.disconnect(), consumer?.disconnect(), admin.disconnect()]), 10_000);
+    await settledWithin(consumer.disconnect(), 10_000);
+  }
+  return result;
+}
+
+/**
+ * Stops the victim cleanly while the stream goes on, keeps it down until more messages were acknowledged, starts it
+ * again and waits until it is healthy and back in every ISR. `stopped` hears when the container is down, so that a
+ * failure after it still starts the broker again.
+ */
+async function stopAndRestart(victim: Victim, topology: LabTopology, stream: CounterStream, admin: SurvivorAdmin, topic: string, remaining: () => number, log: Log, stopped: () => void): Promise<Timings> {
+  const { brokerId, spec, containerId } = victim;
+  const before = await admin.metadata();
+  log(`  ${topic} before: ${describeLeaders(before)}`);
+  const led = before.partitions.filter((p) => p.leader === brokerId).map((p) => p.partitionId);
+  if (led.length === 0) throw new Error(`broker ${brokerId} leads no partition of ${topic} any more: ${describeLeaders(before)}`);
+  log(`  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with docker stop -t ${spec.stopGraceSeconds}, after ${stream.state.acked} acknowledged`);
+  stream.state.phase = "stopping";
+  const stopRequestedAt = Date.now();
+  await stopContainer(containerId, spec.stopGraceSeconds);
+  const stoppedAt = Date.now();
+  stopped();
+  const state = await inspectState(containerId);
+  if (state.status !== "exited") throw new Error(`${spec.key} is ${state.status} after docker stop`);
+  stream.state.phase = "down";
+  const stopSeconds = (stoppedAt - stopRequestedAt) / 1000;
+  log(`  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (exit code ${state.exitCode}); producing on while it is down`);
+
+  const whileDown = await stream.ackedMore(ACKED_WHILE_DOWN, MAX_DOWN_MS);
+  const down = await admin.metadata().catch((error: Error) => `unavailable: ${error.message}`);
+  log(`  ${topic} while down: ${typeof down === "string" ? down : describeLeaders(down)}; ${whileDown} acknowledged since the stop`);
+
+  stream.state.phase = "restarting";
+  const startedAt = Date.now();
+  await startContainer(containerId);
+  const downSeconds = (startedAt - stoppedAt) / 1000;
+  await waitHealthy(spec, containerId, Math.min(topology.waitTimeoutSeconds, remaining() / 1000), log, POLL_MS);
+  const unavailableSeconds = secondsSince(stopRequestedAt);
+  const back = await pollUntil(`broker ${brokerId} back in the ISR of every partition of ${topic}`, Math.min(ISR_TIMEOUT_MS, remaining()), async () => {
+    const metadata = await admin.metadata();
+    return metadata.partitions.every((p) => p.isr.includes(brokerId)) ? metadata : undefined;
+  });
+  const outOfIsrSeconds = secondsSince(stopRequestedAt);
+  stream.state.phase = "after recovery";
+  log(`  ${spec.key} healthy ${unavailableSeconds.toFixed(1)}s and back in every ISR ${outOfIsrSeconds.toFixed(1)}s after the stop request: ${describeLeaders(back)}`);
+  return { stopSeconds, downSeconds, unavailableSeconds, outOfIsrSeconds };
+}
+
+/** The report of the run, and what in it is a failure. */
+function judge(victim: Victim, stream: CounterStream, read: ReadBack, timings: Timings, topic: string): { report: BrokerFailureReport; lost: number[]; problems: string[] } {
+  const { state, status, ackedByPhase } = stream;
+  const summary = read.verifier.summary({ ignored: read.ignored });
+  const lost: number[] = [];
+  let unacknowledgedArrived = 0;
+  for (let c = 0; c < state.attempts; c++) {
+    if (status[c] === 1 && read.arrived[c] !== 1) lost.push(c);
+    if (status[c] !== 1 && read.arrived[c] === 1) unacknowledgedArrived++;
+  }
+  const report: BrokerFailureReport = {
+    brokerId: victim.brokerId, container: victim.spec.name,
+    attempts: state.attempts, acknowledged: state.acked, failedSends: state.failedSends,
+    unacknowledged: state.unacked, unacknowledgedArrived,
+    consumed: read.consumed, lost: lost.length, duplicated: summary.duplicated.count, outOfOrder: summary.outOfOrder.count,
+    ackedByPhase, ...timings,
+  };
+  const problems: string[] = [];
+  if (lost.length > 0) problems.push(`${lost.length} acknowledged messages lost: counters ${describeCounters(lost)}`);
+  if (summary.duplicated.count > 0) problems.push(`${summary.duplicated.count} duplicated: counters ${describeCounters([...summary.duplicated.sample].sort((a, b) => a - b))}`);
+  if (summary.outOfOrder.count > 0) problems.push(`${summary.outOfOrder.count} out of order within a partition: counters ${describeCounters([...summary.outOfOrder.sample].sort((a, b) => a - b))}`);
+  if (summary.malformed.count > 0) problems.push(`${summary.malformed.count} malformed: ${summary.malformed.sample.slice(0, 3).join("; ")}`);
+  if (summary.unexpected.count > 0) problems.push(`${summary.unexpected.count} with a counter never sent: ${summary.unexpected.sample.slice(0, 5).join(", ")}`);
+  if (ackedByPhase.down === 0) problems.push(`nothing was acknowledged while broker ${victim.brokerId} was down: ${topic} should accept writes with one broker of three away`);
+  return { report, lost, problems };
+}
+
+function logReport(log: Log, report: BrokerFailureReport, read: ReadBack, stream: CounterStream, spread: boolean, kafkaLogs: KafkaLogCounts): void {
+  const summary = read.verifier.summary({ ignored: read.ignored });
+  log(`  produced ${report.attempts} in sends of ${BATCH} (${spread ? "spread over the partitions by kafkajs" : "one partition per send"}): acknowledged ${report.acknowledged}, failed sends ${report.failedSends} ` +
+    `(${report.unacknowledged} messages unacknowledged, ${report.unacknowledgedArrived} of them arrived anyway)`);
+  log(`  acknowledged per phase: ${PHASES.map((p) => `${p} ${report.ackedByPhase[p]}`).join(", ")}`);
+  log(`  consumed ${read.consumed} of this run (${summary.redelivered} redelivered, ${read.ignored} records of other runs ignored): ` +
+    `lost ${report.lost}, duplicated ${report.duplicated}, out of order ${report.outOfOrder}, malformed ${summary.malformed.count}`);
+  log(`  broker ${report.brokerId}: clean stop ${report.stopSeconds.toFixed(1)}s, down ${report.downSeconds.toFixed(1)}s, healthy again ${report.unavailableSeconds.toFixed(1)}s ` +
+    `and back in every ISR ${report.outOfIsrSeconds.toFixed(1)}s after the stop request`);
+  if (stream.state.lastFailure) log(`  last send failure: ${stream.state.lastFailure}`);
+  const noisiest = kafkaLogs.noisiest(4);
+  if (noisiest) log(`  kafkajs warnings/errors: ${noisiest}`);
+}
+
+export async function brokerFailureRoundTrip(topology: LabTopology, containerIds: Map<string, string>, log: Log, options: BrokerFailureOptions = {}): Promise<BrokerFailureReport> {
+  const topic = options.topic ?? replicatedTopic(topology);
+  const bootstrap = topology.kafka.bootstrapServers.split(",");
+  const run = randomUUID();
+  const deadline = Date.now() + DEADLINE_MS;
+  const remaining = () => Math.max(0, deadline - Date.now());
+  const kafkaLogs = new KafkaLogCounts();
+  const kafka = kafkaClient(bootstrap, kafkaLogs.creator);
+  const victim = victimOf(topology, containerIds, options.brokerId ?? await chooseBrokerToStop(topology, topic), bootstrap);
+  const admin = new SurvivorAdmin(victim.survivors, topic);
+  const stream = new CounterStream(kafka, topic, run, remaining, Boolean(options.spreadSends));
+  let down = false;
+  let restarted = false;
+  try {
+    await admin.connect();
+    await stream.start((await admin.metadata()).partitions.map((p) => p.partitionId).sort((a, b) => a - b));
+    if (await stream.ackedMore(ACKED_BEFORE_STOP, 30_000) < ACKED_BEFORE_STOP) {
+      throw new Error(`the producer did not get ${ACKED_BEFORE_STOP} messages acknowledged before the stop (${stream.state.acked} of ${stream.state.attempts}; last failure: ${stream.state.lastFailure || "none"})`);
+    }
+    const timings = await stopAndRestart(victim, topology, stream, admin, topic, remaining, log, () => (down = true));
+    restarted = true;
+    await stream.ackedMore(ACKED_AFTER_RECOVERY, 30_000);
+    if (!(await stream.stop(remaining()))) throw new Error(`a send was still being retried when the ${DEADLINE_MS / 1000}s deadline passed (last failure: ${stream.state.lastFailure || "none"})`);
+    const read = await readBack(kafka, topic, run, stream.state.attempts, await admin.endOffsets(), Math.min(CONSUME_TIMEOUT_MS, remaining()));
+    const { report, problems } = judge(victim, stream, read, timings, topic);
+    logReport(log, report, read, stream, Boolean(options.spreadSends), kafkaLogs);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    return report;
+  } finally {
+    await stream.stop(5_000);
+    await settledWithin(Promise.allSettled([stream.disconnect(), admin.disconnect()]), 10_000);
     // Leave the lab as it was found: a broker stopped by a failed check is started again.
-    if (stoppedAt !== undefined && !restarted) {
-      await startContainer(containerId).catch((error: Error) => log(`  could not start ${spec.key} again: ${error.message}`));
+    if (down && !restarted) {
+      await startContainer(victim.containerId).catch((error: Error) => log(`  could not start ${victim.spec.key} again: ${error.message}`));
     }
   }
-  return report;
 }
