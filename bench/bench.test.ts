@@ -37,12 +37,23 @@ test("bench labs: bench-* names, ports in 30000-30999, variants change copies on
   assert.ok(topology.containers.every((c) => c.image.startsWith("kafka-lab-local/")));
   const five = benchLab("cluster", "bench-y", "scaling", BASELINE, scalingOverrides(5)).topology;
   assert.equal(five.kafka.bootstrapServers.split(",").at(-1), "localhost:30405");
-  assert.deepEqual(five.topics.map((t) => t.name), ["topic_test"]);
-  const tuned = benchLab("tutorial", "bench-x", "cli", { name: "t", parallelStart: true, healthIntervalSeconds: 0.5, brokerEnv: { KAFKA_X: "1" } }).topology;
+  assert.deepEqual(
+    five.topics.map((t) => t.name),
+    ["topic_test"],
+  );
+  const tuned = benchLab("tutorial", "bench-x", "cli", {
+    name: "t",
+    parallelStart: true,
+    healthIntervalSeconds: 0.5,
+    brokerEnv: { KAFKA_X: "1" },
+  }).topology;
   assert.ok(tuned.containers.every((c) => c.dependsOn.length === 0 && c.healthcheck.intervalSeconds === 0.5));
   assert.equal(tuned.containers.find((c) => c.role === "broker")!.env.KAFKA_X, "1");
   assert.equal(tuned.containers.find((c) => c.role === "zookeeper")!.env.KAFKA_X, undefined);
-  assert.deepEqual(benchLab("tutorial", "bench-x", "cli").topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1"]);
+  assert.deepEqual(
+    benchLab("tutorial", "bench-x", "cli").topology.containers.find((c) => c.role === "broker")!.dependsOn,
+    ["zookeeper-1"],
+  );
   assert.throws(() => benchLab("tutorial", "e2e", "cli"), /bench-\*/);
 });
 
@@ -60,15 +71,25 @@ test("docker run: the topology's env, ports, aliases, limits, labels, and the sa
   assert.ok(args.includes("org.kafka-lab.lab=kafka-lab-bench-x"));
   assert.equal(args.at(-1), kafka.image);
   // /bin/sh -c "<health-cmd>" must hand bash exactly the topology's probe (quotes and backslashes intact).
-  const echoed = execFileSync("sh", ["-c", healthCmd(["CMD", "printf", "%s|", ...kafka.healthcheck.test.slice(1)])]).toString();
+  const echoed = execFileSync("sh", [
+    "-c",
+    healthCmd(["CMD", "printf", "%s|", ...kafka.healthcheck.test.slice(1)]),
+  ]).toString();
   assert.equal(echoed, `${kafka.healthcheck.test.slice(1).join("|")}|`);
 });
 
 test("variantChanges: what a variant changes against the baseline, nothing when the baseline already does it", () => {
-  assert.deepEqual(variantChanges("tutorial", { name: "i", healthIntervalSeconds: 0.5 }), ["healthcheck interval 2 s → 0.5 s"]);
-  assert.deepEqual(variantChanges("tutorial", { name: "p", parallelStart: true }), ["brokers start without waiting for ZooKeeper's healthcheck"]);
+  assert.deepEqual(variantChanges("tutorial", { name: "i", healthIntervalSeconds: 0.5 }), [
+    "healthcheck interval 2 s → 0.5 s",
+  ]);
+  assert.deepEqual(variantChanges("tutorial", { name: "p", parallelStart: true }), [
+    "brokers start without waiting for ZooKeeper's healthcheck",
+  ]);
   assert.deepEqual(variantChanges("kraft", { name: "p", parallelStart: true }), [], "KRaft brokers depend on nothing");
   const same = benchLab("tutorial", "bench-x", "cli").topology.containers.find((c) => c.role === "broker")!.env;
   assert.deepEqual(variantChanges("tutorial", { name: "s", brokerEnv: { ...same } }), []);
-  assert.match(variantChanges("tutorial", { name: "x", brokerEnv: { KAFKA_X: "1" } }).join(), /broker KAFKA_X unset → 1/);
+  assert.match(
+    variantChanges("tutorial", { name: "x", brokerEnv: { KAFKA_X: "1" } }).join(),
+    /broker KAFKA_X unset → 1/,
+  );
 });

@@ -21,7 +21,8 @@ export interface CliLab {
 
 async function docker(args: string[]): Promise<string> {
   const result = await run("docker", args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.slice(0, 2).join(" ")} failed (${result.exitCode}): ${result.stderr.trim()}`);
+  if (result.exitCode !== 0)
+    throw new Error(`docker ${args.slice(0, 2).join(" ")} failed (${result.exitCode}): ${result.stderr.trim()}`);
   return result.stdout.trim();
 }
 
@@ -40,22 +41,34 @@ export function healthCmd(test: string[]): string {
 export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
   const hc = spec.healthcheck;
   return [
-    "run", "--detach",
-    "--name", spec.name,
-    "--hostname", spec.hostname,
-    "--network", network,
+    "run",
+    "--detach",
+    "--name",
+    spec.name,
+    "--hostname",
+    spec.hostname,
+    "--network",
+    network,
     ...spec.aliases.flatMap((alias) => ["--network-alias", alias]),
     ...Object.entries(spec.env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
     ...spec.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
     ...spec.mounts.flatMap((m) => ["--mount", `type=volume,src=${m.volume},dst=${m.containerPath}`]),
-    "--memory", `${spec.memoryMb}m`,
-    "--restart", spec.restartPolicy,
-    "--stop-timeout", String(spec.stopGraceSeconds),
-    "--health-cmd", healthCmd(hc.test),
-    "--health-interval", `${hc.intervalSeconds}s`,
-    "--health-timeout", `${hc.timeoutSeconds}s`,
-    "--health-retries", String(hc.retries),
-    "--health-start-period", `${hc.startPeriodSeconds}s`,
+    "--memory",
+    `${spec.memoryMb}m`,
+    "--restart",
+    spec.restartPolicy,
+    "--stop-timeout",
+    String(spec.stopGraceSeconds),
+    "--health-cmd",
+    healthCmd(hc.test),
+    "--health-interval",
+    `${hc.intervalSeconds}s`,
+    "--health-timeout",
+    `${hc.timeoutSeconds}s`,
+    "--health-retries",
+    String(hc.retries),
+    "--health-start-period",
+    `${hc.startPeriodSeconds}s`,
     ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
     spec.image,
   ];
@@ -64,10 +77,16 @@ export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
 async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const state = await docker(["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", spec.name]);
+    const state = await docker([
+      "inspect",
+      "--format",
+      "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}",
+      spec.name,
+    ]);
     if (state.endsWith(" healthy")) return;
     if (state.endsWith("unhealthy") || state.startsWith("dead")) throw new Error(`${spec.key} is ${state}`);
-    if (Date.now() - started > timeoutSeconds * 1000) throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (${state})`);
+    if (Date.now() - started > timeoutSeconds * 1000)
+      throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (${state})`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -76,21 +95,30 @@ async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise
  * Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down.
  * `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator".
  */
-export async function realiseWithCli(topology: LabTopology, lab: CliLab, mark: (step: string) => void = () => undefined): Promise<CliLab> {
-  if ((topology as { scramUser?: unknown }).scramUser) throw new Error("the docker CLI path does not set up SCRAM users");
+export async function realiseWithCli(
+  topology: LabTopology,
+  lab: CliLab,
+  mark: (step: string) => void = () => undefined,
+): Promise<CliLab> {
+  if ((topology as { scramUser?: unknown }).scramUser)
+    throw new Error("the docker CLI path does not set up SCRAM users");
   const started = Date.now();
   const labels = Object.entries(topology.network.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
   await docker(["network", "create", "--driver", "bridge", ...labels, topology.network.name]);
   lab.networkCreated = true;
   for (const level of startOrder(topology.containers)) {
-    await Promise.all(level.map(async (spec) => {
-      lab.started.push(spec.name);
-      await docker(dockerRunArgs(spec, topology.network.name));
-    }));
-    await Promise.all(level.map(async (spec) => {
-      await waitHealthy(spec, topology.waitTimeoutSeconds);
-      mark(`${spec.key} healthy`);
-    }));
+    await Promise.all(
+      level.map(async (spec) => {
+        lab.started.push(spec.name);
+        await docker(dockerRunArgs(spec, topology.network.name));
+      }),
+    );
+    await Promise.all(
+      level.map(async (spec) => {
+        await waitHealthy(spec, topology.waitTimeoutSeconds);
+        mark(`${spec.key} healthy`);
+      }),
+    );
   }
   lab.secondsToHealthy = (Date.now() - started) / 1000;
   for (const step of topology.setup) mark(await runStep(topology, step));
@@ -117,10 +145,14 @@ async function runStep(topology: LabTopology, step: SetupStep): Promise<string> 
 export async function teardownWithCli(lab: CliLab): Promise<number> {
   const started = Date.now();
   for (const level of startOrder(lab.topology.containers).reverse()) {
-    await Promise.all(level.filter((spec) => lab.started.includes(spec.name)).map(async (spec) => {
-      await run("docker", ["stop", "--time", String(spec.stopGraceSeconds), spec.name]);
-      await run("docker", ["rm", "--force", "--volumes", spec.name]);
-    }));
+    await Promise.all(
+      level
+        .filter((spec) => lab.started.includes(spec.name))
+        .map(async (spec) => {
+          await run("docker", ["stop", "--time", String(spec.stopGraceSeconds), spec.name]);
+          await run("docker", ["rm", "--force", "--volumes", spec.name]);
+        }),
+    );
   }
   if (lab.networkCreated) await run("docker", ["network", "rm", lab.topology.network.name]);
   return (Date.now() - started) / 1000;

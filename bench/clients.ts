@@ -17,16 +17,26 @@ export interface Run {
 }
 
 /** Runs a command without a shell; stdin from `input` (a string or a line generator) when given. */
-export function run(cmd: string, args: string[], { input, cwd = projectRoot, env }: { input?: string | Iterable<string>; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+export function run(
+  cmd: string,
+  args: string[],
+  { input, cwd = projectRoot, env }: { input?: string | Iterable<string>; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd,
+      env: env ?? process.env,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
+    child.on("close", (code) =>
+      resolve({ exitCode: code ?? 1, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
+    );
     if (input !== undefined) void writeAll(child.stdin!, typeof input === "string" ? [input] : input);
   });
 }
@@ -53,12 +63,42 @@ export interface SmokeResult {
 }
 
 /** One run of smoke-tests/round-trip.ts with --json, as a user runs it (a new node process). */
-export async function smoke(bootstrap: string, { count, messageBytes, topic = "topic_test", timeoutMs = 120_000 }: { count: number; messageBytes?: number; topic?: string; timeoutMs?: number }): Promise<SmokeResult> {
-  const args = ["--import", "tsx", "smoke-tests/round-trip.ts", "--bootstrap", bootstrap, "--topic", topic, "--count", String(count), "--timeout-ms", String(timeoutMs), "--json"];
+export async function smoke(
+  bootstrap: string,
+  {
+    count,
+    messageBytes,
+    topic = "topic_test",
+    timeoutMs = 120_000,
+  }: { count: number; messageBytes?: number; topic?: string; timeoutMs?: number },
+): Promise<SmokeResult> {
+  const args = [
+    "--import",
+    "tsx",
+    "smoke-tests/round-trip.ts",
+    "--bootstrap",
+    bootstrap,
+    "--topic",
+    topic,
+    "--count",
+    String(count),
+    "--timeout-ms",
+    String(timeoutMs),
+    "--json",
+  ];
   if (messageBytes !== undefined) args.push("--message-bytes", String(messageBytes));
   const result = await run(process.execPath, args);
   const line = result.stdout.trim().split("\n").pop() ?? "";
-  type Parsed = { ok?: boolean; summary?: { messagesPerSecond?: number; durationMs?: number; latencyMs?: { p50?: number; p99?: number }; reasons?: string[] }; error?: { message?: string } };
+  type Parsed = {
+    ok?: boolean;
+    summary?: {
+      messagesPerSecond?: number;
+      durationMs?: number;
+      latencyMs?: { p50?: number; p99?: number };
+      reasons?: string[];
+    };
+    error?: { message?: string };
+  };
   let parsed: Parsed;
   try {
     parsed = JSON.parse(line) as Parsed;
@@ -67,7 +107,11 @@ export async function smoke(bootstrap: string, { count, messageBytes, topic = "t
   }
   const s = parsed.summary;
   const ok = result.exitCode === 0 && parsed.ok === true;
-  const problem = ok ? undefined : (parsed.error?.message ?? s?.reasons?.join("; ") ?? (result.stderr.trim().split("\n").slice(-3).join(" | ") || `exit code ${result.exitCode}`));
+  const problem = ok
+    ? undefined
+    : (parsed.error?.message ??
+      s?.reasons?.join("; ") ??
+      (result.stderr.trim().split("\n").slice(-3).join(" | ") || `exit code ${result.exitCode}`));
   return {
     ok,
     exitCode: result.exitCode,
@@ -115,7 +159,10 @@ export interface KcatResult {
  * would write every line on its own and halved the round trip rate). Then kcat -C -e reads the same N
  * records again to time the consumer alone. The topic must have one partition.
  */
-export async function kcatRoundTrip(bootstrap: string, { count, messageBytes, topic = "topic_test" }: { count: number; messageBytes: number; topic?: string }): Promise<KcatResult> {
+export async function kcatRoundTrip(
+  bootstrap: string,
+  { count, messageBytes, topic = "topic_test" }: { count: number; messageBytes: number; topic?: string },
+): Promise<KcatResult> {
   const offsets = await endOffsets(bootstrap, topic);
   if (offsets.size !== 1) throw new Error(`kcat benchmark needs a one-partition topic; ${topic} has ${offsets.size}`);
   const start = offsets.get(0)!;
@@ -123,7 +170,11 @@ export async function kcatRoundTrip(bootstrap: string, { count, messageBytes, to
   const latencies = new Float64Array(count);
   let received = 0;
   let lastAt = 0;
-  const consumer = spawn("kcat", ["-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", String(start), "-c", String(count), "-q", "-f", "%T\n"], { stdio: ["ignore", "pipe", "pipe"] });
+  const consumer = spawn(
+    "kcat",
+    ["-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", String(start), "-c", String(count), "-q", "-f", "%T\n"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let consumerErr = "";
   consumer.stderr.on("data", (d: Buffer) => (consumerErr += d.toString()));
   const lines = createInterface({ input: consumer.stdout });
@@ -145,18 +196,42 @@ export async function kcatRoundTrip(bootstrap: string, { count, messageBytes, to
     }
     if (chunk.length > 0) yield `${chunk.join("\n")}\n`;
   }
-  const produced = await run("kcat", ["-P", "-b", bootstrap, "-t", topic, "-p", "0", "-X", "acks=all", "-X", "enable.idempotence=true"], { input: payloads() });
+  const produced = await run(
+    "kcat",
+    ["-P", "-b", bootstrap, "-t", topic, "-p", "0", "-X", "acks=all", "-X", "enable.idempotence=true"],
+    { input: payloads() },
+  );
   const timeout = setTimeout(() => consumer.kill("SIGTERM"), 60_000);
   const consumerExit = await consumed;
   clearTimeout(timeout);
   const roundTripSeconds = (lastAt - startedAt) / 1000;
-  const again = await run("kcat", ["-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", String(start), "-c", String(count), "-e", "-q", "-f", "%o\n"]);
+  const again = await run("kcat", [
+    "-C",
+    "-b",
+    bootstrap,
+    "-t",
+    topic,
+    "-p",
+    "0",
+    "-o",
+    String(start),
+    "-c",
+    String(count),
+    "-e",
+    "-q",
+    "-f",
+    "%o\n",
+  ]);
   const againCount = again.stdout.split("\n").filter(Boolean).length;
   const sorted = Float64Array.from(latencies.subarray(0, Math.min(received, count))).sort();
   const problems = [
     produced.exitCode !== 0 ? `kcat -P exited ${produced.exitCode}: ${produced.stderr.trim().slice(-200)}` : "",
-    consumerExit !== 0 || received !== count ? `kcat -C received ${received}/${count} (exit ${consumerExit}) ${consumerErr.trim().slice(-200)}` : "",
-    again.exitCode !== 0 || againCount !== count ? `kcat -C -e read ${againCount}/${count} (exit ${again.exitCode})` : "",
+    consumerExit !== 0 || received !== count
+      ? `kcat -C received ${received}/${count} (exit ${consumerExit}) ${consumerErr.trim().slice(-200)}`
+      : "",
+    again.exitCode !== 0 || againCount !== count
+      ? `kcat -C -e read ${againCount}/${count} (exit ${again.exitCode})`
+      : "",
   ].filter(Boolean);
   return {
     ok: problems.length === 0,

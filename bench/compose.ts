@@ -19,7 +19,11 @@ export const composeBootstrap = `localhost:${composeKafkaPort}`;
 
 function compose(args: string[]): ReturnType<typeof run> {
   return run("docker-compose", ["--project-name", COMPOSE_PROJECT, "--file", COMPOSE_FILE, ...args], {
-    env: { ...process.env, BENCH_KAFKA_PORT: String(composeKafkaPort), BENCH_ZOOKEEPER_PORT: String(composeZookeeperPort) },
+    env: {
+      ...process.env,
+      BENCH_KAFKA_PORT: String(composeKafkaPort),
+      BENCH_ZOOKEEPER_PORT: String(composeZookeeperPort),
+    },
   });
 }
 
@@ -51,7 +55,9 @@ export async function composeUpUntilSmoke(timeoutSeconds = 180): Promise<Compose
     last = await smoke(composeBootstrap, { count: 1, timeoutMs: 30_000 });
     if (last.ok) break;
     if ((performance.now() - started) / 1000 > timeoutSeconds) {
-      throw new Error(`the smoke test still fails ${timeoutSeconds}s after docker-compose up (${attempts} attempts): ${last.problem}`);
+      throw new Error(
+        `the smoke test still fails ${timeoutSeconds}s after docker-compose up (${attempts} attempts): ${last.problem}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
   }
@@ -61,9 +67,13 @@ export async function composeUpUntilSmoke(timeoutSeconds = 180): Promise<Compose
 
 /** RSS of the compose lab's running containers (the one-shot topic creator has exited by then). */
 export async function composeRss(): Promise<Record<string, number>> {
-  const containers = await api<Array<{ Id: string; Labels: Record<string, string> }>>("GET", `/containers/json?filters=${labelFilter({ [LAB_LABEL]: COMPOSE_LAB })}`);
+  const containers = await api<Array<{ Id: string; Labels: Record<string, string> }>>(
+    "GET",
+    `/containers/json?filters=${labelFilter({ [LAB_LABEL]: COMPOSE_LAB })}`,
+  );
   const rss: Record<string, number> = {};
-  for (const c of containers) rss[c.Labels["com.docker.compose.service"] ?? c.Id.slice(0, 12)] = await containerRssMb(c.Id);
+  for (const c of containers)
+    rss[c.Labels["com.docker.compose.service"] ?? c.Id.slice(0, 12)] = await containerRssMb(c.Id);
   return rss;
 }
 

@@ -10,7 +10,11 @@ const DAEMONS = ["dockerd", "containerd", "containerd-shim", "containerd-shim-ru
 
 function daemonPids(): number[] {
   try {
-    return execFileSync("pgrep", ["-x", DAEMONS.join("|")]).toString().split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", ["-x", DAEMONS.join("|")])
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -31,10 +35,12 @@ function daemonCpuSeconds(): number {
 }
 
 async function containerCpuSeconds(ids: string[]): Promise<number> {
-  const usage = await Promise.all(ids.map(async (id) => {
-    const stats = await containerStats(id);
-    return Number(stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
-  }));
+  const usage = await Promise.all(
+    ids.map(async (id) => {
+      const stats = await containerStats(id);
+      return Number(stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
+    }),
+  );
   return usage.reduce((a, b) => a + b, 0);
 }
 

@@ -41,16 +41,35 @@ export interface ClientVariantResult {
   problem?: string;
 }
 
-export async function kafkajsRoundTrip(bootstrap: string, { topic = "topic_test", count, messageBytes, variant, timeoutMs = 120_000 }: { topic?: string; count: number; messageBytes: number; variant: ClientVariant; timeoutMs?: number }): Promise<ClientVariantResult> {
+export async function kafkajsRoundTrip(
+  bootstrap: string,
+  {
+    topic = "topic_test",
+    count,
+    messageBytes,
+    variant,
+    timeoutMs = 120_000,
+  }: { topic?: string; count: number; messageBytes: number; variant: ClientVariant; timeoutMs?: number },
+): Promise<ClientVariantResult> {
   const run = randomUUID().slice(0, 17);
-  const kafka = new Kafka({ clientId: "kafka-lab-bench", brokers: bootstrap.split(","), logLevel: logLevel.NOTHING, connectionTimeout: 3_000, requestTimeout: 30_000 });
+  const kafka = new Kafka({
+    clientId: "kafka-lab-bench",
+    brokers: bootstrap.split(","),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+  });
   const admin = kafka.admin();
   const consumer = kafka.consumer({
     groupId: `bench-${run}`,
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
   });
-  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false, maxInFlightRequests: variant.concurrentSends ?? 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: variant.concurrentSends ?? 1,
+  });
   const latencies = new Float64Array(count);
   let received = 0;
   let lastAt = 0;
@@ -84,8 +103,11 @@ export async function kafkajsRoundTrip(bootstrap: string, { topic = "topic_test"
     for (let j = 0; j < count; j += step) {
       const sentAt = Date.now();
       const messages = [];
-      for (let k = j; k < Math.min(count, j + step); k++) messages.push({ value: padJson(JSON.stringify({ counter: k, sentAt, run }), messageBytes) });
-      sends.push(producer.send({ topic, acks: -1, messages, ...(variant.gzip ? { compression: CompressionTypes.GZIP } : {}) }));
+      for (let k = j; k < Math.min(count, j + step); k++)
+        messages.push({ value: padJson(JSON.stringify({ counter: k, sentAt, run }), messageBytes) });
+      sends.push(
+        producer.send({ topic, acks: -1, messages, ...(variant.gzip ? { compression: CompressionTypes.GZIP } : {}) }),
+      );
       if (sends.length >= (variant.concurrentSends ?? 1)) await sends.shift();
     }
     await Promise.all(sends);

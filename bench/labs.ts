@@ -10,7 +10,6 @@ import { portBlock, type PortBlock } from "../lib/ports.js";
 
 export const PROJECT = "kafka-lab";
 
-
 export const TOPOLOGIES = {
   tutorial: "Pulumi.ci.yaml",
   cluster: "Pulumi.cluster.yaml",
@@ -62,14 +61,25 @@ export interface BenchLab {
  * The topology of a benchmark lab. `stack` becomes part of every name (kafka-lab-bench-...), so the lab
  * never shares a container, network or label with the e2e labs.
  */
-export function benchLab(topologyName: TopologyName, stack: string, slot: Slot, variant: Variant = BASELINE, overrides: Record<string, string> = {}): BenchLab {
+export function benchLab(
+  topologyName: TopologyName,
+  stack: string,
+  slot: Slot,
+  variant: Variant = BASELINE,
+  overrides: Record<string, string> = {},
+): BenchLab {
   if (!stack.startsWith("bench-")) throw new Error(`benchmark stacks are named bench-*, got ${stack}`);
   const ports = portsOf(slot);
-  const lab = localLab(TOPOLOGIES[topologyName], { project: PROJECT, stack }, { ...ports.settings, ...overrides, ...variant.config });
+  const lab = localLab(
+    TOPOLOGIES[topologyName],
+    { project: PROJECT, stack },
+    { ...ports.settings, ...overrides, ...variant.config },
+  );
   const topology = applyVariant(lab.topology, variant);
   for (const spec of topology.containers) {
     for (const port of spec.ports) {
-      if (!ports.contains(port.external)) throw new Error(`${spec.key} would publish ${port.external}, outside ${ports.first}-${ports.last}`);
+      if (!ports.contains(port.external))
+        throw new Error(`${spec.key} would publish ${port.external}, outside ${ports.first}-${ports.last}`);
     }
   }
   return { topology, variant, topologyName, settings: lab.settings };
@@ -98,21 +108,32 @@ export const BENCH_LAB_PREFIX = `${PROJECT}-bench-`;
  * What a variant changes in the lab compared with the baseline (both built from the same stack file), in
  * words; empty when the baseline already does all of it (say, after infra/ adopted a recommendation).
  */
-export function variantChanges(topologyName: TopologyName, variant: Variant, overrides: Record<string, string> = {}): string[] {
+export function variantChanges(
+  topologyName: TopologyName,
+  variant: Variant,
+  overrides: Record<string, string> = {},
+): string[] {
   const base = benchLab(topologyName, "bench-diff", "cli", BASELINE, overrides).topology;
   const varied = benchLab(topologyName, "bench-diff", "cli", variant, overrides).topology;
   const changes = new Set<string>();
   for (const after of varied.containers) {
     const before = base.containers.find((c) => c.key === after.key);
     if (!before) continue;
-    if (before.dependsOn.length > 0 && after.dependsOn.length === 0) changes.add(`${after.role}s start without waiting for ${before.dependsOn.length > 1 ? "the ZooKeeper nodes'" : "ZooKeeper's"} healthcheck`);
+    if (before.dependsOn.length > 0 && after.dependsOn.length === 0)
+      changes.add(
+        `${after.role}s start without waiting for ${before.dependsOn.length > 1 ? "the ZooKeeper nodes'" : "ZooKeeper's"} healthcheck`,
+      );
     if (before.healthcheck.intervalSeconds !== after.healthcheck.intervalSeconds) {
-      changes.add(`healthcheck interval ${before.healthcheck.intervalSeconds} s → ${after.healthcheck.intervalSeconds} s`);
+      changes.add(
+        `healthcheck interval ${before.healthcheck.intervalSeconds} s → ${after.healthcheck.intervalSeconds} s`,
+      );
     }
     for (const key of new Set([...Object.keys(before.env), ...Object.keys(after.env)])) {
-      if (before.env[key] !== after.env[key]) changes.add(`${after.role} ${key} ${before.env[key] ?? "unset"} → ${after.env[key] ?? "unset"}`);
+      if (before.env[key] !== after.env[key])
+        changes.add(`${after.role} ${key} ${before.env[key] ?? "unset"} → ${after.env[key] ?? "unset"}`);
     }
-    if (before.memoryMb !== after.memoryMb) changes.add(`${after.role} memory limit ${before.memoryMb} → ${after.memoryMb} MiB`);
+    if (before.memoryMb !== after.memoryMb)
+      changes.add(`${after.role} memory limit ${before.memoryMb} → ${after.memoryMb} MiB`);
   }
   return [...changes];
 }

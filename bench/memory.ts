@@ -24,7 +24,8 @@ export function sampleRss(containers: Map<string, string>, everyMs = 1_000): { s
       const started = Date.now();
       const s = await rssNow(containers).catch(() => undefined);
       if (s) {
-        for (const [key, mb] of Object.entries(s.perContainer)) peak.perContainer[key] = Math.max(peak.perContainer[key] ?? 0, mb);
+        for (const [key, mb] of Object.entries(s.perContainer))
+          peak.perContainer[key] = Math.max(peak.perContainer[key] ?? 0, mb);
         peak.total = Math.max(peak.total, s.total);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (Date.now() - started))));

@@ -47,7 +47,10 @@ function intIn(value: string, flag: string, min: number, max: number): number {
 }
 
 function list(value: string, flag: string, min: number, max: number): number[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new Error(`${flag} needs at least one value`);
   return [...new Set(items.map((s) => intIn(s, flag, min, max)))];
 }
@@ -68,11 +71,16 @@ export function parseBenchOptions(args: Record<string, unknown> & { _?: unknown[
   };
   const quick = args.quick === true;
   const topology = str("topology") ?? "tutorial";
-  if (!(topology in TOPOLOGIES)) throw new Error(`--topology must be one of ${Object.keys(TOPOLOGIES).join(", ")}, got ${topology}`);
+  if (!(topology in TOPOLOGIES))
+    throw new Error(`--topology must be one of ${Object.keys(TOPOLOGIES).join(", ")}, got ${topology}`);
   const only = str("only");
   const sections = new Set<Section>();
-  for (const s of (only ?? SECTIONS.join(",")).split(",").map((x) => x.trim()).filter(Boolean)) {
-    if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (known: ${SECTIONS.join(", ")})`);
+  for (const s of (only ?? SECTIONS.join(","))
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!(SECTIONS as readonly string[]).includes(s))
+      throw new Error(`--only: unknown section ${s} (known: ${SECTIONS.join(", ")})`);
     sections.add(s as Section);
   }
   const reps = str("reps");

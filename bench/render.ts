@@ -27,6 +27,11 @@ if (python) {
 }
 const markdown = renderReport(results, png);
 writeFileSync(join(resultsDir, `${base}.md`), markdown);
-const newest = readdirSync(resultsDir).filter((f) => /^\d{4}-.*\.md$/.test(f)).sort().pop();
+const newest = readdirSync(resultsDir)
+  .filter((f) => /^\d{4}-.*\.md$/.test(f))
+  .sort()
+  .pop();
 if (newest === `${base}.md`) writeFileSync(join(resultsDir, "latest.md"), markdown);
-console.log(`rendered ${join(resultsDir, `${base}.md`)}${png ? ` and ${png}` : ""}${newest === `${base}.md` ? " (latest.md)" : ""}`);
+console.log(
+  `rendered ${join(resultsDir, `${base}.md`)}${png ? ` and ${png}` : ""}${newest === `${base}.md` ? " (latest.md)" : ""}`,
+);

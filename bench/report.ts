@@ -38,13 +38,17 @@ function readySection(results: Results): string {
     fmt(s(p, (r) => r.ready)),
     fmt(s(p, (r) => r.first)),
     fmt(s(p, (r) => r.teardown)),
-    fmt(s(p, (r) => r.attempts), 0),
+    fmt(
+      s(p, (r) => r.attempts),
+      0,
+    ),
     String(pick(byPath(p), (r) => r.restarts).reduce((a, b) => a + b, 0)),
     `${byPath(p).length}/${results.ready.filter((r) => r.path === p).length}`,
     loadOf(results.ready.filter((r) => r.path === p)),
   ]);
   for (const [path, reason] of Object.entries(results.skipped)) {
-    if (path in PATH_TITLES && !paths.includes(path)) rows.push([PATH_TITLES[path] ?? path, `SKIPPED: ${reason}`, "", "", "", "", "", "", ""]);
+    if (path in PATH_TITLES && !paths.includes(path))
+      rows.push([PATH_TITLES[path] ?? path, `SKIPPED: ${reason}`, "", "", "", "", "", "", ""]);
   }
   const out = [
     "## 1. Time to ready and to first consumed message (seconds, from nothing)",
@@ -54,20 +58,57 @@ function readySection(results: Results): string {
     "a new node process) has produced and consumed a message; *restarts*: containers restarted by Docker's restart policy",
     "before the lab was ready (all repetitions). Repetitions interleave the paths.",
     "",
-    table(["path", "healthy", "ready", "first message", "teardown", "smoke attempts", "restarts", "ok", "load (1 min)"], rows),
+    table(
+      ["path", "healthy", "ready", "first message", "teardown", "smoke attempts", "restarts", "ok", "load (1 min)"],
+      rows,
+    ),
     "",
   ];
   const tuning = paths.filter((p) => !(p in PATH_TITLES) && results.variants[p]);
-  if (tuning.length) out.push("Tuning variants, started by `docker run` like the floor (each one's changes against it):", "", ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`), "");
+  if (tuning.length)
+    out.push(
+      "Tuning variants, started by `docker run` like the floor (each one's changes against it):",
+      "",
+      ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`),
+      "",
+    );
   const product = (f: (r: ReadyRun) => number | undefined) => s("pulumi", f);
   const floor = (f: (r: ReadyRun) => number | undefined) => s("cli", f);
   const ratios: string[] = [];
-  if (paths.includes("pulumi") && paths.includes("cli")) ratios.push(`kafka-lab (pulumi up) vs docker run floor: ready ${ratio(product((r) => r.ready), floor((r) => r.ready))}, first message ${ratio(product((r) => r.first), floor((r) => r.first))}`);
-  if (paths.includes("pulumi") && paths.includes("compose")) ratios.push(`kafka-lab (pulumi up) vs tutorial compose: first message ${ratio(product((r) => r.first), s("compose", (r) => r.first))} (compose: no readiness guarantee; the user retries)`);
-  for (const p of paths.filter((x) => !(x in PATH_TITLES))) ratios.push(`${p} vs the docker run floor: ready ${ratio(s(p, (r) => r.ready), floor((r) => r.ready))}, first message ${ratio(s(p, (r) => r.first), floor((r) => r.first))}`);
+  if (paths.includes("pulumi") && paths.includes("cli"))
+    ratios.push(
+      `kafka-lab (pulumi up) vs docker run floor: ready ${ratio(
+        product((r) => r.ready),
+        floor((r) => r.ready),
+      )}, first message ${ratio(
+        product((r) => r.first),
+        floor((r) => r.first),
+      )}`,
+    );
+  if (paths.includes("pulumi") && paths.includes("compose"))
+    ratios.push(
+      `kafka-lab (pulumi up) vs tutorial compose: first message ${ratio(
+        product((r) => r.first),
+        s("compose", (r) => r.first),
+      )} (compose: no readiness guarantee; the user retries)`,
+    );
+  for (const p of paths.filter((x) => !(x in PATH_TITLES)))
+    ratios.push(
+      `${p} vs the docker run floor: ready ${ratio(
+        s(p, (r) => r.ready),
+        floor((r) => r.ready),
+      )}, first message ${ratio(
+        s(p, (r) => r.first),
+        floor((r) => r.first),
+      )}`,
+    );
   if (ratios.length) out.push("Ratios of medians:", "", ...ratios.map((r) => `- ${r}`), "");
   const smokeOnly = spread(pick(byPath("pulumi"), (r) => r.smokeSeconds));
-  if (smokeOnly) out.push(`The first smoke test itself (node start, connect, join a group, 1 message) takes ${fmt(smokeOnly)} s of each *first message* figure.`, "");
+  if (smokeOnly)
+    out.push(
+      `The first smoke test itself (node start, connect, join a group, 1 message) takes ${fmt(smokeOnly)} s of each *first message* figure.`,
+      "",
+    );
 
   const phaseRows: string[][] = [];
   for (const p of paths) {
@@ -75,9 +116,18 @@ function readySection(results: Results): string {
     const names: string[] = [];
     for (const r of runs) for (const k of Object.keys(r.phases!)) if (!names.includes(k)) names.push(k);
     if (names.length === 0) continue;
-    phaseRows.push([PATH_TITLES[p] ?? `tuning: ${p}`, names.map((n) => `${n} ${fmt(spread(pick(runs, (r) => r.phases![n])))}`).join("; ")]);
+    phaseRows.push([
+      PATH_TITLES[p] ?? `tuning: ${p}`,
+      names.map((n) => `${n} ${fmt(spread(pick(runs, (r) => r.phases![n])))}`).join("; "),
+    ]);
   }
-  if (phaseRows.length) out.push("Where the time goes (seconds from the start at which each step finished, medians):", "", table(["path", "steps"], phaseRows), "");
+  if (phaseRows.length)
+    out.push(
+      "Where the time goes (seconds from the start at which each step finished, medians):",
+      "",
+      table(["path", "steps"], phaseRows),
+      "",
+    );
 
   const cpuRuns = ok(results.ready).filter((r) => r.idleCpu);
   if (cpuRuns.length) {
@@ -85,10 +135,16 @@ function readySection(results: Results): string {
       "Idle CPU of the ready lab over 10 s, in % of one core: its containers (JVMs and healthcheck probes) and the Docker",
       "daemons, which run every probe as an exec (machine-wide: includes the probes of other labs running at the same time):",
       "",
-      table(["path", "healthcheck interval", "containers", "Docker daemons", "other labs' containers"], cpuRuns.map((r) => [
-        PATH_TITLES[r.path] ?? `tuning: ${r.path}`, r.path.includes("0.5 s") ? "0.5 s" : "2 s",
-        num(r.idleCpu!.containers, 1), num(r.idleCpu!.daemons, 1), String(r.others),
-      ])),
+      table(
+        ["path", "healthcheck interval", "containers", "Docker daemons", "other labs' containers"],
+        cpuRuns.map((r) => [
+          PATH_TITLES[r.path] ?? `tuning: ${r.path}`,
+          r.path.includes("0.5 s") ? "0.5 s" : "2 s",
+          num(r.idleCpu!.containers, 1),
+          num(r.idleCpu!.daemons, 1),
+          String(r.others),
+        ]),
+      ),
       "",
     );
   }
@@ -100,7 +156,13 @@ function throughputSection(results: Results): string {
   if (runs.length === 0) return "";
   const baseline = runs.filter((r) => r.lab === "baseline");
   const sizes = [...new Set(runs.map((r) => r.bytes))];
-  const of = (rs: ThroughputRun[], f: (r: ThroughputRun) => number | undefined) => spread(pick(rs.filter((r) => r.ok), f));
+  const of = (rs: ThroughputRun[], f: (r: ThroughputRun) => number | undefined) =>
+    spread(
+      pick(
+        rs.filter((r) => r.ok),
+        f,
+      ),
+    );
   const rows: string[][] = [];
   const ratios: string[] = [];
   for (const bytes of sizes) {
@@ -108,18 +170,56 @@ function throughputSection(results: Results): string {
       const rs = baseline.filter((r) => r.bytes === bytes && r.client === client);
       if (rs.length === 0) continue;
       rows.push([
-        `${bytes} B`, client === "kcat" ? "kcat -P / -C (librdkafka)" : "kafkajs smoke (round-trip.ts)",
-        fmt(of(rs, (r) => r.messagesPerSecond), 0), fmt(of(rs, (r) => (r.messagesPerSecond * bytes) / 1e6), 1),
-        fmt(of(rs, (r) => r.p50Ms), 0), fmt(of(rs, (r) => r.p99Ms), 0),
-        fmt(of(rs, (r) => r.producerMessagesPerSecond), 0), fmt(of(rs, (r) => r.consumerMessagesPerSecond), 0),
-        `${rs.filter((r) => r.ok).length}/${rs.length}`, loadOf(rs),
+        `${bytes} B`,
+        client === "kcat" ? "kcat -P / -C (librdkafka)" : "kafkajs smoke (round-trip.ts)",
+        fmt(
+          of(rs, (r) => r.messagesPerSecond),
+          0,
+        ),
+        fmt(
+          of(rs, (r) => (r.messagesPerSecond * bytes) / 1e6),
+          1,
+        ),
+        fmt(
+          of(rs, (r) => r.p50Ms),
+          0,
+        ),
+        fmt(
+          of(rs, (r) => r.p99Ms),
+          0,
+        ),
+        fmt(
+          of(rs, (r) => r.producerMessagesPerSecond),
+          0,
+        ),
+        fmt(
+          of(rs, (r) => r.consumerMessagesPerSecond),
+          0,
+        ),
+        `${rs.filter((r) => r.ok).length}/${rs.length}`,
+        loadOf(rs),
       ]);
     }
-    const js = of(baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"), (r) => r.messagesPerSecond);
-    const kc = of(baseline.filter((r) => r.bytes === bytes && r.client === "kcat"), (r) => r.messagesPerSecond);
-    const jsP99 = of(baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"), (r) => r.p99Ms);
-    const kcP99 = of(baseline.filter((r) => r.bytes === bytes && r.client === "kcat"), (r) => r.p99Ms);
-    if (js && kc) ratios.push(`${bytes} B: kafkajs smoke / kcat throughput ${ratio(js, kc)}, p99 latency ${ratio(jsP99, kcP99)} (at full speed latency is mostly queueing, which each client does its own way)`);
+    const js = of(
+      baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"),
+      (r) => r.messagesPerSecond,
+    );
+    const kc = of(
+      baseline.filter((r) => r.bytes === bytes && r.client === "kcat"),
+      (r) => r.messagesPerSecond,
+    );
+    const jsP99 = of(
+      baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"),
+      (r) => r.p99Ms,
+    );
+    const kcP99 = of(
+      baseline.filter((r) => r.bytes === bytes && r.client === "kcat"),
+      (r) => r.p99Ms,
+    );
+    if (js && kc)
+      ratios.push(
+        `${bytes} B: kafkajs smoke / kcat throughput ${ratio(js, kc)}, p99 latency ${ratio(jsP99, kcP99)} (at full speed latency is mostly queueing, which each client does its own way)`,
+      );
   }
   const n = runs[0]!.messages;
   const out = [
@@ -130,7 +230,10 @@ function throughputSection(results: Results): string {
     "handed to librdkafka (kcat `%T`), so at full speed it is mostly time queued behind earlier messages.",
     "`kcat -P` alone: process start to exit (all acknowledged); `kcat -C -e` alone: the same records read back. MB = 10^6 bytes.",
     "",
-    table(["size", "client", "msg/s", "MB/s", "p50 ms", "p99 ms", "kcat -P msg/s", "kcat -C -e msg/s", "ok", "load"], rows),
+    table(
+      ["size", "client", "msg/s", "MB/s", "p50 ms", "p99 ms", "kcat -P msg/s", "kcat -C -e msg/s", "ok", "load"],
+      rows,
+    ),
     "",
     "Ratios of medians:",
     "",
@@ -142,11 +245,28 @@ function throughputSection(results: Results): string {
     const names = [...new Set(variants.map((r) => r.client))];
     const vrows: string[][] = [];
     for (const bytes of sizes) {
-      const control = of(variants.filter((r) => r.bytes === bytes && r.client === names[0]), (r) => r.messagesPerSecond);
+      const control = of(
+        variants.filter((r) => r.bytes === bytes && r.client === names[0]),
+        (r) => r.messagesPerSecond,
+      );
       for (const name of names) {
         const rs = variants.filter((r) => r.bytes === bytes && r.client === name);
         const m = of(rs, (r) => r.messagesPerSecond);
-        vrows.push([`${bytes} B`, name.replace("kafkajs: ", ""), fmt(m, 0), ratio(m, control), fmt(of(rs, (r) => r.p50Ms), 0), fmt(of(rs, (r) => r.p99Ms), 0), `${rs.filter((r) => r.ok).length}/${rs.length}`]);
+        vrows.push([
+          `${bytes} B`,
+          name.replace("kafkajs: ", ""),
+          fmt(m, 0),
+          ratio(m, control),
+          fmt(
+            of(rs, (r) => r.p50Ms),
+            0,
+          ),
+          fmt(
+            of(rs, (r) => r.p99Ms),
+            0,
+          ),
+          `${rs.filter((r) => r.ok).length}/${rs.length}`,
+        ]);
       }
     }
     out.push(
@@ -165,10 +285,29 @@ function throughputSection(results: Results): string {
       for (const client of ["kafkajs smoke", "kcat"]) {
         const bytes = Math.max(...lean.map((r) => r.bytes));
         const rs = runs.filter((r) => r.lab === lab && r.client === client && r.bytes === bytes);
-        if (rs.length) vrows.push([lab, `${bytes} B`, client, fmt(of(rs, (r) => r.messagesPerSecond), 0), fmt(of(rs, (r) => r.p99Ms), 0), loadOf(rs)]);
+        if (rs.length)
+          vrows.push([
+            lab,
+            `${bytes} B`,
+            client,
+            fmt(
+              of(rs, (r) => r.messagesPerSecond),
+              0,
+            ),
+            fmt(
+              of(rs, (r) => r.p99Ms),
+              0,
+            ),
+            loadOf(rs),
+          ]);
       }
     }
-    out.push("Broker memory variants under the same load (their memory is in section 3):", "", table(["lab", "size", "client", "msg/s", "p99 ms", "load"], vrows), "");
+    out.push(
+      "Broker memory variants under the same load (their memory is in section 3):",
+      "",
+      table(["lab", "size", "client", "msg/s", "p99 ms", "load"], vrows),
+      "",
+    );
   }
   return out.join("\n");
 }
@@ -178,15 +317,40 @@ function memorySection(results: Results): string {
   const rows: string[][] = [];
   for (const m of results.memory) {
     for (const key of Object.keys(m.limits)) {
-      rows.push([m.lab, key, String(m.limits[key]), String(m.idle.perContainer[key] ?? "–"), String(m.loaded?.perContainer[key] ?? "–")]);
+      rows.push([
+        m.lab,
+        key,
+        String(m.limits[key]),
+        String(m.idle.perContainer[key] ?? "–"),
+        String(m.loaded?.perContainer[key] ?? "–"),
+      ]);
     }
-    rows.push([m.lab, "**lab total**", String(Object.values(m.limits).reduce((a, b) => a + b, 0)), `**${m.idle.total}**`, m.loaded ? `**${m.loaded.total}**` : "–"]);
+    rows.push([
+      m.lab,
+      "**lab total**",
+      String(Object.values(m.limits).reduce((a, b) => a + b, 0)),
+      `**${m.idle.total}**`,
+      m.loaded ? `**${m.loaded.total}**` : "–",
+    ]);
   }
   const compose = ok(results.ready.filter((r) => r.path === "compose" && r.rss));
   if (compose.length) {
     const keys = Object.keys(compose[0]!.rss!.perContainer);
-    for (const key of keys) rows.push(["tutorial compose (default heaps 1 GB / 512 MB)", key, "none", fmt(spread(compose.map((r) => r.rss!.perContainer[key] ?? NaN)), 0), "–"]);
-    rows.push(["tutorial compose (default heaps 1 GB / 512 MB)", "**lab total**", "none", `**${fmt(spread(compose.map((r) => r.rss!.total)), 0)}**`, "–"]);
+    for (const key of keys)
+      rows.push([
+        "tutorial compose (default heaps 1 GB / 512 MB)",
+        key,
+        "none",
+        fmt(spread(compose.map((r) => r.rss!.perContainer[key] ?? NaN)), 0),
+        "–",
+      ]);
+    rows.push([
+      "tutorial compose (default heaps 1 GB / 512 MB)",
+      "**lab total**",
+      "none",
+      `**${fmt(spread(compose.map((r) => r.rss!.total)), 0)}**`,
+      "–",
+    ]);
   }
   const out = [
     "## 3. Memory (RSS in MiB, cgroup `rss`)",
@@ -213,31 +377,70 @@ function scalingSection(results: Results): string {
       const all = runsOf(v, b);
       if (all.length === 0) continue;
       const rs = ok(all);
-      const brokerRss = spread(rs.flatMap((r) => Object.entries(r.idle?.perContainer ?? {}).filter(([k]) => k.startsWith("kafka-")).map(([, x]) => x)));
+      const brokerRss = spread(
+        rs.flatMap((r) =>
+          Object.entries(r.idle?.perContainer ?? {})
+            .filter(([k]) => k.startsWith("kafka-"))
+            .map(([, x]) => x),
+        ),
+      );
       rows.push([
-        String(b), v, String(all[0]!.containers), fmt(spread(pick(rs, (r) => r.healthy))), fmt(spread(pick(rs, (r) => r.ready))),
-        fmt(spread(pick(rs, (r) => r.idle?.total)), 0), fmt(brokerRss, 0), fmt(spread(pick(rs, (r) => r.teardown))),
-        String(pick(rs, (r) => r.restarts).reduce((a, b) => a + b, 0)), `${rs.length}/${all.length}`, loadOf(all),
+        String(b),
+        v,
+        String(all[0]!.containers),
+        fmt(spread(pick(rs, (r) => r.healthy))),
+        fmt(spread(pick(rs, (r) => r.ready))),
+        fmt(spread(pick(rs, (r) => r.idle?.total)), 0),
+        fmt(brokerRss, 0),
+        fmt(spread(pick(rs, (r) => r.teardown))),
+        String(pick(rs, (r) => r.restarts).reduce((a, b) => a + b, 0)),
+        `${rs.length}/${all.length}`,
+        loadOf(all),
       ]);
     }
   }
-  const med = (v: string, b: number, f: (r: Results["scaling"][number]) => number | undefined) => spread(pick(ok(runsOf(v, b)), f));
+  const med = (v: string, b: number, f: (r: Results["scaling"][number]) => number | undefined) =>
+    spread(pick(ok(runsOf(v, b)), f));
   const lines: string[] = [];
   const lo = counts[0]!;
   const hi = counts[counts.length - 1]!;
   if (counts.length > 1) {
-    lines.push(`- baseline, ${hi} brokers vs ${lo}: ready ${ratio(med("baseline", hi, (r) => r.ready), med("baseline", lo, (r) => r.ready))}, ` +
-      `idle RSS ${ratio(med("baseline", hi, (r) => r.idle?.total), med("baseline", lo, (r) => r.idle?.total))}, ` +
-      `teardown ${ratio(med("baseline", hi, (r) => r.teardown), med("baseline", lo, (r) => r.teardown))}`);
+    lines.push(
+      `- baseline, ${hi} brokers vs ${lo}: ready ${ratio(
+        med("baseline", hi, (r) => r.ready),
+        med("baseline", lo, (r) => r.ready),
+      )}, ` +
+        `idle RSS ${ratio(
+          med("baseline", hi, (r) => r.idle?.total),
+          med("baseline", lo, (r) => r.idle?.total),
+        )}, ` +
+        `teardown ${ratio(
+          med("baseline", hi, (r) => r.teardown),
+          med("baseline", lo, (r) => r.teardown),
+        )}`,
+    );
   }
   for (const v of variants.filter((x) => x !== "baseline")) {
     for (const b of counts) {
-      lines.push(`- ${v} vs baseline, ${b} broker(s): ready ${ratio(med(v, b, (r) => r.ready), med("baseline", b, (r) => r.ready))}, ` +
-        `idle RSS ${ratio(med(v, b, (r) => r.idle?.total), med("baseline", b, (r) => r.idle?.total))}, ` +
-        `teardown ${ratio(med(v, b, (r) => r.teardown), med("baseline", b, (r) => r.teardown))}`);
+      lines.push(
+        `- ${v} vs baseline, ${b} broker(s): ready ${ratio(
+          med(v, b, (r) => r.ready),
+          med("baseline", b, (r) => r.ready),
+        )}, ` +
+          `idle RSS ${ratio(
+            med(v, b, (r) => r.idle?.total),
+            med("baseline", b, (r) => r.idle?.total),
+          )}, ` +
+          `teardown ${ratio(
+            med(v, b, (r) => r.teardown),
+            med("baseline", b, (r) => r.teardown),
+          )}`,
+      );
     }
   }
-  const described = variants.filter((v) => v !== "baseline" && results.variants[v]).map((v) => `*${v}*, its changes against the baseline: ${results.variants[v]}.`);
+  const described = variants
+    .filter((v) => v !== "baseline" && results.variants[v])
+    .map((v) => `*${v}*, its changes against the baseline: ${results.variants[v]}.`);
   return [
     `## 4. Scaling and 5. teardown (${results.meta.topology} topology with \`brokers\` overridden, topic_test:1:1 only)`,
     "",
@@ -245,7 +448,22 @@ function scalingSection(results: Results): string {
     "and volumes removed.",
     ...described.map((d) => `${d}`),
     "",
-    table(["brokers", "variant", "containers", "healthy s", "ready s", "lab RSS idle MiB", "RSS per broker MiB", "teardown s", "restarts", "ok", "load"], rows),
+    table(
+      [
+        "brokers",
+        "variant",
+        "containers",
+        "healthy s",
+        "ready s",
+        "lab RSS idle MiB",
+        "RSS per broker MiB",
+        "teardown s",
+        "restarts",
+        "ok",
+        "load",
+      ],
+      rows,
+    ),
     "",
     "Ratios of medians:",
     "",
@@ -267,7 +485,12 @@ function teardownSummary(results: Results): string {
     }
   }
   if (rows.length === 0) return "";
-  return ["### Teardown (seconds: stop brokers, then ZooKeeper, remove containers, network, volumes)", "", table(["lab", "teardown"], rows), ""].join("\n");
+  return [
+    "### Teardown (seconds: stop brokers, then ZooKeeper, remove containers, network, volumes)",
+    "",
+    table(["lab", "teardown"], rows),
+    "",
+  ].join("\n");
 }
 
 export function renderReport(results: Results, png: string | undefined): string {
@@ -280,25 +503,31 @@ export function renderReport(results: Results, png: string | undefined): string 
     "",
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; load average ${m.load.start.join(" ")} at the start,` +
       ` ${m.load.end?.join(" ") ?? "?"} at the end; ` +
-      (m.othersMax > 0 ? `up to ${m.othersMax} containers of other kafka-lab labs (a concurrent e2e run) were running during the measurements.` : "no other kafka-lab lab was running.") +
+      (m.othersMax > 0
+        ? `up to ${m.othersMax} containers of other kafka-lab labs (a concurrent e2e run) were running during the measurements.`
+        : "no other kafka-lab lab was running.") +
       " Figures are medians with (min–max) over the repetitions.",
     "",
-    `Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(", ")}; commit ${m.commit}.`,
+    `Versions: ${Object.entries(m.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}; commit ${m.commit}.`,
     "",
     png ? `![benchmark chart](${png})\n` : "",
   ].join("\n");
-  const errors = results.errors.length
-    ? ["## Errors", "", ...results.errors.map((e) => `- ${e}`), ""]
-    : [];
+  const errors = results.errors.length ? ["## Errors", "", ...results.errors.map((e) => `- ${e}`), ""] : [];
   const skipped = Object.entries(results.skipped).map(([k, v]) => `- SKIPPED: ${k}: ${v}`);
-  return [
-    header,
-    readySection(results),
-    throughputSection(results),
-    memorySection(results),
-    scalingSection(results),
-    teardownSummary(results),
-    ...(skipped.length ? ["## Skipped", "", ...skipped, ""] : []),
-    ...errors,
-  ].filter((s) => s !== "").join("\n") + "\n";
+  return (
+    [
+      header,
+      readySection(results),
+      throughputSection(results),
+      memorySection(results),
+      scalingSection(results),
+      teardownSummary(results),
+      ...(skipped.length ? ["## Skipped", "", ...skipped, ""] : []),
+      ...errors,
+    ]
+      .filter((s) => s !== "")
+      .join("\n") + "\n"
+  );
 }

@@ -23,7 +23,15 @@ import { argv, updateArgv, which } from "zx";
 import { api, containerIdsOf, imageExists, removeLabelled } from "../lib/docker.js";
 import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
 import { LAB_LABEL } from "../infra/specs.js";
-import { BASELINE, BENCH_LAB_PREFIX, benchLab, scalingOverrides, TOPOLOGIES, variantChanges, type Variant } from "./labs.js";
+import {
+  BASELINE,
+  BENCH_LAB_PREFIX,
+  benchLab,
+  scalingOverrides,
+  TOPOLOGIES,
+  variantChanges,
+  type Variant,
+} from "./labs.js";
 import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
 import { kcatRoundTrip, run, smoke } from "./clients.js";
 import { realiseWithCli, teardownWithCli, type CliLab } from "./cli-lab.js";
@@ -57,14 +65,24 @@ if (opts.help) {
 }
 
 const startedAt = performance.now();
-const log = (line: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+const log = (line: string) =>
+  console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 const quiet = () => undefined;
 
 /** The tuning experiments on the provisioning path, cumulative: each adds one change to the one before. */
 const READY_VARIANTS: Variant[] = [
   { name: "parallel start", parallelStart: true },
-  { name: "parallel + offsets 1 partition", parallelStart: true, brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" } },
-  { name: "parallel + offsets 1 + health 0.5 s", parallelStart: true, brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" }, healthIntervalSeconds: 0.5 },
+  {
+    name: "parallel + offsets 1 partition",
+    parallelStart: true,
+    brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" },
+  },
+  {
+    name: "parallel + offsets 1 + health 0.5 s",
+    parallelStart: true,
+    brokerEnv: { KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1" },
+    healthIntervalSeconds: 0.5,
+  },
 ];
 const CLEANER_16M = { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(16 * 1024 * 1024) };
 /**
@@ -73,9 +91,16 @@ const CLEANER_16M = { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(16 * 1024 * 1
  * "before" stays measurable after infra/ adopted a change.
  */
 const MEMORY_VARIANTS: Variant[] = [
-  { name: "cleaner buffer 128 MiB (Kafka's default)", brokerEnv: { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(128 * 1024 * 1024) } },
+  {
+    name: "cleaner buffer 128 MiB (Kafka's default)",
+    brokerEnv: { KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(128 * 1024 * 1024) },
+  },
   { name: "cleaner buffer 16 MiB", brokerEnv: CLEANER_16M },
-  { name: "heap 128m/64m + cleaner 16 MiB", config: { kafkaHeap: "128m", zookeeperHeap: "64m" }, brokerEnv: CLEANER_16M },
+  {
+    name: "heap 128m/64m + cleaner 16 MiB",
+    config: { kafkaHeap: "128m", zookeeperHeap: "64m" },
+    brokerEnv: CLEANER_16M,
+  },
 ];
 /** Everything the figures recommend, together: provisioning, memory and teardown in one variant (scaling section). */
 const TUNED: Variant = {
@@ -145,9 +170,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
   const filter = encodeURIComponent(JSON.stringify({ label: [LAB_LABEL] }));
   const labOf = (labels: Record<string, string> | null) => labels?.[LAB_LABEL] ?? "";
-  const containers = await api<Array<{ Names: string[]; Labels: Record<string, string> }>>("GET", `/containers/json?all=1&filters=${filter}`);
-  const networks = await api<Array<{ Name: string; Labels: Record<string, string> }>>("GET", `/networks?filters=${filter}`);
-  const volumes = await api<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>("GET", `/volumes?filters=${filter}`);
+  const containers = await api<Array<{ Names: string[]; Labels: Record<string, string> }>>(
+    "GET",
+    `/containers/json?all=1&filters=${filter}`,
+  );
+  const networks = await api<Array<{ Name: string; Labels: Record<string, string> }>>(
+    "GET",
+    `/networks?filters=${filter}`,
+  );
+  const volumes = await api<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>(
+    "GET",
+    `/volumes?filters=${filter}`,
+  );
   return [
     ...containers.map((c) => ({ what: `container ${c.Names[0]?.replace(/^\//, "")}`, lab: labOf(c.Labels) })),
     ...networks.map((n) => ({ what: `network ${n.Name}`, lab: labOf(n.Labels) })),
@@ -165,7 +199,11 @@ async function conditions(): Promise<Conditions> {
 
 /** How often Docker restarted the lab's containers (restart policy): a start order that crashes shows here. */
 async function restarts(containerIds: Map<string, string>): Promise<number> {
-  const counts = await Promise.all([...containerIds.values()].map(async (id) => (await api<{ RestartCount: number }>("GET", `/containers/${id}/json`)).RestartCount));
+  const counts = await Promise.all(
+    [...containerIds.values()].map(
+      async (id) => (await api<{ RestartCount: number }>("GET", `/containers/${id}/json`)).RestartCount,
+    ),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -184,7 +222,12 @@ async function floorRun(variant: Variant, rep: number, measureCpu: boolean): Pro
   const { topology: ordered } = benchLab(opts.topology, stack, variant === BASELINE ? "cli" : "tuning", BASELINE);
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
-  const record: ReadyRun = { path: variant === BASELINE ? "cli" : variant.name, rep, ...(await conditions()), phases: {} };
+  const record: ReadyRun = {
+    path: variant === BASELINE ? "cli" : variant.name,
+    rep,
+    ...(await conditions()),
+    phases: {},
+  };
   const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const t0 = performance.now();
   try {
@@ -204,7 +247,12 @@ async function floorRun(variant: Variant, rep: number, measureCpu: boolean): Pro
 }
 
 /** Copies a lab's healthy and ready times into the record, then times the first consumed message from t0. */
-async function recordFirstMessage(record: ReadyRun, lab: { secondsToHealthy?: number; secondsToReady?: number }, bootstrap: string, t0: number): Promise<void> {
+async function recordFirstMessage(
+  record: ReadyRun,
+  lab: { secondsToHealthy?: number; secondsToReady?: number },
+  bootstrap: string,
+  t0: number,
+): Promise<void> {
   record.healthy = round(lab.secondsToHealthy);
   record.ready = round(lab.secondsToReady);
   const first = await smoke(bootstrap, { count: 1 });
@@ -232,8 +280,15 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
     await lab.open();
     opened = true;
     await lab.up();
-    const healthy = topology.containers.map((c) => record.phases![`${c.key} healthy`]).filter((x): x is number => x !== undefined);
-    await recordFirstMessage(record, { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) }, topology.kafka.bootstrapServers, t0);
+    const healthy = topology.containers
+      .map((c) => record.phases![`${c.key} healthy`])
+      .filter((x): x is number => x !== undefined);
+    await recordFirstMessage(
+      record,
+      { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) },
+      topology.kafka.bootstrapServers,
+      t0,
+    );
     const ids = await containerIdsOf(topology);
     record.rss = await rssNow(ids);
     record.restarts = await restarts(ids);
@@ -243,7 +298,10 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
   } finally {
     const t1 = performance.now();
     if (opened) {
-      record.teardown = await lab.destroy().then(() => since(t1), () => NaN);
+      record.teardown = await lab.destroy().then(
+        () => since(t1),
+        () => NaN,
+      );
       await lab.remove().catch(() => undefined);
     }
     await removeLabelled(topology.labName, quiet);
@@ -290,7 +348,10 @@ async function composeRun(rep: number): Promise<ReadyRun> {
 }
 
 async function pulumiSkipReason(): Promise<string | undefined> {
-  return requireToolchain().then(() => undefined, (error: Error) => error.message);
+  return requireToolchain().then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
 }
 
 function describeReady(r: ReadyRun): string {
@@ -310,9 +371,10 @@ function describeReady(r: ReadyRun): string {
 
 async function readySection(): Promise<void> {
   log(`== 1. time to ready and to first consumed message (${opts.topology}, ${opts.reps} repetition(s), interleaved)`);
-  const composeSkip = opts.topology !== "tutorial"
-    ? "the tutorial's compose file is the single-broker tutorial lab; run with --topology tutorial"
-    : await ensureCompose(log);
+  const composeSkip =
+    opts.topology !== "tutorial"
+      ? "the tutorial's compose file is the single-broker tutorial lab; run with --topology tutorial"
+      : await ensureCompose(log);
   if (composeSkip) {
     results.skipped.compose = composeSkip;
     log(`SKIPPED: docker-compose path: ${composeSkip}`);
@@ -330,7 +392,9 @@ async function readySection(): Promise<void> {
       ...(pulumiSkip ? [] : [() => pulumiRun(rep)]),
       () => floorRun(BASELINE, rep, measureCpu),
       ...(composeSkip ? [] : [() => composeRun(rep)]),
-      ...variants.map((v) => () => floorRun(v, rep, measureCpu && v === cpuVariant && v.healthIntervalSeconds !== undefined)),
+      ...variants.map(
+        (v) => () => floorRun(v, rep, measureCpu && v === cpuVariant && v.healthIntervalSeconds !== undefined),
+      ),
     ];
     for (const measure of runs) {
       const record = await measure();
@@ -344,7 +408,12 @@ async function readySection(): Promise<void> {
 // ---------------------------------------------------------------- section 2: throughput and memory
 
 async function throughputLab(variant: Variant, sizes: number[], clientVariants: boolean): Promise<void> {
-  const { topology } = benchLab(opts.topology, variant === BASELINE ? "bench-throughput" : "bench-lean", "throughput", variant);
+  const { topology } = benchLab(
+    opts.topology,
+    variant === BASELINE ? "bench-throughput" : "bench-lean",
+    "throughput",
+    variant,
+  );
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
   const bootstrap = topology.kafka.bootstrapServers;
@@ -363,19 +432,38 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
           const c = await conditions();
           const s = await smoke(bootstrap, { count: opts.messages, messageBytes: bytes, timeoutMs: 300_000 });
           results.throughput.push({
-            lab: variant.name, client: "kafkajs smoke", bytes, rep, ...c, ok: s.ok, messages: opts.messages,
-            messagesPerSecond: s.messagesPerSecond ?? NaN, p50Ms: s.p50Ms ?? NaN, p99Ms: s.p99Ms ?? NaN,
+            lab: variant.name,
+            client: "kafkajs smoke",
+            bytes,
+            rep,
+            ...c,
+            ok: s.ok,
+            messages: opts.messages,
+            messagesPerSecond: s.messagesPerSecond ?? NaN,
+            p50Ms: s.p50Ms ?? NaN,
+            p99Ms: s.p99Ms ?? NaN,
             ...(s.problem ? { problem: s.problem } : {}),
           });
           const k = await kcatRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes });
           results.throughput.push({
-            lab: variant.name, client: "kcat", bytes, rep, ...c, ok: k.ok, messages: opts.messages,
-            messagesPerSecond: k.messagesPerSecond, p50Ms: k.p50Ms, p99Ms: k.p99Ms,
-            producerMessagesPerSecond: k.producerMessagesPerSecond, consumerMessagesPerSecond: k.consumerMessagesPerSecond,
+            lab: variant.name,
+            client: "kcat",
+            bytes,
+            rep,
+            ...c,
+            ok: k.ok,
+            messages: opts.messages,
+            messagesPerSecond: k.messagesPerSecond,
+            p50Ms: k.p50Ms,
+            p99Ms: k.p99Ms,
+            producerMessagesPerSecond: k.producerMessagesPerSecond,
+            consumerMessagesPerSecond: k.consumerMessagesPerSecond,
             ...(k.problem ? { problem: k.problem } : {}),
           });
-          log(`${variant.name}, ${bytes} B #${rep}: kafkajs ${s.ok ? `${Math.round(s.messagesPerSecond!)} msg/s p50 ${s.p50Ms} ms p99 ${s.p99Ms} ms` : `FAILED ${s.problem}`}; ` +
-            `kcat ${k.ok ? `${Math.round(k.messagesPerSecond)} msg/s p50 ${k.p50Ms} ms p99 ${k.p99Ms} ms (-P ${Math.round(k.producerMessagesPerSecond)}, -C -e ${Math.round(k.consumerMessagesPerSecond)} msg/s)` : `FAILED ${k.problem}`}; load ${c.load1}`);
+          log(
+            `${variant.name}, ${bytes} B #${rep}: kafkajs ${s.ok ? `${Math.round(s.messagesPerSecond!)} msg/s p50 ${s.p50Ms} ms p99 ${s.p99Ms} ms` : `FAILED ${s.problem}`}; ` +
+              `kcat ${k.ok ? `${Math.round(k.messagesPerSecond)} msg/s p50 ${k.p50Ms} ms p99 ${k.p99Ms} ms (-P ${Math.round(k.producerMessagesPerSecond)}, -C -e ${Math.round(k.consumerMessagesPerSecond)} msg/s)` : `FAILED ${k.problem}`}; load ${c.load1}`,
+          );
           if (!s.ok) results.errors.push(`throughput: ${variant.name} kafkajs ${bytes} B #${rep}: ${s.problem}`);
           if (!k.ok) results.errors.push(`throughput: ${variant.name} kcat ${bytes} B #${rep}: ${k.problem}`);
           if (!clientVariants) continue;
@@ -383,10 +471,21 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
             const cc = await conditions();
             const r = await kafkajsRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes, variant: cv });
             results.throughput.push({
-              lab: variant.name, client: `kafkajs: ${cv.name}`, bytes, rep, ...cc, ok: r.ok, messages: opts.messages,
-              messagesPerSecond: r.messagesPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms, ...(r.problem ? { problem: r.problem } : {}),
+              lab: variant.name,
+              client: `kafkajs: ${cv.name}`,
+              bytes,
+              rep,
+              ...cc,
+              ok: r.ok,
+              messages: opts.messages,
+              messagesPerSecond: r.messagesPerSecond,
+              p50Ms: r.p50Ms,
+              p99Ms: r.p99Ms,
+              ...(r.problem ? { problem: r.problem } : {}),
             });
-            log(`  kafkajs ${cv.name}: ${r.ok ? `${Math.round(r.messagesPerSecond)} msg/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` : `FAILED ${r.problem}`}`);
+            log(
+              `  kafkajs ${cv.name}: ${r.ok ? `${Math.round(r.messagesPerSecond)} msg/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` : `FAILED ${r.problem}`}`,
+            );
           }
         }
       }
@@ -394,11 +493,19 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
       const loaded = await sampler.stop();
       const memory: LabMemory = {
         lab: variant.name,
-        description: variant === BASELINE ? `${TOPOLOGIES[opts.topology]} as configured` : results.variants[variant.name] ?? variant.name,
-        limits, idle, loaded, secondsToReady: round(lab.secondsToReady)!,
+        description:
+          variant === BASELINE
+            ? `${TOPOLOGIES[opts.topology]} as configured`
+            : (results.variants[variant.name] ?? variant.name),
+        limits,
+        idle,
+        loaded,
+        secondsToReady: round(lab.secondsToReady)!,
       };
       results.memory.push(memory);
-      log(`${variant.name} lab RSS: idle ${idle.total} MiB (${fmtSnapshot(idle.perContainer)}), peak under load ${loaded.total} MiB (${fmtSnapshot(loaded.perContainer)})`);
+      log(
+        `${variant.name} lab RSS: idle ${idle.total} MiB (${fmtSnapshot(idle.perContainer)}), peak under load ${loaded.total} MiB (${fmtSnapshot(loaded.perContainer)})`,
+      );
     }
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!;
@@ -410,10 +517,15 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
   }
 }
 
-const fmtSnapshot = (perContainer: Record<string, number>) => Object.entries(perContainer).map(([k, v]) => `${k} ${v}`).join(", ");
+const fmtSnapshot = (perContainer: Record<string, number>) =>
+  Object.entries(perContainer)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 
 async function throughputSection(): Promise<void> {
-  log(`== 2./3. throughput, latency and memory: ${opts.messages} messages of ${opts.sizes.join(" and ")} bytes, kafkajs smoke vs kcat`);
+  log(
+    `== 2./3. throughput, latency and memory: ${opts.messages} messages of ${opts.sizes.join(" and ")} bytes, kafkajs smoke vs kcat`,
+  );
   await throughputLab(BASELINE, opts.sizes, opts.sections.has("tuning") && !opts.quick);
   if (!opts.sections.has("tuning")) return;
   const largest = [Math.max(...opts.sizes)];
@@ -431,7 +543,13 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
   await removeLabelled(topology.labName, quiet);
   const c = await conditions();
   const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
-  const record: (typeof results.scaling)[number] = { variant: variant.name, brokers, containers: topology.containers.length, rep, ...c };
+  const record: (typeof results.scaling)[number] = {
+    variant: variant.name,
+    brokers,
+    containers: topology.containers.length,
+    rep,
+    ...c,
+  };
   try {
     await realiseWithCli(topology, lab);
     record.healthy = round(lab.secondsToHealthy);
@@ -448,14 +566,19 @@ async function scalingRun(variant: Variant, brokers: number, rep: number): Promi
     await removeLabelled(topology.labName, quiet);
   }
   results.scaling.push(record);
-  log(record.error ? `${variant.name}, ${brokers} broker(s) #${rep}: FAILED ${record.error}` :
-    `${variant.name}, ${brokers} broker(s), ${record.containers} containers #${rep}: healthy ${record.healthy}s, ready ${record.ready}s, ` +
-    `RSS ${record.idle!.total} MiB, teardown ${record.teardown}s${record.restarts ? `, ${record.restarts} container restart(s)` : ""}, load ${c.load1}`);
+  log(
+    record.error
+      ? `${variant.name}, ${brokers} broker(s) #${rep}: FAILED ${record.error}`
+      : `${variant.name}, ${brokers} broker(s), ${record.containers} containers #${rep}: healthy ${record.healthy}s, ready ${record.ready}s, ` +
+          `RSS ${record.idle!.total} MiB, teardown ${record.teardown}s${record.restarts ? `, ${record.restarts} container restart(s)` : ""}, load ${c.load1}`,
+  );
 }
 
 async function scalingSection(): Promise<void> {
   const variants = [BASELINE, ...(opts.sections.has("tuning") ? effective([TUNED], scalingOverrides(3)) : [])];
-  log(`== 4./5. scaling: brokers ${opts.brokers.join(", ")} (${variants.map((v) => v.name).join(" and ")}): provisioning time, memory, teardown time`);
+  log(
+    `== 4./5. scaling: brokers ${opts.brokers.join(", ")} (${variants.map((v) => v.name).join(" and ")}): provisioning time, memory, teardown time`,
+  );
   for (let rep = 1; rep <= opts.reps; rep++) {
     for (const brokers of opts.brokers) for (const variant of variants) await scalingRun(variant, brokers, rep);
   }
@@ -469,7 +592,8 @@ async function preflight(): Promise<void> {
   const missing = [];
   for (const image of new Set(images)) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0) throw new Error(`missing local images ${missing.join(", ")}: run bash test-images/build.sh`);
-  if (opts.sections.has("throughput") && !(await which("kcat", { nothrow: true }))) throw new Error("kcat is not installed (bash .ci/ensure-tools.sh installs it)");
+  if (opts.sections.has("throughput") && !(await which("kcat", { nothrow: true })))
+    throw new Error("kcat is not installed (bash .ci/ensure-tools.sh installs it)");
   const left = await benchLeftovers();
   if (left.length > 0) {
     log(`removing leftovers of an earlier benchmark: ${left.map((l) => l.what).join(", ")}`);
@@ -479,7 +603,12 @@ async function preflight(): Promise<void> {
   const [docker, compose, kcat, git] = await Promise.all([
     version("docker", ["version", "--format", "{{.Server.Version}}"]),
     version("docker-compose", ["version", "--short"]),
-    run("kcat", ["-V"]).then((r) => /Version (\S+).*?librdkafka (\S+)/s.exec(r.stdout) ?? []).then(([, k, l]) => (k ? `${k} (librdkafka ${l})` : "unknown"), () => "not installed"),
+    run("kcat", ["-V"])
+      .then((r) => /Version (\S+).*?librdkafka (\S+)/s.exec(r.stdout) ?? [])
+      .then(
+        ([, k, l]) => (k ? `${k} (librdkafka ${l})` : "unknown"),
+        () => "not installed",
+      ),
     version("git", ["rev-parse", "--short", "HEAD"]),
   ]);
   results.meta.versions = { node: process.version, docker, "docker-compose": compose, kcat, kafkajs: "2.2.4" };
@@ -513,7 +642,9 @@ async function writeResults(): Promise<string> {
 let exitCode = 0;
 try {
   await preflight();
-  log(`kafka-lab benchmark: ${results.meta.command}; ${results.meta.cores} cores, ${results.meta.memoryGiB} GiB, load ${results.meta.load.start.join(" ")}`);
+  log(
+    `kafka-lab benchmark: ${results.meta.command}; ${results.meta.cores} cores, ${results.meta.memoryGiB} GiB, load ${results.meta.load.start.join(" ")}`,
+  );
   if (opts.sections.has("ready")) await readySection();
   if (opts.sections.has("throughput")) await throughputSection();
   if (opts.sections.has("scaling")) await scalingSection();

@@ -4,7 +4,10 @@
 import { run } from "./clients.js";
 
 async function works(cmd: string, args: string[]): Promise<boolean> {
-  return run(cmd, args).then((r) => r.exitCode === 0, () => false);
+  return run(cmd, args).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
 }
 
 /** apt-get install, once after an apt-get update if the first attempt fails; false when not possible. */
@@ -19,7 +22,8 @@ async function aptInstall(pkg: string, log: (line: string) => void): Promise<boo
 
 export async function ensureCompose(log: (line: string) => void): Promise<string | undefined> {
   if (await works("docker-compose", ["version", "--short"])) return undefined;
-  if (await aptInstall("docker-compose", log) && await works("docker-compose", ["version", "--short"])) return undefined;
+  if ((await aptInstall("docker-compose", log)) && (await works("docker-compose", ["version", "--short"])))
+    return undefined;
   return "docker-compose is not installed and could not be installed with apt-get (Debian package docker-compose)";
 }
 
@@ -27,7 +31,8 @@ export async function ensureCompose(log: (line: string) => void): Promise<string
 export async function pythonWithMatplotlib(log: (line: string) => void): Promise<string | undefined> {
   const candidates = ["python3", "/usr/bin/python3"];
   for (const python of candidates) if (await works(python, ["-c", "import matplotlib"])) return python;
-  if (await aptInstall("python3-matplotlib", log) && await works("/usr/bin/python3", ["-c", "import matplotlib"])) return "/usr/bin/python3";
+  if ((await aptInstall("python3-matplotlib", log)) && (await works("/usr/bin/python3", ["-c", "import matplotlib"])))
+    return "/usr/bin/python3";
   return undefined;
 }
 

@@ -73,33 +73,118 @@ interface KeySpec {
 export const DEFAULT_TOPICS = ["topic_test:1:1"];
 
 /** How a user sets the SCRAM password: as a secret, in this machine's stack file (see lib/stack-files.ts). */
-export const SET_PASSWORD = "npm run lab:secret -- outsidePassword (or pulumi config set --secret kafka-lab:outsidePassword)";
+export const SET_PASSWORD =
+  "npm run lab:secret -- outsidePassword (or pulumi config set --secret kafka-lab:outsidePassword)";
 
 /** Every config key the program reads. Pulumi.yaml declares the same keys (a unit test keeps them equal). */
 export const CONFIG_KEYS = {
-  mode: { type: "string", default: "zookeeper", description: "Cluster coordination: zookeeper (Kafka 3.9 with ZooKeeper) or kraft (Kafka 4.x, no ZooKeeper)." },
-  brokers: { type: "integer", default: 1, description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.` },
+  mode: {
+    type: "string",
+    default: "zookeeper",
+    description: "Cluster coordination: zookeeper (Kafka 3.9 with ZooKeeper) or kraft (Kafka 4.x, no ZooKeeper).",
+  },
+  brokers: {
+    type: "integer",
+    default: 1,
+    description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.`,
+  },
   zookeeperNodes: { type: "integer", default: 1, description: "ZooKeeper nodes: 1 or 3." },
-  outsideHost: { type: "string", default: "localhost", description: "Host name the OUTSIDE listener advertises; host clients must be able to reach it." },
-  outsidePort: { type: "integer", default: 9092, description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1." },
-  bindAddress: { type: "string", default: "127.0.0.1", description: "Host IP address that published ports bind to. 0.0.0.0 exposes the lab to your network." },
-  publishZookeeper: { type: "boolean", default: false, description: "Publish ZooKeeper's client port on the host (off: only the lab's containers reach it)." },
-  zookeeperPort: { type: "integer", default: 2181, description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1." },
-  kafkaImage: { type: "string", default: "confluentinc/cp-kafka:7.9.1", description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README)." },
-  kraftImage: { type: "string", default: "apache/kafka:4.2.0", description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README)." },
-  zookeeperImage: { type: "string", default: "confluentinc/cp-zookeeper:7.9.1", description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README)." },
+  outsideHost: {
+    type: "string",
+    default: "localhost",
+    description: "Host name the OUTSIDE listener advertises; host clients must be able to reach it.",
+  },
+  outsidePort: {
+    type: "integer",
+    default: 9092,
+    description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1.",
+  },
+  bindAddress: {
+    type: "string",
+    default: "127.0.0.1",
+    description: "Host IP address that published ports bind to. 0.0.0.0 exposes the lab to your network.",
+  },
+  publishZookeeper: {
+    type: "boolean",
+    default: false,
+    description: "Publish ZooKeeper's client port on the host (off: only the lab's containers reach it).",
+  },
+  zookeeperPort: {
+    type: "integer",
+    default: 2181,
+    description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1.",
+  },
+  kafkaImage: {
+    type: "string",
+    default: "confluentinc/cp-kafka:7.9.1",
+    description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README).",
+  },
+  kraftImage: {
+    type: "string",
+    default: "apache/kafka:4.2.0",
+    description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README).",
+  },
+  zookeeperImage: {
+    type: "string",
+    default: "confluentinc/cp-zookeeper:7.9.1",
+    description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README).",
+  },
   kafkaHeap: { type: "string", default: "256m", description: "JVM heap of each broker, such as 256m or 1g." },
   zookeeperHeap: { type: "string", default: "128m", description: "JVM heap of each ZooKeeper node, such as 128m." },
-  topics: { type: "array", default: DEFAULT_TOPICS, description: "Topics as name:partitions:replicationFactor[:key=value,key=value]." },
-  autoCreateTopics: { type: "boolean", default: false, description: "Let the brokers create topics on first use (off: only declared topics exist)." },
-  waitTimeoutSeconds: { type: "integer", default: 180, description: "How long pulumi up waits for each container to become healthy." },
-  restartPolicy: { type: "string", default: "on-failure", description: "Docker restart policy: on-failure (a crashed node comes back), no, always or unless-stopped (both also after a Docker restart)." },
-  keepImages: { type: "boolean", default: true, description: "Keep the images on the machine when the lab is destroyed." },
-  persistence: { type: "boolean", default: false, description: "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers." },
-  keepVolumes: { type: "boolean", default: false, description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them)." },
-  outsideAuth: { type: "string", default: "none", description: "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT)." },
-  outsideUsername: { type: "string", default: "lab", description: "SCRAM user that host clients log in as when outsideAuth is on." },
-  outsidePassword: { type: "string", default: "", secret: true, description: `SCRAM password, a secret: ${SET_PASSWORD}.` },
+  topics: {
+    type: "array",
+    default: DEFAULT_TOPICS,
+    description: "Topics as name:partitions:replicationFactor[:key=value,key=value].",
+  },
+  autoCreateTopics: {
+    type: "boolean",
+    default: false,
+    description: "Let the brokers create topics on first use (off: only declared topics exist).",
+  },
+  waitTimeoutSeconds: {
+    type: "integer",
+    default: 180,
+    description: "How long pulumi up waits for each container to become healthy.",
+  },
+  restartPolicy: {
+    type: "string",
+    default: "on-failure",
+    description:
+      "Docker restart policy: on-failure (a crashed node comes back), no, always or unless-stopped (both also after a Docker restart).",
+  },
+  keepImages: {
+    type: "boolean",
+    default: true,
+    description: "Keep the images on the machine when the lab is destroyed.",
+  },
+  persistence: {
+    type: "boolean",
+    default: false,
+    description:
+      "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers.",
+  },
+  keepVolumes: {
+    type: "boolean",
+    default: false,
+    description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them).",
+  },
+  outsideAuth: {
+    type: "string",
+    default: "none",
+    description:
+      "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT).",
+  },
+  outsideUsername: {
+    type: "string",
+    default: "lab",
+    description: "SCRAM user that host clients log in as when outsideAuth is on.",
+  },
+  outsidePassword: {
+    type: "string",
+    default: "",
+    secret: true,
+    description: `SCRAM password, a secret: ${SET_PASSWORD}.`,
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -131,8 +216,10 @@ function formatProblems(problems: ConfigProblem[]): string {
     return `  - ${CONFIG_NAMESPACE}:${p.key} = ${shown}: ${p.allowed}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";
-  return `kafka-lab config has ${problems.length} ${noun}; nothing was created:\n${lines.join("\n")}\n` +
-    `Change a value with: pulumi config set ${CONFIG_NAMESPACE}:<key> <value>`;
+  return (
+    `kafka-lab config has ${problems.length} ${noun}; nothing was created:\n${lines.join("\n")}\n` +
+    `Change a value with: pulumi config set ${CONFIG_NAMESPACE}:<key> <value>`
+  );
 }
 
 /** Raw config as Pulumi hands it over: key (without namespace) to string; arrays as JSON text. */
@@ -196,18 +283,19 @@ class Reader {
     try {
       parsed = JSON.parse(text);
     } catch {
-      this.fail(key, text, "must be a list of strings, e.g. [\"topic_test:1:1\"]");
+      this.fail(key, text, 'must be a list of strings, e.g. ["topic_test:1:1"]');
       return [];
     }
     if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
-      this.fail(key, text, "must be a list of strings, e.g. [\"topic_test:1:1\"]");
+      this.fail(key, text, 'must be a list of strings, e.g. ["topic_test:1:1"]');
       return [];
     }
     return parsed;
   }
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export function isValidHost(host: string): boolean {
   return isIP(host) !== 0 || HOSTNAME.test(host);
@@ -256,7 +344,11 @@ function username(reader: Reader): string {
 function password(reader: Reader): string {
   const text = reader.string("outsidePassword");
   if (text !== "" && !PASSWORD.test(text)) {
-    reader.fail("outsidePassword", text, "must be 8 to 128 characters without spaces, quotes, '$', '`', '\\', ',', '[' or ']'");
+    reader.fail(
+      "outsidePassword",
+      text,
+      "must be 8 to 128 characters without spaces, quotes, '$', '`', '\\', ',', '[' or ']'",
+    );
   }
   return text;
 }
@@ -265,19 +357,28 @@ function password(reader: Reader): string {
 function checkPorts(reader: Reader, config: LabConfig): void {
   const lastBrokerPort = config.outsidePort + config.brokers - 1;
   if (lastBrokerPort > 65535) {
-    reader.fail("outsidePort", String(config.outsidePort),
-      `with ${config.brokers} brokers the ports ${config.outsidePort}-${lastBrokerPort} run past 65535; choose at most ${65536 - config.brokers}`);
+    reader.fail(
+      "outsidePort",
+      String(config.outsidePort),
+      `with ${config.brokers} brokers the ports ${config.outsidePort}-${lastBrokerPort} run past 65535; choose at most ${65536 - config.brokers}`,
+    );
   }
   if (!config.publishZookeeper) return;
   const lastZkPort = config.zookeeperPort + config.zookeeperNodes - 1;
   if (lastZkPort > 65535) {
-    reader.fail("zookeeperPort", String(config.zookeeperPort),
-      `with ${config.zookeeperNodes} ZooKeeper nodes the ports run past 65535; choose at most ${65536 - config.zookeeperNodes}`);
+    reader.fail(
+      "zookeeperPort",
+      String(config.zookeeperPort),
+      `with ${config.zookeeperNodes} ZooKeeper nodes the ports run past 65535; choose at most ${65536 - config.zookeeperNodes}`,
+    );
   }
   const overlaps = config.zookeeperPort <= lastBrokerPort && config.outsidePort <= lastZkPort;
   if (overlaps) {
-    reader.fail("zookeeperPort", String(config.zookeeperPort),
-      `overlaps the brokers' OUTSIDE ports ${config.outsidePort}-${lastBrokerPort}; choose a port outside that range`);
+    reader.fail(
+      "zookeeperPort",
+      String(config.zookeeperPort),
+      `overlaps the brokers' OUTSIDE ports ${config.outsidePort}-${lastBrokerPort}; choose a port outside that range`,
+    );
   }
 }
 
@@ -289,16 +390,28 @@ function checkModeCombinations(reader: Reader, config: LabConfig): void {
   const differs = (key: ConfigKey, value: unknown) => value !== CONFIG_KEYS[key].default;
   if (config.mode === "kraft") {
     if (differs("zookeeperNodes", config.zookeeperNodes)) {
-      reader.fail("zookeeperNodes", String(config.zookeeperNodes), "must stay 1 (unset) in kraft mode: KRaft runs no ZooKeeper; set mode to zookeeper for an ensemble");
+      reader.fail(
+        "zookeeperNodes",
+        String(config.zookeeperNodes),
+        "must stay 1 (unset) in kraft mode: KRaft runs no ZooKeeper; set mode to zookeeper for an ensemble",
+      );
     }
     if (config.publishZookeeper) {
       reader.fail("publishZookeeper", "true", "must be false in kraft mode: there is no ZooKeeper to publish");
     }
     if (differs("kafkaImage", config.kafkaImage)) {
-      reader.fail("kafkaImage", config.kafkaImage, "is the zookeeper-mode broker image; in kraft mode set kraftImage instead");
+      reader.fail(
+        "kafkaImage",
+        config.kafkaImage,
+        "is the zookeeper-mode broker image; in kraft mode set kraftImage instead",
+      );
     }
   } else if (differs("kraftImage", config.kraftImage)) {
-    reader.fail("kraftImage", config.kraftImage, "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft");
+    reader.fail(
+      "kraftImage",
+      config.kraftImage,
+      "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft",
+    );
   }
   if (config.outsideAuth !== "none" && config.outsidePassword === "") {
     reader.fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: ${SET_PASSWORD}`);
@@ -319,7 +432,11 @@ export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOpti
     if (!(key in CONFIG_KEYS)) {
       reader.fail(key, raw[key], `is not a kafka-lab setting; known keys: ${CONFIG_KEY_NAMES.join(", ")}`);
     } else if (isSecretKey(key) && plaintextKeys.includes(key) && raw[key]) {
-      reader.fail(key, raw[key], `is stored in plain text; remove it from the stack file and set it as a secret: ${SET_PASSWORD}`);
+      reader.fail(
+        key,
+        raw[key],
+        `is stored in plain text; remove it from the stack file and set it as a secret: ${SET_PASSWORD}`,
+      );
     }
   }
 
@@ -329,13 +446,21 @@ export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOpti
   }
   const bindAddress = reader.string("bindAddress");
   if (isIP(bindAddress) === 0) {
-    reader.fail("bindAddress", bindAddress, "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)");
+    reader.fail(
+      "bindAddress",
+      bindAddress,
+      "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)",
+    );
   }
 
   const images = (["kafkaImage", "kraftImage", "zookeeperImage"] as const).map((key) => {
     const image = reader.string(key);
     if (!isValidImageReference(image)) {
-      reader.fail(key, image, "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)");
+      reader.fail(
+        key,
+        image,
+        "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)",
+      );
     }
     return image;
   });

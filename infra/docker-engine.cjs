@@ -42,7 +42,10 @@ function demultiplex(data) {
 /** Runs a command in a running container and waits for it: its exit code and its output (stdout and stderr). */
 async function exec(container, cmd, env) {
   const created = await request("POST", `/containers/${encodeURIComponent(container)}/exec`, {
-    AttachStdout: true, AttachStderr: true, Cmd: cmd, Env: env,
+    AttachStdout: true,
+    AttachStderr: true,
+    Cmd: cmd,
+    Env: env,
   });
   if (created.status >= 400) throw new Error(`cannot run ${cmd[0]} in ${container}: ${created.data.toString().trim()}`);
   const id = JSON.parse(created.data.toString()).Id;

@@ -40,20 +40,40 @@ export class KafkaLab extends pulumi.ComponentResource {
     const provider = new docker.Provider("docker", {}, { parent: this, version: DOCKER_PROVIDER_VERSION });
     this.dockerOptions = { parent: this, provider };
 
-    this.network = new docker.Network("network", {
-      name: topology.network.name,
-      driver: "bridge",
-      labels: toLabels(topology.network.labels),
-    }, this.dockerOptions);
-    const images = new Map(topology.images.map((image) => [image.name, new docker.RemoteImage(`image-${image.name}`, {
-      name: image.name,
-      keepLocally: image.keepLocally,
-    }, this.dockerOptions)]));
+    this.network = new docker.Network(
+      "network",
+      {
+        name: topology.network.name,
+        driver: "bridge",
+        labels: toLabels(topology.network.labels),
+      },
+      this.dockerOptions,
+    );
+    const images = new Map(
+      topology.images.map((image) => [
+        image.name,
+        new docker.RemoteImage(
+          `image-${image.name}`,
+          {
+            name: image.name,
+            keepLocally: image.keepLocally,
+          },
+          this.dockerOptions,
+        ),
+      ]),
+    );
     // Persistence: named volumes; with keepVolumes they stay behind on destroy (retainOnDelete).
-    const volumes = topology.volumes.map((volume) => new docker.Volume(`volume-${volume.name}`, {
-      name: volume.name,
-      labels: toLabels(volume.labels),
-    }, { ...this.dockerOptions, retainOnDelete: volume.keep }));
+    const volumes = topology.volumes.map(
+      (volume) =>
+        new docker.Volume(
+          `volume-${volume.name}`,
+          {
+            name: volume.name,
+            labels: toLabels(volume.labels),
+          },
+          { ...this.dockerOptions, retainOnDelete: volume.keep },
+        ),
+    );
     for (const spec of topology.containers) {
       const dependsOn = [...spec.dependsOn.map((key) => this.containers[key]!), ...volumes];
       this.containers[spec.key] = this.container(spec, images.get(spec.image)!, dependsOn);
@@ -62,7 +82,9 @@ export class KafkaLab extends pulumi.ComponentResource {
     const done = this.setupSteps(args.config.outsidePassword);
     // Outputs resolve only once the containers are healthy and every setup step is done.
     const ready = pulumi.all(done.map((r) => r.id));
-    this.outputs = Object.fromEntries(Object.entries(topology.outputs).map(([key, output]) => [key, ready.apply(() => output.value)]));
+    this.outputs = Object.fromEntries(
+      Object.entries(topology.outputs).map(([key, output]) => [key, ready.apply(() => output.value)]),
+    );
     this.registerOutputs(this.outputs);
   }
 
@@ -90,35 +112,39 @@ export class KafkaLab extends pulumi.ComponentResource {
   }
 
   private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: pulumi.Resource[]): docker.Container {
-    return new docker.Container(spec.key, {
-      name: spec.name,
-      image: image.imageId,
-      hostname: spec.hostname,
-      envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
-      ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
-      volumes: spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
-      // The images declare VOLUMEs; remove those anonymous volumes with the container.
-      removeVolumes: true,
-      healthcheck: {
-        tests: spec.healthcheck.test,
-        interval: seconds(spec.healthcheck.intervalSeconds),
-        timeout: seconds(spec.healthcheck.timeoutSeconds),
-        retries: spec.healthcheck.retries,
-        startPeriod: seconds(spec.healthcheck.startPeriodSeconds),
+    return new docker.Container(
+      spec.key,
+      {
+        name: spec.name,
+        image: image.imageId,
+        hostname: spec.hostname,
+        envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
+        ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        volumes: spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
+        // The images declare VOLUMEs; remove those anonymous volumes with the container.
+        removeVolumes: true,
+        healthcheck: {
+          tests: spec.healthcheck.test,
+          interval: seconds(spec.healthcheck.intervalSeconds),
+          timeout: seconds(spec.healthcheck.timeoutSeconds),
+          retries: spec.healthcheck.retries,
+          startPeriod: seconds(spec.healthcheck.startPeriodSeconds),
+        },
+        wait: true,
+        waitTimeout: this.topology.waitTimeoutSeconds,
+        memory: spec.memoryMb,
+        // No swap on top of the limit. Unset, Docker stores twice the memory and every preview shows a diff.
+        memorySwap: spec.memoryMb,
+        // The grace period both for `pulumi destroy` (destroyGraceSeconds, 0 when unset: a killed broker) and for a
+        // `docker stop` by hand or by the engine (stopTimeout, the container's own setting; Docker's default is 10 s).
+        destroyGraceSeconds: spec.stopGraceSeconds,
+        stopTimeout: spec.stopGraceSeconds,
+        restart: spec.restartPolicy,
+        labels: toLabels(spec.labels),
+        mustRun: true,
       },
-      wait: true,
-      waitTimeout: this.topology.waitTimeoutSeconds,
-      memory: spec.memoryMb,
-      // No swap on top of the limit. Unset, Docker stores twice the memory and every preview shows a diff.
-      memorySwap: spec.memoryMb,
-      // The grace period both for `pulumi destroy` (destroyGraceSeconds, 0 when unset: a killed broker) and for a
-      // `docker stop` by hand or by the engine (stopTimeout, the container's own setting; Docker's default is 10 s).
-      destroyGraceSeconds: spec.stopGraceSeconds,
-      stopTimeout: spec.stopGraceSeconds,
-      restart: spec.restartPolicy,
-      labels: toLabels(spec.labels),
-      mustRun: true,
-    }, { ...this.dockerOptions, dependsOn });
+      { ...this.dockerOptions, dependsOn },
+    );
   }
 }

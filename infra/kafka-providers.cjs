@@ -15,7 +15,9 @@ const dockerEngine = require("./docker-engine.cjs");
 /** SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret). */
 function saslOf(inputs) {
   const sasl = inputs.sasl;
-  return sasl && sasl.mechanism ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } } : {};
+  return sasl && sasl.mechanism
+    ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } }
+    : {};
 }
 
 /** @param {{bootstrapServers: string}} inputs */
@@ -34,16 +36,20 @@ function adminFor(inputs) {
 
 /** @param {Record<string, string>} configs */
 function configEntries(configs) {
-  return Object.keys(configs || {}).sort().map((name) => ({ name, value: String(configs[name]) }));
+  return Object.keys(configs || {})
+    .sort()
+    .map((name) => ({ name, value: String(configs[name]) }));
 }
 
 /** A connection failure says which listener and which setting it concerns; other errors pass unchanged. */
 function explain(error, inputs) {
   const name = error && error.name;
   if (name !== "KafkaJSConnectionError" && name !== "KafkaJSNumberOfRetriesExceeded") return error;
-  const explained = new Error(`cannot talk to the brokers through the OUTSIDE listener (${inputs.bootstrapServers}): ` +
-    `${error.message}. pulumi up runs on this machine, so the advertised host (kafka-lab:outsideHost) must resolve ` +
-    "and route here; check it with: pulumi config get kafka-lab:outsideHost");
+  const explained = new Error(
+    `cannot talk to the brokers through the OUTSIDE listener (${inputs.bootstrapServers}): ` +
+      `${error.message}. pulumi up runs on this machine, so the advertised host (kafka-lab:outsideHost) must resolve ` +
+      "and route here; check it with: pulumi config get kafka-lab:outsideHost",
+  );
   explained.name = name;
   explained.cause = error;
   return explained;
@@ -93,7 +99,9 @@ async function describeTopicOnce(admin, name) {
 async function applyConfigs(admin, inputs) {
   await admin.alterConfigs({
     validateOnly: false,
-    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: inputs.name, configEntries: configEntries(inputs.configs) }],
+    resources: [
+      { type: kafkajs.ConfigResourceTypes.TOPIC, name: inputs.name, configEntries: configEntries(inputs.configs) },
+    ],
   });
 }
 
@@ -109,19 +117,23 @@ async function ensureTopic(admin, inputs) {
   const created = await admin.createTopics({
     waitForLeaders: true,
     timeout: 30000,
-    topics: [{
-      topic: inputs.name,
-      numPartitions: inputs.partitions,
-      replicationFactor: inputs.replicationFactor,
-      configEntries: configEntries(inputs.configs),
-    }],
+    topics: [
+      {
+        topic: inputs.name,
+        numPartitions: inputs.partitions,
+        replicationFactor: inputs.replicationFactor,
+        configEntries: configEntries(inputs.configs),
+      },
+    ],
   });
   if (created) return;
   const existing = await describeTopic(admin, inputs.name);
   if (existing.replicationFactor !== inputs.replicationFactor || existing.partitions > inputs.partitions) {
-    throw new Error(`topic ${inputs.name} already exists with ${existing.partitions} partition(s) and replication ` +
-      `${existing.replicationFactor}, which cannot become ${inputs.partitions}:${inputs.replicationFactor}; ` +
-      `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`);
+    throw new Error(
+      `topic ${inputs.name} already exists with ${existing.partitions} partition(s) and replication ` +
+        `${existing.replicationFactor}, which cannot become ${inputs.partitions}:${inputs.replicationFactor}; ` +
+        `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`,
+    );
   }
   if (existing.partitions < inputs.partitions) {
     await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
@@ -143,8 +155,12 @@ const topicProvider = {
     // A re-created broker container (clusterToken) is an update, not a replacement: the cluster may still hold
     // the topic (ZooKeeper, other KRaft voters, a volume) or may have lost it; update ensures it either way.
     // Deleting it first would race the deletion against the creation.
-    const changes = replaces.length > 0 || olds.partitions !== news.partitions || olds.clusterToken !== news.clusterToken ||
-      !sameConfigs(olds.configs, news.configs) || olds.bootstrapServers !== news.bootstrapServers;
+    const changes =
+      replaces.length > 0 ||
+      olds.partitions !== news.partitions ||
+      olds.clusterToken !== news.clusterToken ||
+      !sameConfigs(olds.configs, news.configs) ||
+      olds.bootstrapServers !== news.bootstrapServers;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -166,8 +182,12 @@ const topicProvider = {
       // A topic whose broker is gone (removed by hand, or never reachable) is gone with it: do not block destroy.
       const type = error && error.type;
       const name = error && error.name;
-      if (type === "UNKNOWN_TOPIC_OR_PARTITION" || name === "KafkaJSConnectionError" ||
-        name === "KafkaJSNonRetriableError" || name === "KafkaJSNumberOfRetriesExceeded") {
+      if (
+        type === "UNKNOWN_TOPIC_OR_PARTITION" ||
+        name === "KafkaJSConnectionError" ||
+        name === "KafkaJSNonRetriableError" ||
+        name === "KafkaJSNumberOfRetriesExceeded"
+      ) {
         return;
       }
       throw error;
@@ -203,7 +223,9 @@ const readinessProvider = {
  * network). The password travels in the exec's environment, never in its command line, a log or an error.
  */
 async function kafkaConfigs(container, args, env) {
-  const script = 'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' + args;
+  const script =
+    'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' +
+    args;
   // The tool is a JVM in the broker's memory budget: keep its heap small.
   return dockerEngine.exec(container, ["bash", "-c", script], ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env]);
 }
@@ -211,12 +233,20 @@ async function kafkaConfigs(container, args, env) {
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
 const scramUserProvider = {
   async create(inputs) {
-    const { exitCode, output } = await kafkaConfigs(inputs.brokerContainer,
+    const { exitCode, output } = await kafkaConfigs(
+      inputs.brokerContainer,
       '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
-      [`KAFKA_LAB_MECHANISM=${inputs.mechanism}`, `KAFKA_LAB_USER=${inputs.username}`, `KAFKA_LAB_PASSWORD=${inputs.password}`]);
+      [
+        `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
+        `KAFKA_LAB_USER=${inputs.username}`,
+        `KAFKA_LAB_PASSWORD=${inputs.password}`,
+      ],
+    );
     if (exitCode !== 0) {
-      throw new Error(`creating SCRAM user ${inputs.username} in ${inputs.brokerContainer} failed (exit ${exitCode}): ` +
-        output.split(inputs.password).join("[secret]").trim());
+      throw new Error(
+        `creating SCRAM user ${inputs.username} in ${inputs.brokerContainer} failed (exit ${exitCode}): ` +
+          output.split(inputs.password).join("[secret]").trim(),
+      );
     }
     return { id: `${inputs.mechanism}:${inputs.username}`, outs: inputs };
   },
@@ -226,7 +256,8 @@ const scramUserProvider = {
     if (olds.username !== news.username) replaces.push("username");
     if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
     if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
-    const changes = replaces.length > 0 || olds.password !== news.password || olds.brokerContainer !== news.brokerContainer;
+    const changes =
+      replaces.length > 0 || olds.password !== news.password || olds.brokerContainer !== news.brokerContainer;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -236,8 +267,11 @@ const scramUserProvider = {
 
   async delete(id, props) {
     // Best effort: when the brokers are going too, their metadata goes with them.
-    await kafkaConfigs(props.brokerContainer, '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
-      [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`]).catch(() => undefined);
+    await kafkaConfigs(
+      props.brokerContainer,
+      '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`],
+    ).catch(() => undefined);
   },
 };
 

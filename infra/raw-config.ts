@@ -13,7 +13,9 @@ export interface StackConfig {
 function isConfigSecret(fullKey: string): boolean {
   const lookup = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
   if (typeof lookup !== "function") {
-    throw new Error("this @pulumi/pulumi has no runtime.isConfigSecret, which kafka-lab needs to refuse a plain-text password");
+    throw new Error(
+      "this @pulumi/pulumi has no runtime.isConfigSecret, which kafka-lab needs to refuse a plain-text password",
+    );
   }
   return lookup(fullKey);
 }

@@ -63,21 +63,31 @@ export interface StepContext {
 
 function saslOf({ kafka, password }: StepContext): SaslInput {
   const { scramMechanism, username } = kafka;
-  return scramMechanism ? pulumi.secret(password.apply((p) => ({ mechanism: scramMechanism.toLowerCase(), username, password: p }))) : undefined;
+  return scramMechanism
+    ? pulumi.secret(password.apply((p) => ({ mechanism: scramMechanism.toLowerCase(), username, password: p })))
+    : undefined;
 }
 
 /** The resource that realises one setup step. */
-export function setupResource(step: SetupStep, ctx: StepContext, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+export function setupResource(
+  step: SetupStep,
+  ctx: StepContext,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResource {
   const kafka = { bootstrapServers: ctx.kafka.bootstrapServers, clusterToken: ctx.clusterToken, sasl: saslOf(ctx) };
   switch (step.kind) {
     case "scram-user":
-      return new ScramUser(step.key, {
-        brokerContainer: ctx.containerName(step.brokerContainer),
-        mechanism: step.mechanism,
-        username: step.username,
-        password: ctx.password,
-        clusterToken: ctx.clusterToken,
-      }, opts);
+      return new ScramUser(
+        step.key,
+        {
+          brokerContainer: ctx.containerName(step.brokerContainer),
+          mechanism: step.mechanism,
+          username: step.username,
+          password: ctx.password,
+          clusterToken: ctx.clusterToken,
+        },
+        opts,
+      );
     case "topic": {
       const { name, partitions, replicationFactor, configs } = step.topic;
       return new KafkaTopic(step.key, { ...kafka, name, partitions, replicationFactor, configs }, opts);

@@ -19,7 +19,9 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const CONFIG_NAME = /^[a-z][a-z0-9.]*[a-z0-9]$/;
 
 export function formatTopicSpec(topic: TopicSpec): string {
-  const configs = Object.entries(topic.configs).map(([k, v]) => `${k}=${v}`).join(",");
+  const configs = Object.entries(topic.configs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   const base = `${topic.name}:${topic.partitions}:${topic.replicationFactor}`;
   return configs ? `${base}:${configs}` : base;
 }
@@ -30,7 +32,8 @@ function parseConfigs(text: string | undefined): Record<string, string> | string
   for (const pair of text.split(",")) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq).trim() : "";
-    if (!CONFIG_NAME.test(key)) return `topic config "${pair}" must be key=value with a Kafka config name such as retention.ms`;
+    if (!CONFIG_NAME.test(key))
+      return `topic config "${pair}" must be key=value with a Kafka config name such as retention.ms`;
     if (key in configs) return `topic config ${key} is given twice`;
     configs[key] = pair.slice(eq + 1).trim();
   }
@@ -59,8 +62,10 @@ export function parseTopicSpec(text: string, brokers: number): TopicSpec | strin
     return `replication factor of ${name} must be a whole number of at least 1, got "${replicationText}"`;
   }
   if (replicationFactor > brokers) {
-    return `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
-      `use at most ${brokers} or raise kafka-lab:brokers`;
+    return (
+      `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
+      `use at most ${brokers} or raise kafka-lab:brokers`
+    );
   }
   const configs = parseConfigs(rest.join(":"));
   if (typeof configs === "string") return configs;
@@ -72,7 +77,10 @@ export function parseTopicSpec(text: string, brokers: number): TopicSpec | strin
 }
 
 /** Parses every entry; topic names must be unique (Kafka also treats '.' and '_' as colliding). */
-export function parseTopicSpecs(items: readonly string[], brokers: number): { topics: TopicSpec[]; problems: TopicProblem[] } {
+export function parseTopicSpecs(
+  items: readonly string[],
+  brokers: number,
+): { topics: TopicSpec[]; problems: TopicProblem[] } {
   const topics: TopicSpec[] = [];
   const problems: TopicProblem[] = [];
   const seen = new Map<string, string>();
@@ -85,7 +93,10 @@ export function parseTopicSpecs(items: readonly string[], brokers: number): { to
     const collisionKey = parsed.name.replace(/\./g, "_");
     const earlier = seen.get(collisionKey);
     if (earlier !== undefined) {
-      problems.push({ value: item, allowed: `topic ${parsed.name} collides with ${earlier} (same name, or differs only by '.' vs '_')` });
+      problems.push({
+        value: item,
+        allowed: `topic ${parsed.name} collides with ${earlier} (same name, or differs only by '.' vs '_')`,
+      });
       continue;
     }
     seen.set(collisionKey, parsed.name);

@@ -8,7 +8,15 @@ import { bootstrapServersOf, scramMechanism } from "./services/broker.js";
 import { SERVICES } from "./services/index.js";
 import type { LabIdentity, ServiceContext } from "./services/service.js";
 import {
-  LABEL_PREFIX, LAB_LABEL, type ContainerSpec, type ImageSpec, type KafkaAccess, type NetworkSpec, type OutputSpec, type SetupStep, type VolumeSpec,
+  LABEL_PREFIX,
+  LAB_LABEL,
+  type ContainerSpec,
+  type ImageSpec,
+  type KafkaAccess,
+  type NetworkSpec,
+  type OutputSpec,
+  type SetupStep,
+  type VolumeSpec,
 } from "./specs.js";
 
 export type { LabIdentity } from "./services/service.js";
@@ -35,20 +43,42 @@ export interface LabTopology {
 
 /** Docker-safe lab name from project and stack, so two stacks never share a container or network name. */
 export function labNameOf({ project, stack }: LabIdentity): string {
-  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-").replace(/^[^a-z0-9]+/, "");
+  const safe = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, "-")
+      .replace(/^[^a-z0-9]+/, "");
   return `${safe(project)}-${safe(stack)}`;
 }
 
 export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopology {
   const labName = labNameOf(identity);
-  const labels = { [LAB_LABEL]: labName, [`${LABEL_PREFIX}.project`]: identity.project, [`${LABEL_PREFIX}.stack`]: identity.stack };
+  const labels = {
+    [LAB_LABEL]: labName,
+    [`${LABEL_PREFIX}.project`]: identity.project,
+    [`${LABEL_PREFIX}.stack`]: identity.stack,
+  };
   const network: NetworkSpec = { name: `${labName}-net`, labels };
-  const kafka: KafkaAccess = { bootstrapServers: bootstrapServersOf(config), scramMechanism: scramMechanism(config), username: config.outsideUsername };
+  const kafka: KafkaAccess = {
+    bootstrapServers: bootstrapServersOf(config),
+    scramMechanism: scramMechanism(config),
+    username: config.outsideUsername,
+  };
   const built = new Map<string, ContainerSpec[]>();
-  const ctx: ServiceContext = { config, identity, lab: labName, labels, kafka, containersOf: (service) => built.get(service) ?? [] };
+  const ctx: ServiceContext = {
+    config,
+    identity,
+    lab: labName,
+    labels,
+    kafka,
+    containersOf: (service) => built.get(service) ?? [],
+  };
   const setup: SetupStep[] = [];
   const outputs: Record<string, OutputSpec> = {
-    networkName: { value: network.name, description: "`docker run --network \"$(pulumi stack output networkName)\" ...`" },
+    networkName: {
+      value: network.name,
+      description: '`docker run --network "$(pulumi stack output networkName)" ...`',
+    },
   };
   for (const service of SERVICES) {
     const on = service.enabled(config);
@@ -63,7 +93,9 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     labels,
     network,
     images: [...new Set(containers.map((c) => c.image))].map((name) => ({ name, keepLocally: config.keepImages })),
-    volumes: containers.flatMap((c) => c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes }))),
+    volumes: containers.flatMap((c) =>
+      c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes })),
+    ),
     containers,
     setup,
     topics: config.topics,

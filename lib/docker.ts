@@ -6,12 +6,21 @@ import { LAB_LABEL, type LabTopology } from "../infra/topology.js";
 import { demultiplex, request } from "../infra/docker-engine.cjs";
 
 export class DockerApiError extends Error {
-  constructor(readonly status: number, readonly path: string, body: string) {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    body: string,
+  ) {
     super(`Docker API ${path} answered ${status}: ${body.trim()}`);
   }
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<T> {
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  okStatuses: number[] = [],
+): Promise<T> {
   const { status, data } = await request(method, path, body);
   if (status >= 400 && !okStatuses.includes(status)) throw new DockerApiError(status, path, data.toString());
   const text = data.toString().trim();
@@ -138,7 +147,10 @@ export async function leftoversOf(labName: string): Promise<string[]> {
 /** Removes whatever carries this lab's label (a run that was killed may have left it). */
 export async function removeLabelled(labName: string, log: (line: string) => void): Promise<void> {
   const filter = labelFilter({ [LAB_LABEL]: labName });
-  const containers = await api<Array<{ Id: string; Names: string[] }>>("GET", `/containers/json?all=1&filters=${filter}`);
+  const containers = await api<Array<{ Id: string; Names: string[] }>>(
+    "GET",
+    `/containers/json?all=1&filters=${filter}`,
+  );
   for (const c of containers) {
     log(`  removing leftover container ${c.Names[0]}`);
     await removeContainer(c.Id);
@@ -170,5 +182,8 @@ export async function containerIdsOf(topology: LabTopology): Promise<Map<string,
 export async function tagImage(image: string, name: string): Promise<void> {
   const colon = name.lastIndexOf(":");
   const [repo, tag] = colon > name.lastIndexOf("/") ? [name.slice(0, colon), name.slice(colon + 1)] : [name, "latest"];
-  await api("POST", `/images/${encodeURIComponent(image)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+  await api(
+    "POST",
+    `/images/${encodeURIComponent(image)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
+  );
 }

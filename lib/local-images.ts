@@ -28,8 +28,16 @@ export type Settings = Partial<Record<ConfigKey, ConfigValue>>;
  * mode, then `overrides`), and the topology the program builds from them and the `secrets` (which the settings
  * never hold: they go into the stack as secrets).
  */
-export function localLab(trackedFile: string, identity: LabIdentity, overrides: Settings = {}, secrets: Settings = {}): { settings: Settings; topology: LabTopology } {
+export function localLab(
+  trackedFile: string,
+  identity: LabIdentity,
+  overrides: Settings = {},
+  secrets: Settings = {},
+): { settings: Settings; topology: LabTopology } {
   const mode = configFromStackFile(trackedFile, rawSettings({ ...overrides, ...secrets })).mode;
   const settings = { ...localImageOverrides(mode), ...overrides };
-  return { settings, topology: buildTopology(configFromStackFile(trackedFile, rawSettings({ ...settings, ...secrets })), identity) };
+  return {
+    settings,
+    topology: buildTopology(configFromStackFile(trackedFile, rawSettings({ ...settings, ...secrets })), identity),
+  };
 }

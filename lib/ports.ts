@@ -25,16 +25,20 @@ export interface PortBlock {
 }
 
 export function portBlock(range: PortRange, block: number): PortBlock {
-  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS_PER_RANGE) throw new Error(`port block ${block} is not 0..${BLOCKS_PER_RANGE - 1}`);
+  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS_PER_RANGE)
+    throw new Error(`port block ${block} is not 0..${BLOCKS_PER_RANGE - 1}`);
   const first = PORT_RANGES[range] + BLOCK_SIZE * block;
   const last = first + BLOCK_SIZE - 1;
-  const settings = Object.fromEntries(Object.entries(OFFSETS).map(([key, offset]) => [key, first + offset])) as PortBlock["settings"];
+  const settings = Object.fromEntries(
+    Object.entries(OFFSETS).map(([key, offset]) => [key, first + offset]),
+  ) as PortBlock["settings"];
   return {
     first,
     last,
     settings,
     scratch: (n) => {
-      if (n < 0 || SCRATCH_OFFSET + n > BLOCK_SIZE - 1) throw new Error(`scratch port ${n} is not 0..${BLOCK_SIZE - 1 - SCRATCH_OFFSET}`);
+      if (n < 0 || SCRATCH_OFFSET + n > BLOCK_SIZE - 1)
+        throw new Error(`scratch port ${n} is not 0..${BLOCK_SIZE - 1 - SCRATCH_OFFSET}`);
       return first + SCRATCH_OFFSET + n;
     },
     contains: (port) => port >= first && port <= last,

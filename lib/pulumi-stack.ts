@@ -5,14 +5,37 @@
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalWorkspace, Stack, StackNotFoundError, type OutputMap, type PreviewResult, type UpResult } from "@pulumi/pulumi/automation/index.js";
+import {
+  LocalWorkspace,
+  Stack,
+  StackNotFoundError,
+  type OutputMap,
+  type PreviewResult,
+  type UpResult,
+} from "@pulumi/pulumi/automation/index.js";
 import { $, which } from "zx";
 import type { ConfigKey } from "../infra/config.js";
 import { projectRoot } from "./paths.js";
-import { formatStackFile, machineStackFile, parseStackFile, readTrackedStackFile, type ConfigValue, type StackFile } from "./stack-files.js";
+import {
+  formatStackFile,
+  machineStackFile,
+  parseStackFile,
+  readTrackedStackFile,
+  type ConfigValue,
+  type StackFile,
+} from "./stack-files.js";
 
 export { projectRoot };
 export const defaultStateDir = join(projectRoot, ".pulumi-state");
@@ -26,19 +49,25 @@ export class MissingToolError extends Error {}
 export async function requireToolchain(): Promise<void> {
   const major = Number(process.versions.node.split(".")[0]);
   if (major < MIN_NODE_MAJOR) {
-    throw new MissingToolError(`kafka-lab needs Node.js ${MIN_NODE_MAJOR} or newer (@pulumi/pulumi requires it); ` +
-      `this is ${process.version}. Install a current Node.js and run the command again.`);
+    throw new MissingToolError(
+      `kafka-lab needs Node.js ${MIN_NODE_MAJOR} or newer (@pulumi/pulumi requires it); ` +
+        `this is ${process.version}. Install a current Node.js and run the command again.`,
+    );
   }
   if (!(await which("pulumi", { nothrow: true }))) {
-    throw new MissingToolError("the pulumi CLI is not on PATH. Install it (https://www.pulumi.com/docs/install/), " +
-      "then run this command again. `npm test` needs no CLI.");
+    throw new MissingToolError(
+      "the pulumi CLI is not on PATH. Install it (https://www.pulumi.com/docs/install/), " +
+        "then run this command again. `npm test` needs no CLI.",
+    );
   }
 }
 
 /** The stack: --stack flag, else KAFKA_LAB_STACK, else dev. */
 export function stackName(argv: Record<string, unknown>): string {
-  const stack = typeof argv.stack === "string" && argv.stack !== "" ? argv.stack : process.env.KAFKA_LAB_STACK ?? "dev";
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name "${stack}" may use only letters, digits, '_', '.' and '-'`);
+  const stack =
+    typeof argv.stack === "string" && argv.stack !== "" ? argv.stack : (process.env.KAFKA_LAB_STACK ?? "dev");
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+    throw new Error(`stack name "${stack}" may use only letters, digits, '_', '.' and '-'`);
   return stack;
 }
 
@@ -52,7 +81,8 @@ export function stackName(argv: Record<string, unknown>): string {
 export function pulumiEnv(stateDir = defaultStateDir, { create = true } = {}): Record<string, string> {
   const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
   env.PULUMI_BACKEND_URL = process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`;
-  if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined || process.env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) return env;
+  if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined || process.env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined)
+    return env;
   const file = join(stateDir, "passphrase");
   if (!existsSync(file)) {
     if (!create) return env;
@@ -87,7 +117,9 @@ export interface LabStackOptions {
 
 /** Counts of a preview's planned operations other than "same". */
 export function plannedChanges(preview: PreviewResult): Record<string, number> {
-  return Object.fromEntries(Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+  return Object.fromEntries(
+    Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0),
+  ) as Record<string, number>;
 }
 
 export class LabStack {
@@ -141,10 +173,14 @@ export class LabStack {
     try {
       copyFileSync(join(projectRoot, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
       execFileSync("pulumi", ["stack", "init", this.name, "--secrets-provider", "passphrase", "--non-interactive"], {
-        cwd: scratch, env: { ...process.env, ...this.env }, stdio: ["ignore", "ignore", "pipe"],
+        cwd: scratch,
+        env: { ...process.env, ...this.env },
+        stdio: ["ignore", "ignore", "pipe"],
       });
       if (existsSync(this.configFile)) return;
-      const { config: _none, ...salt } = parseStackFile(readFileSync(join(scratch, `Pulumi.${this.name}.yaml`), "utf8"));
+      const { config: _none, ...salt } = parseStackFile(
+        readFileSync(join(scratch, `Pulumi.${this.name}.yaml`), "utf8"),
+      );
       writeFileSync(this.configFile, formatStackFile(salt, undefined), { mode: 0o600 });
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -171,14 +207,29 @@ export class LabStack {
 
   /** Stores a secret in this machine's copy; the value goes to pulumi on stdin, never on a command line. */
   async setSecret(key: ConfigKey, value: string): Promise<void> {
-    const args = ["config", "set", "--secret", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name, "--non-interactive"];
+    const args = [
+      "config",
+      "set",
+      "--secret",
+      `kafka-lab:${key}`,
+      "--config-file",
+      this.configFile,
+      "--stack",
+      this.name,
+      "--non-interactive",
+    ];
     await $({ cwd: projectRoot, env: { ...process.env, ...this.env }, input: value, quiet: true })`pulumi ${args}`;
   }
 
   /** A secret of the stack's config, decrypted: for this process only, never printed. */
   async getSecret(key: ConfigKey): Promise<string | undefined> {
     const args = ["config", "get", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name];
-    const result = await $({ cwd: projectRoot, env: { ...process.env, ...this.env }, quiet: true, nothrow: true })`pulumi ${args}`;
+    const result = await $({
+      cwd: projectRoot,
+      env: { ...process.env, ...this.env },
+      quiet: true,
+      nothrow: true,
+    })`pulumi ${args}`;
     return result.exitCode === 0 ? result.stdout.replace(/\n$/, "") : undefined;
   }
 

@@ -8,7 +8,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, parseLabConfig, type ConfigKey, type LabConfig, type RawConfig } from "../infra/config.js";
+import {
+  CONFIG_KEYS,
+  CONFIG_NAMESPACE,
+  parseLabConfig,
+  type ConfigKey,
+  type LabConfig,
+  type RawConfig,
+} from "../infra/config.js";
 import { projectRoot } from "./paths.js";
 
 export type ConfigValue = string | number | boolean | string[];
@@ -49,7 +56,11 @@ export function rawConfigOf(file: StackFile): Record<string, string> {
 
 /** Settings as Pulumi hands them to the program: strings, lists as JSON text. */
 export function rawSettings(settings: Partial<Record<string, ConfigValue>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(settings)
+      .filter(([, v]) => v !== undefined)
+      .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
 }
 
 /** A tracked stack file's settings with overrides (raw strings, as in RawConfig), parsed and validated. */

@@ -9,13 +9,17 @@ import { CONFIG_KEYS, type ConfigKey } from "../infra/config.js";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
 import { runLabScript } from "../lib/lab-script.js";
 
-const SECRET_KEYS = Object.entries(CONFIG_KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => key);
+const SECRET_KEYS = Object.entries(CONFIG_KEYS)
+  .filter(([, spec]) => "secret" in spec && spec.secret)
+  .map(([key]) => key);
 
 async function readValue(key: string): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString().replace(/\r?\n$/, "");
+    return Buffer.concat(chunks)
+      .toString()
+      .replace(/\r?\n$/, "");
   }
   const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
   process.stdout.write(`kafka-lab:${key} (not shown): `);
@@ -29,7 +33,9 @@ async function readValue(key: string): Promise<string> {
 await runLabScript("lab:secret", async () => {
   const key = String(argv._[0] ?? "");
   if (!SECRET_KEYS.includes(key)) {
-    echo(`usage: npm run lab:secret -- <key> [--stack dev], with the value on standard input or typed at the prompt; secret keys: ${SECRET_KEYS.join(", ")}`);
+    echo(
+      `usage: npm run lab:secret -- <key> [--stack dev], with the value on standard input or typed at the prompt; secret keys: ${SECRET_KEYS.join(", ")}`,
+    );
     return 2;
   }
   const stack = stackName(argv);
@@ -41,6 +47,8 @@ await runLabScript("lab:secret", async () => {
   }
   const lab = await new LabStack({ stack }).open();
   await lab.setSecret(key as ConfigKey, value);
-  echo(`kafka-lab: stored kafka-lab:${key} of stack ${stack} as a secret in ${lab.configFile}; run npm run lab:up to apply it`);
+  echo(
+    `kafka-lab: stored kafka-lab:${key} of stack ${stack} as a secret in ${lab.configFile}; run npm run lab:up to apply it`,
+  );
   return 0;
 });

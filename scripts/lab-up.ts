@@ -9,7 +9,9 @@ await runLabScript("lab:up", async () => {
   const stack = stackName(argv);
   await requireToolchain();
   const lab = await new LabStack({ stack }).open();
-  echo(`kafka-lab: pulumi up on stack ${stack} (returns when every container is healthy, the topics exist and consumer groups work)`);
+  echo(
+    `kafka-lab: pulumi up on stack ${stack} (returns when every container is healthy, the topics exist and consumer groups work)`,
+  );
   await lab.up();
   if (argv.smoke === false) {
     echo("kafka-lab: smoke tests skipped (--no-smoke)");

@@ -29,7 +29,10 @@ export class UsageError extends Error {
 /** The topic is not on the cluster (checked with the admin client before producing). */
 export class TopicMissingError extends Error {
   override name = "TopicMissingError";
-  constructor(readonly topic: string, readonly existing: readonly string[]) {
+  constructor(
+    readonly topic: string,
+    readonly existing: readonly string[],
+  ) {
     super(`topic ${topic} does not exist`);
   }
 }
@@ -37,7 +40,10 @@ export class TopicMissingError extends Error {
 /** A phase of the smoke test did not finish within its deadline. */
 export class PhaseTimeoutError extends Error {
   override name = "PhaseTimeoutError";
-  constructor(readonly phase: string, readonly ms: number) {
+  constructor(
+    readonly phase: string,
+    readonly ms: number,
+  ) {
     super(`${phase} did not finish within the ${ms} ms deadline`);
   }
 }
@@ -134,7 +140,10 @@ export function failingAddress(chain: readonly ErrorLike[]): string | undefined 
     if (str(e.host) && (typeof e.port === "number" || str(e.port))) return `${String(e.host)}:${String(e.port)}`;
   }
   for (const e of chain) {
-    const m = /\b(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EADDRNOTAVAIL)\s+(\[[^\]]+\]|[^\s:]+):(\d+)/.exec(text(e));
+    const m =
+      /\b(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EADDRNOTAVAIL)\s+(\[[^\]]+\]|[^\s:]+):(\d+)/.exec(
+        text(e),
+      );
     if (m) return `${m[1]}:${m[2]}`;
   }
   return undefined;
@@ -203,8 +212,11 @@ function advertisedHint(address: string, ctx: ErrorContext): string {
   }
   const { port } = splitHostPort(address);
   const portDiffers = port !== "" && !ctx.bootstrap.some((b) => splitHostPort(b.trim()).port === port);
-  return "set outsideHost (pulumi config set kafka-lab:outsideHost <host>) to an address the client can reach" +
-    (portDiffers ? ` and check outsidePort (the broker advertises port ${port})` : "") + ", then 'pulumi up'";
+  return (
+    "set outsideHost (pulumi config set kafka-lab:outsideHost <host>) to an address the client can reach" +
+    (portDiffers ? ` and check outsidePort (the broker advertises port ${port})` : "") +
+    ", then 'pulumi up'"
+  );
 }
 
 function bootstrapLabel(ctx: ErrorContext): string {
@@ -226,14 +238,23 @@ function classifyConnection(chain: readonly ErrorLike[], ctx: ErrorContext): Cla
         `(bootstrap ${bootstrapLabel(ctx)} answered; ${detail(chain)}); ${advertisedHint(address, ctx)}`,
     };
   }
-  if (hasName(chain, "KafkaJSConnectionClosedError") || code === "ECONNRESET" || code === "EPIPE" ||
-      chain.some((e) => /closed by the server/i.test(text(e)))) {
+  if (
+    hasName(chain, "KafkaJSConnectionClosedError") ||
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    chain.some((e) => /closed by the server/i.test(text(e)))
+  ) {
     // A SASL listener closes the connection of a client that sends no login, just like a port that is not Kafka.
-    const saslHint = ctx.login ? "" : " (or the listener wants a SASL login this client did not send: see 'pulumi stack output outsideAuth')";
+    const saslHint = ctx.login
+      ? ""
+      : " (or the listener wants a SASL login this client did not send: see 'pulumi stack output outsideAuth')";
     return notKafka(address, ctx, `accepted the connection but closed it without a Kafka answer${saslHint}`);
   }
-  const why = host ? `host name ${host} does not resolve` : chain.some((e) => /Connection timeout/.test(text(e)))
-    ? "no answer to the connection attempt" : (code && CODE_WORDS[code]) ?? detail(chain);
+  const why = host
+    ? `host name ${host} does not resolve`
+    : chain.some((e) => /Connection timeout/.test(text(e)))
+      ? "no answer to the connection attempt"
+      : ((code && CODE_WORDS[code]) ?? detail(chain));
   return {
     kind: "bootstrap-unreachable",
     exitCode: EXIT.unreachable,
@@ -259,9 +280,14 @@ function classifyTimeout(chain: readonly ErrorLike[], ctx: ErrorContext): Classi
   if (address && !isBootstrapAddress(address, ctx.bootstrap)) return classifyConnection(chain, ctx);
   if (chain.some((e) => /ApiVersions/.test(text(e)))) {
     // kafkajs's first request on a connection; its timeout means a listener that does not speak Kafka.
-    return notKafka(address ?? bootstrapLabel(ctx), ctx, "accepted the connection but did not answer Kafka's first request (ApiVersions)");
+    return notKafka(
+      address ?? bootstrapLabel(ctx),
+      ctx,
+      "accepted the connection but did not answer Kafka's first request (ApiVersions)",
+    );
   }
-  const what = phaseError ? `${String(phaseError.phase)} did not finish within the ${String(phaseError.ms)} ms deadline`
+  const what = phaseError
+    ? `${String(phaseError.phase)} did not finish within the ${String(phaseError.ms)} ms deadline`
     : detail(chain);
   return {
     kind: "timeout",
@@ -289,23 +315,38 @@ function topicMissing(chain: readonly ErrorLike[], ctx: ErrorContext): Classifie
 function classifyProtocol(type: string, chain: readonly ErrorLike[], ctx: ErrorContext): Classified {
   const where = `${bootstrapLabel(ctx)} (${listenerRole(ctx.listener)})`;
   if (/COORDINATOR/.test(type)) {
-    return { kind: "coordinator", exitCode: EXIT.unreachable, message:
-      `the broker at ${where} has no consumer-group coordinator (${type}): the internal topic __consumer_offsets ` +
-      `is not available. offsets.topic.replication.factor must not exceed the number of brokers (Kafka's ` +
-      `default is 3), or the broker is still starting.` };
+    return {
+      kind: "coordinator",
+      exitCode: EXIT.unreachable,
+      message:
+        `the broker at ${where} has no consumer-group coordinator (${type}): the internal topic __consumer_offsets ` +
+        `is not available. offsets.topic.replication.factor must not exceed the number of brokers (Kafka's ` +
+        `default is 3), or the broker is still starting.`,
+    };
   }
   if (/NOT_ENOUGH_REPLICAS/.test(type)) {
-    return { kind: "replicas", exitCode: EXIT.unreachable, message:
-      `the broker refused writes with acks=all (${type}): fewer in-sync replicas than the topic's ` +
-      `min.insync.replicas. Check the topic's replication factor against the number of running brokers.` };
+    return {
+      kind: "replicas",
+      exitCode: EXIT.unreachable,
+      message:
+        `the broker refused writes with acks=all (${type}): fewer in-sync replicas than the topic's ` +
+        `min.insync.replicas. Check the topic's replication factor against the number of running brokers.`,
+    };
   }
   if (/LEADER_NOT_AVAILABLE|NOT_LEADER/.test(type)) {
-    return { kind: "leader", exitCode: EXIT.unreachable, message:
-      `a partition of ${ctx.topic ?? "the topic"} has no leader (${type}) at ${where}: ` +
-      `the broker may still be starting, or a broker of the lab is down ('docker ps').` };
+    return {
+      kind: "leader",
+      exitCode: EXIT.unreachable,
+      message:
+        `a partition of ${ctx.topic ?? "the topic"} has no leader (${type}) at ${where}: ` +
+        `the broker may still be starting, or a broker of the lab is down ('docker ps').`,
+    };
   }
-  return { kind: "protocol", exitCode: EXIT.unreachable,
-    message: `the broker at ${where} refused the request: ${type} (${detail(chain)})` };
+  return {
+    kind: "protocol",
+    exitCode: EXIT.unreachable,
+    message: `the broker at ${where} refused the request: ${type} (${detail(chain)})`,
+  };
 }
 
 /** The innermost message, which is usually the one with the details. */
@@ -323,32 +364,52 @@ export function classifyError(error: unknown, ctx: ErrorContext): Classified {
   if (hasName(chain, "UsageError")) return { kind: "usage", exitCode: EXIT.usage, message: detail(chain) };
   if (hasName(chain, "KafkaJSSASLAuthenticationError") || typeOf(chain) === "SASL_AUTHENTICATION_FAILED") {
     const address = failingAddress(chain) ?? bootstrapLabel(ctx);
-    const who = ctx.login ? `user ${ctx.login.username} with ${ctx.login.mechanism.toUpperCase()}` : "this client (it sent no SASL login)";
-    return { kind: "authentication", exitCode: EXIT.authentication, address, message:
-      `authentication failed at ${address} (${listenerRole(ctx.listener)}) for ${who}: wrong user or password? ` +
-      `The lab's user is 'pulumi stack output outsideUsername'; its password is the secret kafka-lab:outsidePassword ` +
-      `(pass it in KAFKA_LAB_PASSWORD).` };
+    const who = ctx.login
+      ? `user ${ctx.login.username} with ${ctx.login.mechanism.toUpperCase()}`
+      : "this client (it sent no SASL login)";
+    return {
+      kind: "authentication",
+      exitCode: EXIT.authentication,
+      address,
+      message:
+        `authentication failed at ${address} (${listenerRole(ctx.listener)}) for ${who}: wrong user or password? ` +
+        `The lab's user is 'pulumi stack output outsideUsername'; its password is the secret kafka-lab:outsidePassword ` +
+        `(pass it in KAFKA_LAB_PASSWORD).`,
+    };
   }
   const type = typeOf(chain);
   if (hasName(chain, "TopicMissingError") || type === "UNKNOWN_TOPIC_OR_PARTITION") return topicMissing(chain, ctx);
-  if (hasName(chain, "KafkaJSGroupCoordinatorNotFound") || chain.some((e) => /coordinator is not available/i.test(text(e)))) {
+  if (
+    hasName(chain, "KafkaJSGroupCoordinatorNotFound") ||
+    chain.some((e) => /coordinator is not available/i.test(text(e)))
+  ) {
     return classifyProtocol("COORDINATOR_NOT_AVAILABLE", chain, ctx);
   }
-  if (hasName(chain, "KafkaJSRequestTimeoutError", "PhaseTimeoutError", "KafkaJSTimeout", "KafkaJSLockTimeout") ||
-      chain.some((e) => /\btimed out\b/.test(text(e)))) {
+  if (
+    hasName(chain, "KafkaJSRequestTimeoutError", "PhaseTimeoutError", "KafkaJSTimeout", "KafkaJSLockTimeout") ||
+    chain.some((e) => /\btimed out\b/.test(text(e)))
+  ) {
     return classifyTimeout(chain, ctx);
   }
   // "Broker not connected": kafkajs 2.2.4 lets admin.connect() resolve after a failed handshake and
   // throws this plain Error on the first request.
-  if (hasName(chain, "KafkaJSConnectionError", "KafkaJSConnectionClosedError") || codeOf(chain) ||
-      chain.some((e) => /Broker not connected/.test(text(e)))) {
+  if (
+    hasName(chain, "KafkaJSConnectionError", "KafkaJSConnectionClosedError") ||
+    codeOf(chain) ||
+    chain.some((e) => /Broker not connected/.test(text(e)))
+  ) {
     return classifyConnection(chain, ctx);
   }
   if (hasName(chain, "KafkaJSServerDoesNotSupportApiKey") || type === "UNSUPPORTED_VERSION") {
     const address = failingAddress(chain) ?? bootstrapLabel(ctx);
-    return { kind: "not-kafka", exitCode: EXIT.unreachable, address, message:
-      `${address} (${listenerRole(ctx.listener)}) does not support the Kafka API versions this client needs ` +
-      `(${detail(chain)}): is it a KRaft controller port rather than a broker listener? ${reachHint(ctx)}` };
+    return {
+      kind: "not-kafka",
+      exitCode: EXIT.unreachable,
+      address,
+      message:
+        `${address} (${listenerRole(ctx.listener)}) does not support the Kafka API versions this client needs ` +
+        `(${detail(chain)}): is it a KRaft controller port rather than a broker listener? ${reachHint(ctx)}`,
+    };
   }
   if (type) return classifyProtocol(type, chain, ctx);
   const name = chain.map((e) => str(e.name)).find(Boolean) ?? "Error";

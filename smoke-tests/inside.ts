@@ -44,14 +44,20 @@ class LabDownError extends Error {
 async function requireDocker(): Promise<void> {
   if (!(await which("docker", { nothrow: true }))) throw new UsageError("the docker CLI is not on PATH");
   const info = await $({ nothrow: true, quiet: true })`docker version --format {{.Server.Os}}`;
-  if (info.exitCode !== 0) throw new UsageError(`cannot talk to the Docker daemon: ${info.stderr.trim().split("\n").at(-1) ?? ""}`);
+  if (info.exitCode !== 0)
+    throw new UsageError(`cannot talk to the Docker daemon: ${info.stderr.trim().split("\n").at(-1) ?? ""}`);
 }
 
 /** The network's org.kafka-lab.lab label; LabDownError when the network does not exist. */
 async function networkLab(network: string): Promise<string | undefined> {
-  const result = await $({ nothrow: true, quiet: true })`docker network inspect --format ${`{{index .Labels "${LAB_LABEL}"}}`} ${network}`;
+  const result = await $({
+    nothrow: true,
+    quiet: true,
+  })`docker network inspect --format ${`{{index .Labels "${LAB_LABEL}"}}`} ${network}`;
   if (result.exitCode !== 0) {
-    throw new LabDownError(`Docker network ${network} does not exist: is the lab up? ('docker network ls', 'pulumi stack output networkName')`);
+    throw new LabDownError(
+      `Docker network ${network} does not exist: is the lab up? ('docker network ls', 'pulumi stack output networkName')`,
+    );
   }
   const lab = result.stdout.trim();
   return lab === "" || lab === "<no value>" ? undefined : lab;
@@ -63,7 +69,8 @@ async function networkLab(network: string): Promise<string | undefined> {
  * the container can run: say how to add it instead of letting the container fail obscurely.
  */
 async function checkEsbuildFor(image: string): Promise<void> {
-  const arch = (await $({ nothrow: true, quiet: true })`docker image inspect --format {{.Architecture}} ${image}`).stdout.trim() ||
+  const arch =
+    (await $({ nothrow: true, quiet: true })`docker image inspect --format {{.Architecture}} ${image}`).stdout.trim() ||
     (await $({ nothrow: true, quiet: true })`docker version --format {{.Server.Arch}}`).stdout.trim();
   const cpu = arch === "amd64" ? "x64" : arch;
   if (cpu === "") return;
@@ -74,7 +81,8 @@ async function checkEsbuildFor(image: string): Promise<void> {
     throw new UsageError("tsx's esbuild is not installed in node_modules: run 'npm ci' first");
   }
   const platformDir = join(dirname(esbuildPackage), "..", "@esbuild", `linux-${cpu}`);
-  if (existsSync(platformDir) || existsSync(join(dirname(esbuildPackage), "node_modules", "@esbuild", `linux-${cpu}`))) return;
+  if (existsSync(platformDir) || existsSync(join(dirname(esbuildPackage), "node_modules", "@esbuild", `linux-${cpu}`)))
+    return;
   const { version } = createRequire(import.meta.url)(esbuildPackage) as { version: string };
   throw new UsageError(
     `node_modules has no esbuild binary for linux-${cpu}, which tsx needs inside the ${image} container ` +
@@ -91,10 +99,16 @@ interface Resolved {
 
 async function resolve(opts: InsideOptions): Promise<Resolved> {
   const network = opts.network ?? (await stackOutput("networkName", opts.stack, "--network NAME or KAFKA_LAB_NETWORK"));
-  const bootstrap = opts.internalBootstrap ?? parseBootstrap(
-    await stackOutput("internalBootstrapServers", opts.stack, "--internal-bootstrap host:port or KAFKA_LAB_INTERNAL_BOOTSTRAP"),
-    `stack output internalBootstrapServers of ${opts.stack}`,
-  );
+  const bootstrap =
+    opts.internalBootstrap ??
+    parseBootstrap(
+      await stackOutput(
+        "internalBootstrapServers",
+        opts.stack,
+        "--internal-bootstrap host:port or KAFKA_LAB_INTERNAL_BOOTSTRAP",
+      ),
+      `stack output internalBootstrapServers of ${opts.stack}`,
+    );
   const labelled = await networkLab(network);
   const lab = opts.lab ?? labelled;
   return { network, bootstrap, ...(lab ? { lab } : {}) };
@@ -102,21 +116,32 @@ async function resolve(opts: InsideOptions): Promise<Resolved> {
 
 function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
   return [
-    "run", "--rm",
-    "--network", r.network,
+    "run",
+    "--rm",
+    "--network",
+    r.network,
     ...(r.lab ? ["--label", `${LAB_LABEL}=${r.lab}`] : []),
-    "--label", `${LABEL_PREFIX}.role=smoke-client`,
-    "-v", `${projectRoot.replace(/\/$/, "")}:/lab:ro`,
-    "-w", "/lab",
+    "--label",
+    `${LABEL_PREFIX}.role=smoke-client`,
+    "-v",
+    `${projectRoot.replace(/\/$/, "")}:/lab:ro`,
+    "-w",
+    "/lab",
     // tsx writes nothing to the (read-only) project mount, but keeps a compile cache in $TMPDIR/tsx-<uid>
     // and fails when that is not writable (a --read-only container, say). A --rm container gains nothing
     // from a cache, so it is turned off.
-    "-e", "TSX_DISABLE_CACHE=1",
+    "-e",
+    "TSX_DISABLE_CACHE=1",
     ...(process.stdout.isTTY ? ["-e", "FORCE_COLOR=1"] : []),
     opts.clientImage,
-    "node", "--import", "tsx", "smoke-tests/round-trip.ts",
-    "--bootstrap", r.bootstrap.join(","),
-    "--listener", "INSIDE",
+    "node",
+    "--import",
+    "tsx",
+    "smoke-tests/round-trip.ts",
+    "--bootstrap",
+    r.bootstrap.join(","),
+    "--listener",
+    "INSIDE",
     ...opts.passThrough,
   ];
 }
@@ -124,13 +149,17 @@ function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
 /** docker's own failures (125: docker run failed, 126/127: command not runnable/found in the image). */
 function explainDockerExit(code: number, image: string): string | undefined {
   if (code === 125) return `docker could not start the client container (image ${image}): see docker's message above`;
-  if (code === 126 || code === 127) return `the client image ${image} cannot run 'node': use an image with Node.js >= 20 (--client-image)`;
+  if (code === 126 || code === 127)
+    return `the client image ${image} cannot run 'node': use an image with Node.js >= 20 (--client-image)`;
   return undefined;
 }
 
 function fail(exitCode: ExitCode, kind: string, message: string, json: boolean): never {
   process.stderr.write(`${chalk.red("error:")} ${message}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode, listener: "INSIDE", error: { kind, exitCode, message } })}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, exitCode, listener: "INSIDE", error: { kind, exitCode, message } })}\n`,
+    );
   process.exit(exitCode);
 }
 
@@ -153,8 +182,10 @@ async function main(): Promise<never> {
     if (error instanceof LabDownError) fail(EXIT.unreachable, "network-missing", error.message, json);
     throw error;
   }
-  say(`inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
-    `bootstrap ${resolved.bootstrap.join(",")}${resolved.lab ? `, lab ${resolved.lab}` : ""}`);
+  say(
+    `inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
+      `bootstrap ${resolved.bootstrap.join(",")}${resolved.lab ? `, lab ${resolved.lab}` : ""}`,
+  );
   const run = $({ nothrow: true, stdio: "inherit" })`docker ${dockerArgs(opts, resolved)}`;
   // docker run forwards SIGINT to round-trip.ts in the container, which disconnects and exits 130.
   process.on("SIGINT", () => void run.kill("SIGINT").catch(() => undefined));

@@ -15,10 +15,29 @@ export const LISTENERS = ["OUTSIDE", "INSIDE"] as const;
 export type Listener = (typeof LISTENERS)[number];
 
 /** Flags shared by round-trip.ts and passed through by inside.ts. */
-export const ROUND_TRIP_STRINGS = ["bootstrap", "stack", "listener", "topic", "count", "group", "timeout-ms", "message-bytes", "sasl-mechanism", "username"] as const;
+export const ROUND_TRIP_STRINGS = [
+  "bootstrap",
+  "stack",
+  "listener",
+  "topic",
+  "count",
+  "group",
+  "timeout-ms",
+  "message-bytes",
+  "sasl-mechanism",
+  "username",
+] as const;
 export const ROUND_TRIP_BOOLEANS = ["json", "verbose", "help"] as const;
 export const INSIDE_STRINGS = [
-  "network", "internal-bootstrap", "client-image", "lab", "stack", "topic", "count", "group", "timeout-ms",
+  "network",
+  "internal-bootstrap",
+  "client-image",
+  "lab",
+  "stack",
+  "topic",
+  "count",
+  "group",
+  "timeout-ms",
 ] as const;
 export const INSIDE_BOOLEANS = ["json", "verbose", "help"] as const;
 
@@ -64,7 +83,9 @@ export function parseSaslLogin(args: ParsedArgs, env: NodeJS.ProcessEnv): SaslLo
   }
   const password = env.KAFKA_LAB_PASSWORD;
   if (!password) {
-    throw new UsageError(`${mechanism} needs a password: set KAFKA_LAB_PASSWORD (there is no password flag, so it stays out of shell history)`);
+    throw new UsageError(
+      `${mechanism} needs a password: set KAFKA_LAB_PASSWORD (there is no password flag, so it stays out of shell history)`,
+    );
   }
   const username = stringFlag(args, "username") ?? envValue(env, "KAFKA_LAB_USERNAME") ?? "lab";
   return { mechanism: mechanism as SaslLogin["mechanism"], username, password };
@@ -90,7 +111,8 @@ export function checkFlags(args: ParsedArgs, known: readonly string[]): void {
   if (positional.length > 0) throw new UsageError(`unexpected argument ${String(positional[0])}`);
   for (const [key, value] of Object.entries(args)) {
     if (key === "_" || key === "--") continue;
-    if (!known.includes(key)) throw new UsageError(`unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(" ")})`);
+    if (!known.includes(key))
+      throw new UsageError(`unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(" ")})`);
     if (Array.isArray(value)) throw new UsageError(`--${key} given more than once`);
   }
 }
@@ -110,7 +132,10 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 /** "host:port[,host:port]" → list, each checked. */
 export function parseBootstrap(value: string, source: string): string[] {
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (list.length === 0) throw new UsageError(`${source} is empty: expected host:port[,host:port]`);
   for (const address of list) {
     const m = /^([A-Za-z0-9._-]+):(\d{1,5})$/.exec(address);
@@ -126,13 +151,17 @@ export function parseBootstrap(value: string, source: string): string[] {
 export function parsePositiveInt(value: string, flag: string, max: number): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
   const n = Number(value);
-  if (n < 1 || n > max) throw new UsageError(`${flag} must be between 1 and ${max.toLocaleString("en-US")}, got ${value}`);
+  if (n < 1 || n > max)
+    throw new UsageError(`${flag} must be between 1 and ${max.toLocaleString("en-US")}, got ${value}`);
   return n;
 }
 
 export function parseMessageBytes(value: string): number {
   const n = parsePositiveInt(value, "--message-bytes", MAX_MESSAGE_BYTES);
-  if (n < MIN_MESSAGE_BYTES) throw new UsageError(`--message-bytes must be at least ${MIN_MESSAGE_BYTES} (room for counter, sentAt and run), got ${value}`);
+  if (n < MIN_MESSAGE_BYTES)
+    throw new UsageError(
+      `--message-bytes must be at least ${MIN_MESSAGE_BYTES} (room for counter, sentAt and run), got ${value}`,
+    );
   return n;
 }
 
@@ -147,7 +176,9 @@ export function padJson(json: string, bytes: number): string {
   const head = json === "{}" ? "{" : `${json.slice(0, -1)},`;
   const fill = bytes - Buffer.byteLength(head) - Buffer.byteLength(`"pad":""}`);
   if (fill < 0) {
-    throw new UsageError(`--message-bytes ${bytes} is too small for the message ${json} (${Buffer.byteLength(json)} bytes before padding)`);
+    throw new UsageError(
+      `--message-bytes ${bytes} is too small for the message ${json} (${Buffer.byteLength(json)} bytes before padding)`,
+    );
   }
   let filler = fillers.get(fill);
   if (filler === undefined) fillers.set(fill, (filler = "x".repeat(fill)));
@@ -171,13 +202,16 @@ export function parseListener(value: string | undefined): Listener {
 
 export function parseStack(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   const stack = stringFlag(args, "stack") ?? envValue(env, "KAFKA_LAB_STACK") ?? DEFAULT_STACK;
-  if (!/^[A-Za-z0-9_.\-/]+$/.test(stack)) throw new UsageError(`stack name "${stack}" has characters pulumi does not allow`);
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(stack))
+    throw new UsageError(`stack name "${stack}" has characters pulumi does not allow`);
   return stack;
 }
 
 /** A consumer group no earlier run has used: my-group-id-<timestamp>-<random>. */
 export function freshGroupId(nowMs: number, random: () => number): string {
-  const suffix = Math.floor(random() * 36 ** 6).toString(36).padStart(6, "0");
+  const suffix = Math.floor(random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, "0");
   return `my-group-id-${nowMs}-${suffix}`;
 }
 
@@ -192,7 +226,9 @@ export function parseRoundTripOptions(
   const envBootstrap = envValue(env, "KAFKA_LAB_BOOTSTRAP");
   const bootstrap = flagBootstrap
     ? parseBootstrap(flagBootstrap, "--bootstrap")
-    : envBootstrap ? parseBootstrap(envBootstrap, "KAFKA_LAB_BOOTSTRAP") : undefined;
+    : envBootstrap
+      ? parseBootstrap(envBootstrap, "KAFKA_LAB_BOOTSTRAP")
+      : undefined;
   const group = stringFlag(args, "group");
   const count = stringFlag(args, "count");
   const timeout = stringFlag(args, "timeout-ms");
@@ -220,7 +256,8 @@ function withSasl(sasl: SaslLogin | undefined): { sasl?: SaslLogin } {
 
 /** Docker network names: what `docker network create` accepts. */
 function parseNetwork(value: string, source: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw new UsageError(`${source}: "${value}" is not a Docker network name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value))
+    throw new UsageError(`${source}: "${value}" is not a Docker network name`);
   return value;
 }
 
@@ -231,14 +268,16 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
   const internalFlag = stringFlag(args, "internal-bootstrap");
   const internal = internalFlag ?? envValue(env, "KAFKA_LAB_INTERNAL_BOOTSTRAP");
   const lab = stringFlag(args, "lab") ?? envValue(env, "KAFKA_LAB_NAME");
-  if (lab !== undefined && !/^[A-Za-z0-9_.-]+$/.test(lab)) throw new UsageError(`lab name "${lab}" may use only letters, digits, '_', '.' and '-'`);
+  if (lab !== undefined && !/^[A-Za-z0-9_.-]+$/.test(lab))
+    throw new UsageError(`lab name "${lab}" may use only letters, digits, '_', '.' and '-'`);
   const passThrough: string[] = [];
   const topic = stringFlag(args, "topic");
   if (topic !== undefined) passThrough.push("--topic", parseTopic(topic));
   const count = stringFlag(args, "count");
   if (count !== undefined) passThrough.push("--count", String(parsePositiveInt(count, "--count", MAX_COUNT)));
   const timeout = stringFlag(args, "timeout-ms");
-  if (timeout !== undefined) passThrough.push("--timeout-ms", String(parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000)));
+  if (timeout !== undefined)
+    passThrough.push("--timeout-ms", String(parsePositiveInt(timeout, "--timeout-ms", 24 * 3_600_000)));
   const group = stringFlag(args, "group");
   if (group !== undefined) passThrough.push("--group", group);
   if (args.json === true) passThrough.push("--json");
@@ -246,7 +285,12 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
   return {
     ...(network ? { network: parseNetwork(network, networkFlag ? "--network" : "KAFKA_LAB_NETWORK") } : {}),
     ...(internal
-      ? { internalBootstrap: parseBootstrap(internal, internalFlag ? "--internal-bootstrap" : "KAFKA_LAB_INTERNAL_BOOTSTRAP") }
+      ? {
+          internalBootstrap: parseBootstrap(
+            internal,
+            internalFlag ? "--internal-bootstrap" : "KAFKA_LAB_INTERNAL_BOOTSTRAP",
+          ),
+        }
       : {}),
     clientImage: stringFlag(args, "client-image") ?? envValue(env, "KAFKA_LAB_CLIENT_IMAGE") ?? DEFAULT_CLIENT_IMAGE,
     ...(lab ? { lab } : {}),

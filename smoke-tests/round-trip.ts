@@ -115,11 +115,14 @@ const deadlineIn = (budgetMs: number): Deadline => ({ at: Date.now() + budgetMs,
 async function withDeadline<T>(deadline: Deadline, phase: string, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new PhaseTimeoutError(phase, deadline.budgetMs);
-      if (lastKafkaError) (error as Error & { cause?: unknown }).cause = lastKafkaError;
-      reject(error);
-    }, Math.max(0, deadline.at - Date.now()));
+    timer = setTimeout(
+      () => {
+        const error = new PhaseTimeoutError(phase, deadline.budgetMs);
+        if (lastKafkaError) (error as Error & { cause?: unknown }).cause = lastKafkaError;
+        reject(error);
+      },
+      Math.max(0, deadline.at - Date.now()),
+    );
   });
   try {
     return await Promise.race([work(), expired]);
@@ -138,7 +141,11 @@ async function endOffsets(admin: Admin, topic: string): Promise<Offsets> {
 
 async function checkTopic(admin: Admin, topic: string): Promise<void> {
   const topics = await admin.listTopics();
-  if (!topics.includes(topic)) throw new TopicMissingError(topic, topics.filter((t) => !t.startsWith("__")));
+  if (!topics.includes(topic))
+    throw new TopicMissingError(
+      topic,
+      topics.filter((t) => !t.startsWith("__")),
+    );
 }
 
 /**
@@ -158,7 +165,11 @@ class Collector {
   /** Next offset to consume, per partition. */
   readonly position: Offsets = new Map();
 
-  constructor(private readonly start: Offsets, private readonly runId: string, sent: number) {
+  constructor(
+    private readonly start: Offsets,
+    private readonly runId: string,
+    sent: number,
+  ) {
     this.verifier = new Verifier(sent);
   }
 
@@ -166,7 +177,11 @@ class Collector {
     const o = BigInt(offset);
     if (o + 1n > (this.position.get(partition) ?? 0n)) this.position.set(partition, o + 1n);
     if (o < (this.start.get(partition) ?? 0n)) return;
-    const record = decodeValue(value === null ? null : value.toString("utf8"), { partition, offset, receivedAtMs }, this.runId);
+    const record = decodeValue(
+      value === null ? null : value.toString("utf8"),
+      { partition, offset, receivedAtMs },
+      this.runId,
+    );
     if (record === undefined) {
       this.ignored++;
     } else {
@@ -182,7 +197,6 @@ class Collector {
     }
     return true;
   }
-
 }
 
 interface Clients {
@@ -206,10 +220,15 @@ async function disconnectAll(): Promise<void> {
  */
 async function resolveSasl(opts: RoundTripOptions): Promise<RoundTripOptions["sasl"]> {
   if (opts.sasl || opts.bootstrap || opts.listener !== "OUTSIDE") return opts.sasl;
-  const mechanism = await stackOutput("outsideAuth", opts.stack, "--bootstrap (and --sasl-mechanism) or KAFKA_LAB_BOOTSTRAP");
+  const mechanism = await stackOutput(
+    "outsideAuth",
+    opts.stack,
+    "--bootstrap (and --sasl-mechanism) or KAFKA_LAB_BOOTSTRAP",
+  );
   if (mechanism === "none") return undefined;
   const username = await stackOutput("outsideUsername", opts.stack, "--username or KAFKA_LAB_USERNAME");
-  const password = process.env.KAFKA_LAB_PASSWORD || (await stackConfigSecret("outsidePassword", opts.stack, "KAFKA_LAB_PASSWORD"));
+  const password =
+    process.env.KAFKA_LAB_PASSWORD || (await stackConfigSecret("outsidePassword", opts.stack, "KAFKA_LAB_PASSWORD"));
   return parseSaslLogin({ "sasl-mechanism": mechanism, username }, { KAFKA_LAB_PASSWORD: password });
 }
 
@@ -225,7 +244,13 @@ async function resolveBootstrap(opts: RoundTripOptions): Promise<string[]> {
  * reading them costs time that grows with the topic's history (a 10-million-record history made a
  * 300-message run take 26 s and put that delay into the latency figures).
  */
-async function startConsumer(consumer: Consumer, topic: string, collector: Collector, start: Offsets, deadline: Deadline): Promise<{ crash: Promise<never> }> {
+async function startConsumer(
+  consumer: Consumer,
+  topic: string,
+  collector: Collector,
+  start: Offsets,
+  deadline: Deadline,
+): Promise<{ crash: Promise<never> }> {
   let crashed: (error: unknown) => void = () => undefined;
   const crash = new Promise<never>((_, reject) => (crashed = reject));
   crash.catch(() => undefined); // observed by the caller through Promise.race
@@ -252,8 +277,17 @@ interface ProduceProgress {
   sent: number;
 }
 
-async function produce(producer: Producer, opts: RoundTripOptions, runId: string, progress: ProduceProgress, deadline: Deadline): Promise<void> {
-  const perSend = opts.messageBytes === undefined ? PRODUCE_BATCH : Math.max(1, Math.min(PRODUCE_BATCH, Math.floor(PRODUCE_BATCH_BYTES / opts.messageBytes)));
+async function produce(
+  producer: Producer,
+  opts: RoundTripOptions,
+  runId: string,
+  progress: ProduceProgress,
+  deadline: Deadline,
+): Promise<void> {
+  const perSend =
+    opts.messageBytes === undefined
+      ? PRODUCE_BATCH
+      : Math.max(1, Math.min(PRODUCE_BATCH, Math.floor(PRODUCE_BATCH_BYTES / opts.messageBytes)));
   for (let j = 0; j < opts.count; j += perSend) {
     if (Date.now() >= deadline.at) return;
     const sentAt = Date.now();
@@ -273,7 +307,12 @@ async function produce(producer: Producer, opts: RoundTripOptions, runId: string
 }
 
 /** Resolves when the consumer reached `target()` (once known) or the deadline passes; rejects on a crash. */
-async function waitForConsumer(collector: Collector, target: () => Offsets | undefined, deadline: Deadline, crash: Promise<never>): Promise<void> {
+async function waitForConsumer(
+  collector: Collector,
+  target: () => Offsets | undefined,
+  deadline: Deadline,
+  crash: Promise<never>,
+): Promise<void> {
   const done = new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const end = target();
@@ -301,15 +340,26 @@ function startProgress(opts: RoundTripOptions, produced: ProduceProgress, collec
  * The group's committed offset may be ahead of ours (auto-commit of records consumed after we stopped
  * counting, e.g. another producer's), never behind.
  */
-async function commitAndCheck(consumer: Consumer, admin: Admin, opts: RoundTripOptions, collector: Collector): Promise<string[]> {
-  const offsets = [...collector.position].map(([partition, offset]) => ({ topic: opts.topic, partition, offset: offset.toString() }));
+async function commitAndCheck(
+  consumer: Consumer,
+  admin: Admin,
+  opts: RoundTripOptions,
+  collector: Collector,
+): Promise<string[]> {
+  const offsets = [...collector.position].map(([partition, offset]) => ({
+    topic: opts.topic,
+    partition,
+    offset: offset.toString(),
+  }));
   if (offsets.length === 0) return [];
   let committed: Awaited<ReturnType<Admin["fetchOffsets"]>>[number] | undefined;
   try {
     await consumer.commitOffsets(offsets);
     [committed] = await admin.fetchOffsets({ groupId: opts.group, topics: [opts.topic] });
   } catch (error) {
-    return [`could not commit the consumed offsets of group ${opts.group}: ${error instanceof Error ? error.message : String(error)}`];
+    return [
+      `could not commit the consumed offsets of group ${opts.group}: ${error instanceof Error ? error.message : String(error)}`,
+    ];
   }
   const problems: string[] = [];
   for (const { partition, offset } of offsets) {
@@ -338,13 +388,22 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
     logCreator: makeLogCreator(opts.verbose),
   });
   const admin = (clients.admin = kafka.admin());
-  const start = await withDeadline(deadlineIn(CONNECT_DEADLINE_MS), "connecting and reading topic metadata", async () => {
-    await admin.connect();
-    await checkTopic(admin, opts.topic);
-    return endOffsets(admin, opts.topic);
-  });
+  const start = await withDeadline(
+    deadlineIn(CONNECT_DEADLINE_MS),
+    "connecting and reading topic metadata",
+    async () => {
+      await admin.connect();
+      await checkTopic(admin, opts.topic);
+      return endOffsets(admin, opts.topic);
+    },
+  );
   lastKafkaError = undefined; // connected: older log entries explain nothing that follows
-  say(`topic ${opts.topic}: ${start.size} partition(s), end offsets ${[...start].sort(([a], [b]) => a - b).map(([p, o]) => `${p}:${o}`).join(" ")}`);
+  say(
+    `topic ${opts.topic}: ${start.size} partition(s), end offsets ${[...start]
+      .sort(([a], [b]) => a - b)
+      .map(([p, o]) => `${p}:${o}`)
+      .join(" ")}`,
+  );
 
   const deadline = deadlineIn(opts.timeoutMs);
   const collector = new Collector(start, runId, opts.count);
@@ -356,7 +415,11 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
   }));
   const { crash } = await startConsumer(consumer, opts.topic, collector, start, deadline);
 
-  const producer = (clients.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false, maxInFlightRequests: 1 }));
+  const producer = (clients.producer = kafka.producer({
+    idempotent: true,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 1,
+  }));
   await withDeadline(deadline, "connecting the producer", () => producer.connect());
   const produced: ProduceProgress = { sent: 0 };
   const stopProgress = startProgress(opts, produced, collector);
@@ -364,7 +427,8 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
   let end: Offsets | undefined;
   try {
     await Promise.race([produce(producer, opts, runId, produced, deadline), crash]);
-    if (produced.sent === opts.count) end = await withDeadline(deadline, "reading end offsets", () => endOffsets(admin, opts.topic));
+    if (produced.sent === opts.count)
+      end = await withDeadline(deadline, "reading end offsets", () => endOffsets(admin, opts.topic));
     await waitForConsumer(collector, () => end, deadline, crash);
   } finally {
     stopProgress();
@@ -376,7 +440,9 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
   const caughtUp = end !== undefined && collector.reached(end);
   const extra = await commitAndCheck(consumer, admin, opts, collector);
   if (produced.sent < opts.count) {
-    extra.push(`deadline of ${opts.timeoutMs} ms passed while producing: ${produced.sent} of ${opts.count} acknowledged (raise --timeout-ms)`);
+    extra.push(
+      `deadline of ${opts.timeoutMs} ms passed while producing: ${produced.sent} of ${opts.count} acknowledged (raise --timeout-ms)`,
+    );
   } else if (!caughtUp) {
     extra.push(`deadline of ${opts.timeoutMs} ms passed before the consumer reached the end offsets`);
   }
@@ -426,7 +492,9 @@ async function main(): Promise<never> {
   let opts: RoundTripOptions | undefined;
   let bootstrap: string[] = [];
   const context = (): ErrorContext => ({
-    bootstrap, listener: opts?.listener ?? "OUTSIDE", topic: opts?.topic ?? "topic_test",
+    bootstrap,
+    listener: opts?.listener ?? "OUTSIDE",
+    topic: opts?.topic ?? "topic_test",
     ...(opts ? { stack: opts.stack } : {}),
     ...(opts?.sasl ? { login: { username: opts.sasl.username, mechanism: opts.sasl.mechanism } } : {}),
   });
@@ -445,7 +513,9 @@ async function main(): Promise<never> {
     bootstrap = await resolveBootstrap(opts);
     const sasl = await resolveSasl(opts);
     if (sasl) opts = { ...opts, sasl };
-    say(`round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}${sasl ? `, ${sasl.mechanism.toUpperCase()} as ${sasl.username}` : ""}), topic ${opts.topic}, ${opts.count} messages${opts.messageBytes === undefined ? "" : ` of ${opts.messageBytes} bytes`}`);
+    say(
+      `round trip via ${chalk.bold(bootstrap.join(","))} (listener ${opts.listener}${sasl ? `, ${sasl.mechanism.toUpperCase()} as ${sasl.username}` : ""}), topic ${opts.topic}, ${opts.count} messages${opts.messageBytes === undefined ? "" : ` of ${opts.messageBytes} bytes`}`,
+    );
     say(`consumer group ${opts.group}${opts.freshGroup ? " (fresh for this run)" : ""}`);
     outcome = await roundTrip(opts, bootstrap);
   } catch (error) {

@@ -6,12 +6,25 @@ import { UsageError } from "./errors.js";
 
 export { projectRoot };
 
-async function pulumiRead(args: string[], what: string, stack: string, alternative: string): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+async function pulumiRead(
+  args: string[],
+  what: string,
+  stack: string,
+  alternative: string,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   if (!(await which("pulumi", { nothrow: true }))) {
-    throw new UsageError(`the pulumi CLI is not on PATH, so ${what} of stack ${stack} cannot be read: pass ${alternative}`);
+    throw new UsageError(
+      `the pulumi CLI is not on PATH, so ${what} of stack ${stack} cannot be read: pass ${alternative}`,
+    );
   }
   const env = { ...process.env, ...pulumiEnv(undefined, { create: false }) };
-  return $({ cwd: projectRoot, env, nothrow: true, quiet: true, timeout: "60s" })`pulumi ${args} --stack ${stack} --non-interactive`;
+  return $({
+    cwd: projectRoot,
+    env,
+    nothrow: true,
+    quiet: true,
+    timeout: "60s",
+  })`pulumi ${args} --stack ${stack} --non-interactive`;
 }
 
 /**
@@ -39,6 +52,7 @@ export async function stackConfigSecret(key: string, stack: string, alternative:
   const args = ["config", "get", `kafka-lab:${key}`, "--config-file", machineStackFilePath(stack)];
   const result = await pulumiRead(args, `kafka-lab:${key}`, stack, alternative);
   const value = result.stdout.replace(/\n$/, "");
-  if (result.exitCode !== 0 || value === "") throw new UsageError(`cannot read kafka-lab:${key} of stack ${stack}: set ${alternative}`);
+  if (result.exitCode !== 0 || value === "")
+    throw new UsageError(`cannot read kafka-lab:${key} of stack ${stack}: set ${alternative}`);
   return value;
 }

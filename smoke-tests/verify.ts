@@ -126,7 +126,11 @@ export function percentile(sortedAsc: ArrayLike<number>, p: number): number | un
  * "3, 5-9, 12 … and 4 more" from ascending integers, at most `limit` items/ranges; `total` is the
  * full count when `sortedAsc` holds only the first of them.
  */
-export function describeCounters(sortedAsc: readonly number[], limit = MESSAGE_LIMIT, total = sortedAsc.length): string {
+export function describeCounters(
+  sortedAsc: readonly number[],
+  limit = MESSAGE_LIMIT,
+  total = sortedAsc.length,
+): string {
   const ranges: string[] = [];
   let shown = 0;
   let i = 0;
@@ -243,15 +247,21 @@ export class Verifier {
   private reasons(lost: readonly number[]): string[] {
     const reasons: string[] = [];
     if (lost.length > 0) {
-      reasons.push(`lost ${lost.length} of ${this.sent} (received ${this.received}): missing counters ${describeCounters(lost)}`);
+      reasons.push(
+        `lost ${lost.length} of ${this.sent} (received ${this.received}): missing counters ${describeCounters(lost)}`,
+      );
     }
     const sortedUnique = (xs: readonly number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
     if (this.duplicated.count > 0) {
-      reasons.push(`${this.duplicated.count} duplicated: counters ${describeCounters(sortedUnique(this.duplicated.first))}`);
+      reasons.push(
+        `${this.duplicated.count} duplicated: counters ${describeCounters(sortedUnique(this.duplicated.first))}`,
+      );
     }
     if (this.outOfOrder.count > 0) {
       const shown = sortedUnique(this.outOfOrder.first);
-      reasons.push(`${this.outOfOrder.count} out of order within a partition: counters ${describeCounters(shown, MESSAGE_LIMIT, this.outOfOrder.count)}`);
+      reasons.push(
+        `${this.outOfOrder.count} out of order within a partition: counters ${describeCounters(shown, MESSAGE_LIMIT, this.outOfOrder.count)}`,
+      );
     }
     if (this.malformed.count > 0) {
       const shown = this.malformed.first.slice(0, MESSAGE_LIMIT).join("; ");
@@ -269,7 +279,8 @@ export class Verifier {
     const lost = this.lost();
     const reasons = this.reasons(lost);
     const durationMs = this.duration(timing);
-    const messagesPerSecond = durationMs === undefined || durationMs <= 0 ? undefined : (this.distinct * 1000) / durationMs;
+    const messagesPerSecond =
+      durationMs === undefined || durationMs <= 0 ? undefined : (this.distinct * 1000) / durationMs;
     return {
       ok: reasons.length === 0,
       reasons,
@@ -312,7 +323,8 @@ export function formatSummary(s: Summary): string {
         : `; ${Math.round(s.messagesPerSecond)} msg/s over ${((s.durationMs ?? 0) / 1000).toFixed(2)} s`),
   ];
   const notes: string[] = [];
-  if (s.redelivered > 0) notes.push(`${plural(s.redelivered, "record")} redelivered (same offset twice; not a failure)`);
+  if (s.redelivered > 0)
+    notes.push(`${plural(s.redelivered, "record")} redelivered (same offset twice; not a failure)`);
   if (s.ignored > 0) notes.push(`${plural(s.ignored, "record")} of another producer ignored`);
   if (notes.length > 0) lines.push(`note: ${notes.join("; ")}`);
   for (const r of s.reasons) lines.push(`  - ${r}`);

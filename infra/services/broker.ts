@@ -6,7 +6,16 @@
 import { createHash } from "node:crypto";
 import type { LabConfig } from "../config.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
-import { heapOpts, memoryLimitMb, nodeIdentity, range, volumesOf, type LabIdentity, type Service, type ServiceContext } from "./service.js";
+import {
+  heapOpts,
+  memoryLimitMb,
+  nodeIdentity,
+  range,
+  volumesOf,
+  type LabIdentity,
+  type Service,
+  type ServiceContext,
+} from "./service.js";
 import { zookeeperConnectOf } from "./zookeeper.js";
 
 /** Ports inside the containers; only the host side is configurable. */
@@ -27,7 +36,13 @@ export const KAFKA_HEALTH_PROBE =
   `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'`;
 
 function kafkaHealthcheck(): Healthcheck {
-  return { test: ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE], intervalSeconds: 2, timeoutSeconds: 5, retries: 60, startPeriodSeconds: 0 };
+  return {
+    test: ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE],
+    intervalSeconds: 2,
+    timeoutSeconds: 5,
+    retries: 60,
+    startPeriodSeconds: 0,
+  };
 }
 
 function brokerHost(config: LabConfig, id: number): string {
@@ -90,7 +105,12 @@ function saslEnv(config: LabConfig): Record<string, string> {
 }
 
 /** ZooKeeper mode, cp-kafka 7.9 contract. */
-function zookeeperModeBrokerEnv(config: LabConfig, hostname: string, id: number, zookeeperConnect: string): Record<string, string> {
+function zookeeperModeBrokerEnv(
+  config: LabConfig,
+  hostname: string,
+  id: number,
+  zookeeperConnect: string,
+): Record<string, string> {
   return {
     KAFKA_BROKER_ID: String(id),
     KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
@@ -123,7 +143,9 @@ export function clusterIdOf({ project, stack }: LabIdentity): string {
 /** KRaft mode, apache/kafka contract: env replaces server.properties entirely, so every needed key is here. */
 function kraftBrokerEnv(config: LabConfig, hostname: string, id: number, clusterId: string): Record<string, string> {
   const isController = id <= controllerCount(config.brokers);
-  const voters = range(controllerCount(config.brokers)).map((n) => `${n}@${brokerHost(config, n)}:${CONTROLLER_PORT}`).join(",");
+  const voters = range(controllerCount(config.brokers))
+    .map((n) => `${n}@${brokerHost(config, n)}:${CONTROLLER_PORT}`)
+    .join(",");
   const listeners = [`INSIDE://0.0.0.0:${INSIDE_PORT}`, `OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`];
   if (isController) listeners.push(`CONTROLLER://0.0.0.0:${CONTROLLER_PORT}`);
   return {
@@ -148,9 +170,10 @@ function brokerContainer(ctx: ServiceContext, id: number): ContainerSpec {
   return {
     ...nodeIdentity(ctx, "broker", key, hostname),
     image: config.mode === "kraft" ? config.kraftImage : config.kafkaImage,
-    env: config.mode === "kraft"
-      ? kraftBrokerEnv(config, hostname, id, clusterIdOf(ctx.identity))
-      : zookeeperModeBrokerEnv(config, hostname, id, zookeeperConnectOf(zookeepers)),
+    env:
+      config.mode === "kraft"
+        ? kraftBrokerEnv(config, hostname, id, clusterIdOf(ctx.identity))
+        : zookeeperModeBrokerEnv(config, hostname, id, zookeeperConnectOf(zookeepers)),
     ports: [{ internal: OUTSIDE_PORT, external: brokerOutsidePort(config, id), ip: config.bindAddress }],
     mounts: volumesOf(ctx, key, { data: KAFKA_DATA_DIR }),
     healthcheck: kafkaHealthcheck(),
@@ -167,9 +190,17 @@ function brokerSetup(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[] {
   const steps: SetupStep[] = [];
   const loggedIn = mechanism ? [...brokers, "scram-user"] : brokers;
   if (mechanism) {
-    steps.push({ kind: "scram-user", key: "scram-user", after: brokers, mechanism, username: ctx.config.outsideUsername, brokerContainer: own[0]!.key });
+    steps.push({
+      kind: "scram-user",
+      key: "scram-user",
+      after: brokers,
+      mechanism,
+      username: ctx.config.outsideUsername,
+      brokerContainer: own[0]!.key,
+    });
   }
-  for (const topic of ctx.config.topics) steps.push({ kind: "topic", key: `topic-${topic.name}`, after: loggedIn, topic });
+  for (const topic of ctx.config.topics)
+    steps.push({ kind: "topic", key: `topic-${topic.name}`, after: loggedIn, topic });
   steps.push({ kind: "consumer-group-readiness", key: "consumer-group-readiness", after: loggedIn });
   return steps;
 }
@@ -185,8 +216,14 @@ export const broker: Service = {
       value: own.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
       description: "containers attached to the lab network (INSIDE listener)",
     },
-    topics: { value: ctx.config.topics.map((t) => t.name), description: "the topics that exist when `pulumi up` returns" },
-    outsideAuth: { value: ctx.config.outsideAuth, description: "how host clients log in on OUTSIDE: `none` or the SCRAM mechanism" },
+    topics: {
+      value: ctx.config.topics.map((t) => t.name),
+      description: "the topics that exist when `pulumi up` returns",
+    },
+    outsideAuth: {
+      value: ctx.config.outsideAuth,
+      description: "how host clients log in on OUTSIDE: `none` or the SCRAM mechanism",
+    },
     outsideUsername: {
       value: ctx.config.outsideAuth === "none" ? "" : ctx.config.outsideUsername,
       description: "the SCRAM user (empty without authentication); the password is never an output",
@@ -196,5 +233,7 @@ export const broker: Service = {
 
 /** The OUTSIDE addresses of every broker: what host clients and the setup steps connect to. */
 export function bootstrapServersOf(config: LabConfig): string {
-  return range(config.brokers).map((id) => `${config.outsideHost}:${brokerOutsidePort(config, id)}`).join(",");
+  return range(config.brokers)
+    .map((id) => `${config.outsideHost}:${brokerOutsidePort(config, id)}`)
+    .join(",");
 }

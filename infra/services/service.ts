@@ -3,7 +3,14 @@
 // setup steps that run once they are healthy, and the stack outputs it contributes. Pure.
 
 import type { LabConfig } from "../config.js";
-import { LABEL_PREFIX, type ContainerSpec, type KafkaAccess, type OutputSpec, type SetupStep, type VolumeMount } from "../specs.js";
+import {
+  LABEL_PREFIX,
+  type ContainerSpec,
+  type KafkaAccess,
+  type OutputSpec,
+  type SetupStep,
+  type VolumeMount,
+} from "../specs.js";
 
 export interface LabIdentity {
   project: string;
@@ -68,5 +75,8 @@ export function nodeIdentity(ctx: ServiceContext, role: string, key: string, hos
 /** Named volumes of one container, when persistence is on. */
 export function volumesOf(ctx: ServiceContext, key: string, paths: Record<string, string>): VolumeMount[] {
   if (!ctx.config.persistence) return [];
-  return Object.entries(paths).map(([suffix, containerPath]) => ({ volume: `${ctx.lab}-${key}-${suffix}`, containerPath }));
+  return Object.entries(paths).map(([suffix, containerPath]) => ({
+    volume: `${ctx.lab}-${key}-${suffix}`,
+    containerPath,
+  }));
 }

@@ -2,7 +2,15 @@
 
 import type { LabConfig } from "../config.js";
 import type { ContainerSpec, Healthcheck } from "../specs.js";
-import { heapOpts, memoryLimitMb, nodeIdentity, range, volumesOf, type Service, type ServiceContext } from "./service.js";
+import {
+  heapOpts,
+  memoryLimitMb,
+  nodeIdentity,
+  range,
+  volumesOf,
+  type Service,
+  type ServiceContext,
+} from "./service.js";
 
 export const ZOOKEEPER_CLIENT_PORT = 2181;
 export const ZOOKEEPER_PEER_PORT = 2888;
@@ -13,7 +21,13 @@ export const ZOOKEEPER_LOG_DIR = "/var/lib/zookeeper/log";
 /** The bash probe needs only bash and coreutils, which the cp-* images and our test images both have. */
 function zookeeperHealthcheck(): Healthcheck {
   const probe = `exec 3<>/dev/tcp/127.0.0.1/${ZOOKEEPER_CLIENT_PORT} && printf srvr >&3 && timeout 3 grep -q '^Mode: ' <&3`;
-  return { test: ["CMD", "bash", "-c", probe], intervalSeconds: 2, timeoutSeconds: 5, retries: 30, startPeriodSeconds: 0 };
+  return {
+    test: ["CMD", "bash", "-c", probe],
+    intervalSeconds: 2,
+    timeoutSeconds: 5,
+    retries: 30,
+    startPeriodSeconds: 0,
+  };
 }
 
 function zookeeperHost(config: LabConfig, id: number): string {
@@ -67,6 +81,9 @@ export const zookeeper: Service = {
   enabled: (config) => config.mode === "zookeeper",
   containers: (ctx) => range(ctx.config.zookeeperNodes).map((id) => zookeeperContainer(ctx, id)),
   outputs: (_ctx, own) => ({
-    zookeeperConnect: { value: zookeeperConnectOf(own), description: "ZooKeeper on the lab network; empty in kraft mode" },
+    zookeeperConnect: {
+      value: zookeeperConnectOf(own),
+      description: "ZooKeeper on the lab network; empty in kraft mode",
+    },
   }),
 };

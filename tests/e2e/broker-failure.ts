@@ -14,7 +14,13 @@
 // sends then refused as OUT_OF_ORDER_SEQUENCE_NUMBER); it is a client defect, not the lab's.
 
 import { randomUUID } from "node:crypto";
-import kafkajs, { type Admin, type ITopicMetadata, type Kafka as KafkaClient, type LogEntry, type Producer } from "kafkajs";
+import kafkajs, {
+  type Admin,
+  type ITopicMetadata,
+  type Kafka as KafkaClient,
+  type LogEntry,
+  type Producer,
+} from "kafkajs";
 import type { ContainerSpec, LabTopology } from "../../infra/topology.js";
 import { inspectState, startContainer, stopContainer } from "../../lib/docker.js";
 import { decodeValue, describeCounters, isMalformed, Verifier } from "../../smoke-tests/verify.js";
@@ -78,7 +84,13 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => true), expired]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -119,8 +131,10 @@ async function topicMetadata(admin: Admin, topic: string): Promise<ITopicMetadat
 }
 
 function describeLeaders(metadata: ITopicMetadata): string {
-  return [...metadata.partitions].sort((a, b) => a.partitionId - b.partitionId)
-    .map((p) => `p${p.partitionId} leader ${p.leader} isr [${[...p.isr].sort().join(",")}]`).join("; ");
+  return [...metadata.partitions]
+    .sort((a, b) => a.partitionId - b.partitionId)
+    .map((p) => `p${p.partitionId} leader ${p.leader} isr [${[...p.isr].sort().join(",")}]`)
+    .join("; ");
 }
 
 /** The broker leading the lowest-numbered partition of the topic, as the cluster sees it now. */
@@ -130,7 +144,8 @@ export async function chooseBrokerToStop(topology: LabTopology, topic = replicat
     await admin.connect();
     const metadata = await topicMetadata(admin, topic);
     const first = [...metadata.partitions].sort((a, b) => a.partitionId - b.partitionId)[0];
-    if (!first || first.leader < 0) throw new Error(`partition 0 of ${topic} has no leader: ${describeLeaders(metadata)}`);
+    if (!first || first.leader < 0)
+      throw new Error(`partition 0 of ${topic} has no leader: ${describeLeaders(metadata)}`);
     return first.leader;
   } finally {
     await admin.disconnect();
@@ -148,7 +163,8 @@ async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promis
     } catch (error) {
       lastError = ` (last error: ${(error as Error).message})`;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs / 1000}s${lastError}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`${what}: not reached within ${timeoutMs / 1000}s${lastError}`);
     await delay(POLL_MS);
   }
 }
@@ -156,13 +172,19 @@ async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promis
 /** kafkajs's warnings and errors while the broker is away, counted by message (not printed one by one). */
 class KafkaLogCounts {
   readonly counts = new Map<string, number>();
-  readonly creator = () => ({ namespace, log: entry }: LogEntry) => {
-    const key = `${namespace}: ${String(entry.message).slice(0, 80)}${typeof entry.error === "string" ? ` (${entry.error.slice(0, 60)})` : ""}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  };
+  readonly creator =
+    () =>
+    ({ namespace, log: entry }: LogEntry) => {
+      const key = `${namespace}: ${String(entry.message).slice(0, 80)}${typeof entry.error === "string" ? ` (${entry.error.slice(0, 60)})` : ""}`;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    };
 
   noisiest(n: number): string {
-    return [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, count]) => `${count}x ${k}`).join("; ");
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, count]) => `${count}x ${k}`)
+      .join("; ");
   }
 }
 
@@ -174,7 +196,12 @@ interface Victim {
   survivors: string[];
 }
 
-function victimOf(topology: LabTopology, containerIds: Map<string, string>, brokerId: number, bootstrap: string[]): Victim {
+function victimOf(
+  topology: LabTopology,
+  containerIds: Map<string, string>,
+  brokerId: number,
+  bootstrap: string[],
+): Victim {
   const spec = topology.containers.find((c) => brokerIdOf(c) === brokerId);
   if (!spec) throw new Error(`no container of ${topology.labName} runs broker ${brokerId}`);
   const containerId = containerIds.get(spec.key);
@@ -182,7 +209,9 @@ function victimOf(topology: LabTopology, containerIds: Map<string, string>, brok
   const ownPorts = spec.ports.map((p) => `:${p.external}`);
   const survivors = bootstrap.filter((address) => !ownPorts.some((port) => address.endsWith(port)));
   if (survivors.length === bootstrap.length || survivors.length === 0) {
-    throw new Error(`cannot tell broker ${brokerId}'s OUTSIDE address (${spec.ports.map((p) => p.external).join(", ")}) among ${bootstrap.join(",")}`);
+    throw new Error(
+      `cannot tell broker ${brokerId}'s OUTSIDE address (${spec.ports.map((p) => p.external).join(", ")}) among ${bootstrap.join(",")}`,
+    );
   }
   return { brokerId, spec, containerId, survivors };
 }
@@ -190,7 +219,10 @@ function victimOf(topology: LabTopology, containerIds: Map<string, string>, brok
 /** Topic metadata through the surviving brokers; a failed call gets a fresh admin client next time. */
 class SurvivorAdmin {
   private admin: Admin;
-  constructor(private readonly survivors: string[], private readonly topic: string) {
+  constructor(
+    private readonly survivors: string[],
+    private readonly topic: string,
+  ) {
     this.admin = kafkaClient(survivors).admin();
   }
 
@@ -226,13 +258,27 @@ class SurvivorAdmin {
 class CounterStream {
   /** Per counter: 0 not sent, 1 acknowledged, 2 send failed, 3 send still pending. */
   readonly status = new Uint8Array(MAX_MESSAGES);
-  readonly state = { attempts: 0, acked: 0, failedSends: 0, unacked: 0, stop: false, phase: "before stop" as Phase, lastFailure: "" };
+  readonly state = {
+    attempts: 0,
+    acked: 0,
+    failedSends: 0,
+    unacked: 0,
+    stop: false,
+    phase: "before stop" as Phase,
+    lastFailure: "",
+  };
   readonly ackedByPhase = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
   private readonly producer: Producer;
   private producing: Promise<void> = Promise.resolve();
   private sends = 0;
 
-  constructor(kafka: KafkaClient, private readonly topic: string, private readonly run: string, private readonly remaining: () => number, private readonly spread: boolean) {
+  constructor(
+    kafka: KafkaClient,
+    private readonly topic: string,
+    private readonly run: string,
+    private readonly remaining: () => number,
+    private readonly spread: boolean,
+  ) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -256,7 +302,11 @@ class CounterStream {
       const to = Math.min(MAX_MESSAGES, from + BATCH);
       const partition = this.spread ? undefined : partitions[this.sends++ % partitions.length];
       const messages = [];
-      for (let counter = from; counter < to; counter++) messages.push({ value: JSON.stringify({ counter, run: this.run }), ...(partition === undefined ? {} : { partition }) });
+      for (let counter = from; counter < to; counter++)
+        messages.push({
+          value: JSON.stringify({ counter, run: this.run }),
+          ...(partition === undefined ? {} : { partition }),
+        });
       state.attempts = to;
       status.fill(3, from, to);
       try {
@@ -280,7 +330,8 @@ class CounterStream {
     const { state } = this;
     const from = state.acked;
     const until = Date.now() + Math.min(withinMs, this.remaining());
-    while (state.acked - from < count && Date.now() < until && !state.stop && state.attempts < MAX_MESSAGES) await delay(POLL_MS / 4);
+    while (state.acked - from < count && Date.now() < until && !state.stop && state.attempts < MAX_MESSAGES)
+      await delay(POLL_MS / 4);
     return state.acked - from;
   }
 
@@ -311,10 +362,26 @@ interface ReadBack {
 }
 
 /** Reads the whole topic with a fresh group, up to the end offsets as they are now. */
-async function readBack(kafka: KafkaClient, topic: string, run: string, attempts: number, ends: Map<number, bigint>, withinMs: number): Promise<ReadBack> {
-  const result: ReadBack = { arrived: new Uint8Array(attempts), consumed: 0, ignored: 0, verifier: new Verifier(attempts) };
+async function readBack(
+  kafka: KafkaClient,
+  topic: string,
+  run: string,
+  attempts: number,
+  ends: Map<number, bigint>,
+  withinMs: number,
+): Promise<ReadBack> {
+  const result: ReadBack = {
+    arrived: new Uint8Array(attempts),
+    consumed: 0,
+    ignored: 0,
+    verifier: new Verifier(attempts),
+  };
   const position = new Map<number, bigint>();
-  const consumer = kafka.consumer({ groupId: `broker-failure-${run}`, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `broker-failure-${run}`,
+    maxWaitTimeInMs: 500,
+    allowAutoTopicCreation: false,
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -323,20 +390,31 @@ async function readBack(kafka: KafkaClient, topic: string, run: string, attempts
         const now = Date.now();
         for (const m of batch.messages) {
           position.set(batch.partition, BigInt(m.offset) + 1n);
-          const record = decodeValue(m.value === null ? null : m.value.toString("utf8"), { partition: batch.partition, offset: m.offset, receivedAtMs: now }, run);
+          const record = decodeValue(
+            m.value === null ? null : m.value.toString("utf8"),
+            { partition: batch.partition, offset: m.offset, receivedAtMs: now },
+            run,
+          );
           if (record === undefined) {
             result.ignored++;
             continue;
           }
           result.consumed++;
           result.verifier.add(record);
-          if (!isMalformed(record) && Number.isInteger(record.counter) && record.counter >= 0 && record.counter < attempts) result.arrived[record.counter] = 1;
+          if (
+            !isMalformed(record) &&
+            Number.isInteger(record.counter) &&
+            record.counter >= 0 &&
+            record.counter < attempts
+          )
+            result.arrived[record.counter] = 1;
         }
         await heartbeat();
       },
     });
     await pollUntil(`the fresh group reading ${topic} up to its end offsets`, withinMs, async () =>
-      [...ends].every(([partition, end]) => (position.get(partition) ?? 0n) >= end) ? true : undefined);
+      [...ends].every(([partition, end]) => (position.get(partition) ?? 0n) >= end) ? true : undefined,
+    );
     await consumer.stop();
   } finally {
     await settledWithin(consumer.disconnect(), 10_000);
@@ -349,13 +427,25 @@ async function readBack(kafka: KafkaClient, topic: string, run: string, attempts
  * again and waits until it is healthy and back in every ISR. `stopped` hears when the container is down, so that a
  * failure after it still starts the broker again.
  */
-async function stopAndRestart(victim: Victim, topology: LabTopology, stream: CounterStream, admin: SurvivorAdmin, topic: string, remaining: () => number, log: Log, stopped: () => void): Promise<Timings> {
+async function stopAndRestart(
+  victim: Victim,
+  topology: LabTopology,
+  stream: CounterStream,
+  admin: SurvivorAdmin,
+  topic: string,
+  remaining: () => number,
+  log: Log,
+  stopped: () => void,
+): Promise<Timings> {
   const { brokerId, spec, containerId } = victim;
   const before = await admin.metadata();
   log(`  ${topic} before: ${describeLeaders(before)}`);
   const led = before.partitions.filter((p) => p.leader === brokerId).map((p) => p.partitionId);
-  if (led.length === 0) throw new Error(`broker ${brokerId} leads no partition of ${topic} any more: ${describeLeaders(before)}`);
-  log(`  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with docker stop -t ${spec.stopGraceSeconds}, after ${stream.state.acked} acknowledged`);
+  if (led.length === 0)
+    throw new Error(`broker ${brokerId} leads no partition of ${topic} any more: ${describeLeaders(before)}`);
+  log(
+    `  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with docker stop -t ${spec.stopGraceSeconds}, after ${stream.state.acked} acknowledged`,
+  );
   stream.state.phase = "stopping";
   const stopRequestedAt = Date.now();
   await stopContainer(containerId, spec.stopGraceSeconds);
@@ -365,11 +455,15 @@ async function stopAndRestart(victim: Victim, topology: LabTopology, stream: Cou
   if (state.status !== "exited") throw new Error(`${spec.key} is ${state.status} after docker stop`);
   stream.state.phase = "down";
   const stopSeconds = (stoppedAt - stopRequestedAt) / 1000;
-  log(`  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (exit code ${state.exitCode}); producing on while it is down`);
+  log(
+    `  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (exit code ${state.exitCode}); producing on while it is down`,
+  );
 
   const whileDown = await stream.ackedMore(ACKED_WHILE_DOWN, MAX_DOWN_MS);
   const down = await admin.metadata().catch((error: Error) => `unavailable: ${error.message}`);
-  log(`  ${topic} while down: ${typeof down === "string" ? down : describeLeaders(down)}; ${whileDown} acknowledged since the stop`);
+  log(
+    `  ${topic} while down: ${typeof down === "string" ? down : describeLeaders(down)}; ${whileDown} acknowledged since the stop`,
+  );
 
   stream.state.phase = "restarting";
   const startedAt = Date.now();
@@ -377,18 +471,30 @@ async function stopAndRestart(victim: Victim, topology: LabTopology, stream: Cou
   const downSeconds = (startedAt - stoppedAt) / 1000;
   await waitHealthy(spec, containerId, Math.min(topology.waitTimeoutSeconds, remaining() / 1000), log, POLL_MS);
   const unavailableSeconds = secondsSince(stopRequestedAt);
-  const back = await pollUntil(`broker ${brokerId} back in the ISR of every partition of ${topic}`, Math.min(ISR_TIMEOUT_MS, remaining()), async () => {
-    const metadata = await admin.metadata();
-    return metadata.partitions.every((p) => p.isr.includes(brokerId)) ? metadata : undefined;
-  });
+  const back = await pollUntil(
+    `broker ${brokerId} back in the ISR of every partition of ${topic}`,
+    Math.min(ISR_TIMEOUT_MS, remaining()),
+    async () => {
+      const metadata = await admin.metadata();
+      return metadata.partitions.every((p) => p.isr.includes(brokerId)) ? metadata : undefined;
+    },
+  );
   const outOfIsrSeconds = secondsSince(stopRequestedAt);
   stream.state.phase = "after recovery";
-  log(`  ${spec.key} healthy ${unavailableSeconds.toFixed(1)}s and back in every ISR ${outOfIsrSeconds.toFixed(1)}s after the stop request: ${describeLeaders(back)}`);
+  log(
+    `  ${spec.key} healthy ${unavailableSeconds.toFixed(1)}s and back in every ISR ${outOfIsrSeconds.toFixed(1)}s after the stop request: ${describeLeaders(back)}`,
+  );
   return { stopSeconds, downSeconds, unavailableSeconds, outOfIsrSeconds };
 }
 
 /** The report of the run, and what in it is a failure. */
-function judge(victim: Victim, stream: CounterStream, read: ReadBack, timings: Timings, topic: string): { report: BrokerFailureReport; lost: number[]; problems: string[] } {
+function judge(
+  victim: Victim,
+  stream: CounterStream,
+  read: ReadBack,
+  timings: Timings,
+  topic: string,
+): { report: BrokerFailureReport; lost: number[]; problems: string[] } {
   const { state, status, ackedByPhase } = stream;
   const summary = read.verifier.summary({ ignored: read.ignored });
   const lost: number[] = [];
@@ -398,37 +504,76 @@ function judge(victim: Victim, stream: CounterStream, read: ReadBack, timings: T
     if (status[c] !== 1 && read.arrived[c] === 1) unacknowledgedArrived++;
   }
   const report: BrokerFailureReport = {
-    brokerId: victim.brokerId, container: victim.spec.name,
-    attempts: state.attempts, acknowledged: state.acked, failedSends: state.failedSends,
-    unacknowledged: state.unacked, unacknowledgedArrived,
-    consumed: read.consumed, lost: lost.length, duplicated: summary.duplicated.count, outOfOrder: summary.outOfOrder.count,
-    ackedByPhase, ...timings,
+    brokerId: victim.brokerId,
+    container: victim.spec.name,
+    attempts: state.attempts,
+    acknowledged: state.acked,
+    failedSends: state.failedSends,
+    unacknowledged: state.unacked,
+    unacknowledgedArrived,
+    consumed: read.consumed,
+    lost: lost.length,
+    duplicated: summary.duplicated.count,
+    outOfOrder: summary.outOfOrder.count,
+    ackedByPhase,
+    ...timings,
   };
   const problems: string[] = [];
   if (lost.length > 0) problems.push(`${lost.length} acknowledged messages lost: counters ${describeCounters(lost)}`);
-  if (summary.duplicated.count > 0) problems.push(`${summary.duplicated.count} duplicated: counters ${describeCounters([...summary.duplicated.sample].sort((a, b) => a - b))}`);
-  if (summary.outOfOrder.count > 0) problems.push(`${summary.outOfOrder.count} out of order within a partition: counters ${describeCounters([...summary.outOfOrder.sample].sort((a, b) => a - b))}`);
-  if (summary.malformed.count > 0) problems.push(`${summary.malformed.count} malformed: ${summary.malformed.sample.slice(0, 3).join("; ")}`);
-  if (summary.unexpected.count > 0) problems.push(`${summary.unexpected.count} with a counter never sent: ${summary.unexpected.sample.slice(0, 5).join(", ")}`);
-  if (ackedByPhase.down === 0) problems.push(`nothing was acknowledged while broker ${victim.brokerId} was down: ${topic} should accept writes with one broker of three away`);
+  if (summary.duplicated.count > 0)
+    problems.push(
+      `${summary.duplicated.count} duplicated: counters ${describeCounters([...summary.duplicated.sample].sort((a, b) => a - b))}`,
+    );
+  if (summary.outOfOrder.count > 0)
+    problems.push(
+      `${summary.outOfOrder.count} out of order within a partition: counters ${describeCounters([...summary.outOfOrder.sample].sort((a, b) => a - b))}`,
+    );
+  if (summary.malformed.count > 0)
+    problems.push(`${summary.malformed.count} malformed: ${summary.malformed.sample.slice(0, 3).join("; ")}`);
+  if (summary.unexpected.count > 0)
+    problems.push(
+      `${summary.unexpected.count} with a counter never sent: ${summary.unexpected.sample.slice(0, 5).join(", ")}`,
+    );
+  if (ackedByPhase.down === 0)
+    problems.push(
+      `nothing was acknowledged while broker ${victim.brokerId} was down: ${topic} should accept writes with one broker of three away`,
+    );
   return { report, lost, problems };
 }
 
-function logReport(log: Log, report: BrokerFailureReport, read: ReadBack, stream: CounterStream, spread: boolean, kafkaLogs: KafkaLogCounts): void {
+function logReport(
+  log: Log,
+  report: BrokerFailureReport,
+  read: ReadBack,
+  stream: CounterStream,
+  spread: boolean,
+  kafkaLogs: KafkaLogCounts,
+): void {
   const summary = read.verifier.summary({ ignored: read.ignored });
-  log(`  produced ${report.attempts} in sends of ${BATCH} (${spread ? "spread over the partitions by kafkajs" : "one partition per send"}): acknowledged ${report.acknowledged}, failed sends ${report.failedSends} ` +
-    `(${report.unacknowledged} messages unacknowledged, ${report.unacknowledgedArrived} of them arrived anyway)`);
+  log(
+    `  produced ${report.attempts} in sends of ${BATCH} (${spread ? "spread over the partitions by kafkajs" : "one partition per send"}): acknowledged ${report.acknowledged}, failed sends ${report.failedSends} ` +
+      `(${report.unacknowledged} messages unacknowledged, ${report.unacknowledgedArrived} of them arrived anyway)`,
+  );
   log(`  acknowledged per phase: ${PHASES.map((p) => `${p} ${report.ackedByPhase[p]}`).join(", ")}`);
-  log(`  consumed ${read.consumed} of this run (${summary.redelivered} redelivered, ${read.ignored} records of other runs ignored): ` +
-    `lost ${report.lost}, duplicated ${report.duplicated}, out of order ${report.outOfOrder}, malformed ${summary.malformed.count}`);
-  log(`  broker ${report.brokerId}: clean stop ${report.stopSeconds.toFixed(1)}s, down ${report.downSeconds.toFixed(1)}s, healthy again ${report.unavailableSeconds.toFixed(1)}s ` +
-    `and back in every ISR ${report.outOfIsrSeconds.toFixed(1)}s after the stop request`);
+  log(
+    `  consumed ${read.consumed} of this run (${summary.redelivered} redelivered, ${read.ignored} records of other runs ignored): ` +
+      `lost ${report.lost}, duplicated ${report.duplicated}, out of order ${report.outOfOrder}, malformed ${summary.malformed.count}`,
+  );
+  log(
+    `  broker ${report.brokerId}: clean stop ${report.stopSeconds.toFixed(1)}s, down ${report.downSeconds.toFixed(1)}s, healthy again ${report.unavailableSeconds.toFixed(1)}s ` +
+      `and back in every ISR ${report.outOfIsrSeconds.toFixed(1)}s after the stop request`,
+  );
   if (stream.state.lastFailure) log(`  last send failure: ${stream.state.lastFailure}`);
   const noisiest = kafkaLogs.noisiest(4);
   if (noisiest) log(`  kafkajs warnings/errors: ${noisiest}`);
 }
 
-export async function brokerFailureRoundTrip(topology: LabTopology, containerIds: Map<string, string>, log: Log, options: BrokerFailureOptions = {}): Promise<BrokerFailureReport> {
+export async function brokerFailureRoundTrip(
+  topology: LabTopology,
+  containerIds: Map<string, string>,
+  log: Log,
+  options: BrokerFailureOptions = {},
+): Promise<BrokerFailureReport> {
   const topic = options.topic ?? replicatedTopic(topology);
   const bootstrap = topology.kafka.bootstrapServers.split(",");
   const run = randomUUID();
@@ -436,7 +581,12 @@ export async function brokerFailureRoundTrip(topology: LabTopology, containerIds
   const remaining = () => Math.max(0, deadline - Date.now());
   const kafkaLogs = new KafkaLogCounts();
   const kafka = kafkaClient(bootstrap, kafkaLogs.creator);
-  const victim = victimOf(topology, containerIds, options.brokerId ?? await chooseBrokerToStop(topology, topic), bootstrap);
+  const victim = victimOf(
+    topology,
+    containerIds,
+    options.brokerId ?? (await chooseBrokerToStop(topology, topic)),
+    bootstrap,
+  );
   const admin = new SurvivorAdmin(victim.survivors, topic);
   const stream = new CounterStream(kafka, topic, run, remaining, Boolean(options.spreadSends));
   let down = false;
@@ -444,14 +594,26 @@ export async function brokerFailureRoundTrip(topology: LabTopology, containerIds
   try {
     await admin.connect();
     await stream.start((await admin.metadata()).partitions.map((p) => p.partitionId).sort((a, b) => a - b));
-    if (await stream.ackedMore(ACKED_BEFORE_STOP, 30_000) < ACKED_BEFORE_STOP) {
-      throw new Error(`the producer did not get ${ACKED_BEFORE_STOP} messages acknowledged before the stop (${stream.state.acked} of ${stream.state.attempts}; last failure: ${stream.state.lastFailure || "none"})`);
+    if ((await stream.ackedMore(ACKED_BEFORE_STOP, 30_000)) < ACKED_BEFORE_STOP) {
+      throw new Error(
+        `the producer did not get ${ACKED_BEFORE_STOP} messages acknowledged before the stop (${stream.state.acked} of ${stream.state.attempts}; last failure: ${stream.state.lastFailure || "none"})`,
+      );
     }
     const timings = await stopAndRestart(victim, topology, stream, admin, topic, remaining, log, () => (down = true));
     restarted = true;
     await stream.ackedMore(ACKED_AFTER_RECOVERY, 30_000);
-    if (!(await stream.stop(remaining()))) throw new Error(`a send was still being retried when the ${DEADLINE_MS / 1000}s deadline passed (last failure: ${stream.state.lastFailure || "none"})`);
-    const read = await readBack(kafka, topic, run, stream.state.attempts, await admin.endOffsets(), Math.min(CONSUME_TIMEOUT_MS, remaining()));
+    if (!(await stream.stop(remaining())))
+      throw new Error(
+        `a send was still being retried when the ${DEADLINE_MS / 1000}s deadline passed (last failure: ${stream.state.lastFailure || "none"})`,
+      );
+    const read = await readBack(
+      kafka,
+      topic,
+      run,
+      stream.state.attempts,
+      await admin.endOffsets(),
+      Math.min(CONSUME_TIMEOUT_MS, remaining()),
+    );
     const { report, problems } = judge(victim, stream, read, timings, topic);
     logReport(log, report, read, stream, Boolean(options.spreadSends), kafkaLogs);
     if (problems.length > 0) throw new Error(problems.join("\n"));
@@ -461,7 +623,9 @@ export async function brokerFailureRoundTrip(topology: LabTopology, containerIds
     await settledWithin(Promise.allSettled([stream.disconnect(), admin.disconnect()]), 10_000);
     // Leave the lab as it was found: a broker stopped by a failed check is started again.
     if (down && !restarted) {
-      await startContainer(victim.containerId).catch((error: Error) => log(`  could not start ${victim.spec.key} again: ${error.message}`));
+      await startContainer(victim.containerId).catch((error: Error) =>
+        log(`  could not start ${victim.spec.key} again: ${error.message}`),
+      );
     }
   }
 }

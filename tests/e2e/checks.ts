@@ -28,7 +28,9 @@ export class CheckRunner {
     this.outcomes.push({ name, outcome, detail });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const label = outcome === "passed" ? "PASS" : outcome === "failed" ? "FAIL" : "SKIPPED";
-    this.log(`${label} ${name} (${seconds}s)${detail ? `\n  ${label === "SKIPPED" ? "reason" : "error"}: ${detail.split("\n").join("\n  ")}` : ""}`);
+    this.log(
+      `${label} ${name} (${seconds}s)${detail ? `\n  ${label === "SKIPPED" ? "reason" : "error"}: ${detail.split("\n").join("\n  ")}` : ""}`,
+    );
   }
 
   /** How many checks failed so far (to tell which run of a repeated lab failed). */
@@ -40,7 +42,8 @@ export class CheckRunner {
   finish(suite: string): number {
     const n = (o: Outcome) => this.outcomes.filter((x) => x.outcome === o).length;
     this.log("");
-    for (const o of this.outcomes.filter((x) => x.outcome !== "passed")) this.log(`${o.outcome.toUpperCase()}: ${o.name}`);
+    for (const o of this.outcomes.filter((x) => x.outcome !== "passed"))
+      this.log(`${o.outcome.toUpperCase()}: ${o.name}`);
     this.log(`${suite}: ${n("passed")} passed, ${n("failed")} failed, ${n("skipped")} skipped`);
     return n("failed") > 0 ? 1 : 0;
   }

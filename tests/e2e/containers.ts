@@ -12,7 +12,13 @@ const POLL_MS = 1000;
 const PROGRESS_EVERY_MS = 5000;
 
 /** Polls the container until its healthcheck says healthy; fails when it exits for good, turns unhealthy or times out. */
-export async function waitHealthy(spec: ContainerSpec, id: string, timeoutSeconds: number, log: Log, pollMs = POLL_MS): Promise<void> {
+export async function waitHealthy(
+  spec: ContainerSpec,
+  id: string,
+  timeoutSeconds: number,
+  log: Log,
+  pollMs = POLL_MS,
+): Promise<void> {
   const started = Date.now();
   let lastProgress = started;
   for (;;) {
@@ -26,11 +32,15 @@ export async function waitHealthy(spec: ContainerSpec, id: string, timeoutSecond
     const comesBack = spec.restartPolicy !== "no" && (spec.restartPolicy !== "on-failure" || state.exitCode !== 0);
     const stopped = state.status === "exited" || state.status === "dead";
     if ((stopped && !comesBack) || (state.status === "running" && state.health === "unhealthy")) {
-      throw new Error(`${spec.key} (${spec.name}) is ${state.health ?? state.status} (exit code ${state.exitCode}); last log lines:\n${await logsTail(id, 40)}`);
+      throw new Error(
+        `${spec.key} (${spec.name}) is ${state.health ?? state.status} (exit code ${state.exitCode}); last log lines:\n${await logsTail(id, 40)}`,
+      );
     }
     const elapsed = Date.now() - started;
     if (elapsed > timeoutSeconds * 1000) {
-      throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (status ${state.status}, health ${state.health}); last log lines:\n${await logsTail(id, 40)}`);
+      throw new Error(
+        `${spec.key} not healthy after ${timeoutSeconds}s (status ${state.status}, health ${state.health}); last log lines:\n${await logsTail(id, 40)}`,
+      );
     }
     if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       log(`  waiting for ${spec.key}: ${state.health ?? state.status} (${Math.round(elapsed / 1000)}s)`);
@@ -50,7 +60,9 @@ export async function restartInPlace(topology: LabTopology, ids: Map<string, str
   for (const level of [...levels].reverse()) {
     await Promise.all(level.map((spec) => stopContainer(ids.get(spec.key)!, spec.stopGraceSeconds)));
   }
-  log(`  stopped every container (docker stop, grace ${topology.containers.map((c) => `${c.key} ${c.stopGraceSeconds}s`).join(", ")}) in ${((Date.now() - stopStarted) / 1000).toFixed(1)}s`);
+  log(
+    `  stopped every container (docker stop, grace ${topology.containers.map((c) => `${c.key} ${c.stopGraceSeconds}s`).join(", ")}) in ${((Date.now() - stopStarted) / 1000).toFixed(1)}s`,
+  );
   const startStarted = Date.now();
   for (const level of levels) {
     await Promise.all(level.map((spec) => startContainer(ids.get(spec.key)!)));
@@ -58,4 +70,3 @@ export async function restartInPlace(topology: LabTopology, ids: Map<string, str
   }
   log(`  started them again: every container healthy after ${((Date.now() - startStarted) / 1000).toFixed(1)}s`);
 }
-

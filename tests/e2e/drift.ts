@@ -13,12 +13,16 @@ export async function driftRestored(lab: ProvisionedLab, key: string, log: Log):
   log(`  removed ${key} by hand (docker rm -f -v)`);
   const started = Date.now();
   const result = await lab.stack.up({ refresh: true });
-  log(`  pulumi up --refresh took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+  log(
+    `  pulumi up --refresh took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`,
+  );
   const after = await containerIdsOf(lab.topology);
   const replaced = [...after].filter(([k, newId]) => lab.ids.get(k) !== newId).map(([k]) => k);
-  if (JSON.stringify(replaced) !== JSON.stringify([key])) throw new Error(`expected only ${key} to be created again, got ${replaced.join(", ") || "none"}`);
+  if (JSON.stringify(replaced) !== JSON.stringify([key]))
+    throw new Error(`expected only ${key} to be created again, got ${replaced.join(", ") || "none"}`);
   lab.ids = after;
   const failed = await runSmokeTests(lab.stack.name);
-  if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh restored ${key}`);
+  if (failed !== 0)
+    throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh restored ${key}`);
   await expectNoChanges(lab.stack, log);
 }

@@ -57,17 +57,29 @@ async function closedPort(port: number): Promise<void> {
   try {
     await listen(probe, port);
   } catch (error) {
-    throw new Error(`127.0.0.1:${port} should be free for the closed-port case, but: ${(error as Error).message}`, { cause: error });
+    throw new Error(`127.0.0.1:${port} should be free for the closed-port case, but: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   await close(probe, new Set());
 }
 
 async function runSmoke(address: string, log: Log): Promise<{ exitCode: number | null; ms: number; output: string }> {
   const started = Date.now();
-  const result = await $({ cwd: projectRoot, nothrow: true, quiet: true, timeout: KILL_AFTER })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${address} --listener OUTSIDE --count 5`;
+  const result = await $({
+    cwd: projectRoot,
+    nothrow: true,
+    quiet: true,
+    timeout: KILL_AFTER,
+  })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${address} --listener OUTSIDE --count 5`;
   const ms = Date.now() - started;
   const output = `${result.stdout}${result.stderr}`.trim();
-  log(output.split("\n").map((l) => `  | ${l}`).join("\n"));
+  log(
+    output
+      .split("\n")
+      .map((l) => `  | ${l}`)
+      .join("\n"),
+  );
   return { exitCode: result.exitCode, ms, output };
 }
 

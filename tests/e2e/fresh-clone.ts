@@ -49,7 +49,11 @@ async function untag(names: string[]): Promise<void> {
 
 /** A git repository holding the working tree's tracked and new files, committed once. */
 async function cloneWorkingTree(into: string): Promise<void> {
-  const files = (await $({ cwd: projectRoot, quiet: true })`git ls-files -z --cached --others --exclude-standard`).stdout.split("\0").filter(Boolean);
+  const files = (
+    await $({ cwd: projectRoot, quiet: true })`git ls-files -z --cached --others --exclude-standard`
+  ).stdout
+    .split("\0")
+    .filter(Boolean);
   for (const file of files) {
     mkdirSync(join(into, dirname(file)), { recursive: true });
     cpSync(join(projectRoot, file), join(into, file), { dereference: false });
@@ -64,8 +68,15 @@ async function cloneWorkingTree(into: string): Promise<void> {
 async function step(dir: string, env: NodeJS.ProcessEnv, command: string[], log: Log): Promise<void> {
   log(`  $ ${command.join(" ")}`);
   const result = await $({ cwd: dir, env, nothrow: true, quiet: true })`${command}`;
-  const lines = `${result.stdout}${result.stderr}`.split("\n").filter((l) => l.trim() !== "" && !/using pulumi-resource-docker from \$PATH/.test(l));
-  log(lines.slice(-25).map((l) => `  | ${l}`).join("\n"));
+  const lines = `${result.stdout}${result.stderr}`
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !/using pulumi-resource-docker from \$PATH/.test(l));
+  log(
+    lines
+      .slice(-25)
+      .map((l) => `  | ${l}`)
+      .join("\n"),
+  );
   if (result.exitCode !== 0) throw new Error(`${command.join(" ")} exited with ${result.exitCode} in ${dir}`);
 }
 
@@ -78,7 +89,14 @@ async function expectClean(dir: string, log: Log): Promise<void> {
 /** The environment of a new user: no passphrase or backend of ours, no stack chosen. */
 function userEnv(passphrase?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "KAFKA_LAB_STACK", "KAFKA_LAB_CLIENT_IMAGE"]) delete env[key];
+  for (const key of [
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_CONFIG_PASSPHRASE_FILE",
+    "KAFKA_LAB_STACK",
+    "KAFKA_LAB_CLIENT_IMAGE",
+  ])
+    delete env[key];
   if (passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = passphrase;
   return env;
 }
@@ -96,7 +114,10 @@ async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promis
 export async function freshCloneQuickStart(log: Log): Promise<void> {
   const dev = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: STACK });
   const running = await leftoversOf(dev.labName);
-  if (running.length > 0) throw new Error(`a ${STACK} lab exists on this machine (${running.join(", ")}): take it down first (npm run lab:down)`);
+  if (running.length > 0)
+    throw new Error(
+      `a ${STACK} lab exists on this machine (${running.join(", ")}): take it down first (npm run lab:down)`,
+    );
   const root = mkdtempSync(join(tmpdir(), "kafka-lab-fresh-"));
   const added = await tagStandIns(log);
   try {

@@ -14,7 +14,12 @@ import { destroyLab, expectNoChanges, labStackOf, openStack, topologyOf, type La
 const { Kafka, logLevel } = kafkajs;
 
 function client(bootstrap: string) {
-  return new Kafka({ clientId: "kafka-lab-persistence", brokers: bootstrap.split(","), connectionTimeout: 3000, logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: "kafka-lab-persistence",
+    brokers: bootstrap.split(","),
+    connectionTimeout: 3000,
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 async function produce(bootstrap: string, topic: string, run: string, from: number, to: number): Promise<void> {
@@ -27,7 +32,14 @@ async function produce(bootstrap: string, topic: string, run: string, from: numb
 }
 
 /** Consumes this run's records with the group until `expected` arrived or the deadline passed; commits. */
-async function consume(bootstrap: string, topic: string, run: string, groupId: string, expected: number, deadlineMs = 30000): Promise<number[]> {
+async function consume(
+  bootstrap: string,
+  topic: string,
+  run: string,
+  groupId: string,
+  expected: number,
+  deadlineMs = 30000,
+): Promise<number[]> {
   const consumer = client(bootstrap).consumer({ groupId });
   const counters: number[] = [];
   await consumer.connect();
@@ -55,7 +67,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 function expectCounters(what: string, got: number[], from: number, to: number): void {
   if (JSON.stringify(got) !== JSON.stringify(range(from, to))) {
-    throw new Error(`${what}: expected counters ${from}..${to - 1}, got ${got.length} (${JSON.stringify(got.slice(0, 25))})`);
+    throw new Error(
+      `${what}: expected counters ${from}..${to - 1}, got ${got.length} (${JSON.stringify(got.slice(0, 25))})`,
+    );
   }
 }
 
@@ -81,44 +95,69 @@ export async function persistenceChecks(checks: CheckRunner, definition: LabDefi
       log(`  group ${group} consumed and committed 50 messages; 20 more produced`);
     });
     if (!made) return;
-    const recreated = await checks.run(`${title}: pulumi destroy keeps the volumes (keepVolumes); pulumi up re-creates every container on them; messages and committed offsets are there`, async () => {
-      const before = await containerIdsOf(topology);
-      await stack.destroy();
-      const kept = await volumesOf(topology.labName);
-      log(`  after pulumi destroy: ${kept.join(", ")} kept`);
-      if (kept.length !== topology.volumes.length) throw new Error(`expected ${topology.volumes.length} volumes kept, found ${kept.length}`);
-      await stack.up();
-      const after = await containerIdsOf(topology);
-      const reused = [...after].filter(([key, id]) => before.get(key) === id).map(([key]) => key);
-      if (reused.length > 0) throw new Error(`${reused.join(", ")} were not re-created`);
-      const resumed = await consume(bootstrap, topic, run, group, 20, 20000);
-      log(`  the same group resumed with ${resumed.length} messages (${resumed[0]}..${resumed.at(-1)})`);
-      expectCounters("the group's committed offsets after re-creating", resumed, 50, 70);
-      expectCounters("a fresh group from earliest", await consume(bootstrap, topic, run, `${group}-fresh`, 70), 0, 70);
-      log("  a fresh group reads all 70 messages back from earliest");
-    });
+    const recreated = await checks.run(
+      `${title}: pulumi destroy keeps the volumes (keepVolumes); pulumi up re-creates every container on them; messages and committed offsets are there`,
+      async () => {
+        const before = await containerIdsOf(topology);
+        await stack.destroy();
+        const kept = await volumesOf(topology.labName);
+        log(`  after pulumi destroy: ${kept.join(", ")} kept`);
+        if (kept.length !== topology.volumes.length)
+          throw new Error(`expected ${topology.volumes.length} volumes kept, found ${kept.length}`);
+        await stack.up();
+        const after = await containerIdsOf(topology);
+        const reused = [...after].filter(([key, id]) => before.get(key) === id).map(([key]) => key);
+        if (reused.length > 0) throw new Error(`${reused.join(", ")} were not re-created`);
+        const resumed = await consume(bootstrap, topic, run, group, 20, 20000);
+        log(`  the same group resumed with ${resumed.length} messages (${resumed[0]}..${resumed.at(-1)})`);
+        expectCounters("the group's committed offsets after re-creating", resumed, 50, 70);
+        expectCounters(
+          "a fresh group from earliest",
+          await consume(bootstrap, topic, run, `${group}-fresh`, 70),
+          0,
+          70,
+        );
+        log("  a fresh group reads all 70 messages back from earliest");
+      },
+    );
     if (!recreated) return;
-    await checks.run(`${title}: every container restarted in place (docker stop, docker start); messages and committed offsets survive; pulumi plans no changes`, async () => {
-      await produce(bootstrap, topic, run, 70, 90);
-      const ids = await containerIdsOf(topology);
-      await restartInPlace(topology, ids, log);
-      await expectNoChanges(stack, log);
-      const same = await containerIdsOf(topology);
-      if ([...ids].some(([key, id]) => same.get(key) !== id)) throw new Error("the restart replaced a container");
-      const afterRestart = await consume(bootstrap, topic, run, group, 20, 20000);
-      log(`  the same group resumed with ${afterRestart.length} messages (${afterRestart[0]}..${afterRestart.at(-1)})`);
-      expectCounters("the group's committed offsets after the restart", afterRestart, 70, 90);
-      expectCounters("a fresh group from earliest after the restart", await consume(bootstrap, topic, run, `${group}-fresh-after-restart`, 90), 0, 90);
-      log("  a fresh group reads all 90 messages back from earliest");
-    });
+    await checks.run(
+      `${title}: every container restarted in place (docker stop, docker start); messages and committed offsets survive; pulumi plans no changes`,
+      async () => {
+        await produce(bootstrap, topic, run, 70, 90);
+        const ids = await containerIdsOf(topology);
+        await restartInPlace(topology, ids, log);
+        await expectNoChanges(stack, log);
+        const same = await containerIdsOf(topology);
+        if ([...ids].some(([key, id]) => same.get(key) !== id)) throw new Error("the restart replaced a container");
+        const afterRestart = await consume(bootstrap, topic, run, group, 20, 20000);
+        log(
+          `  the same group resumed with ${afterRestart.length} messages (${afterRestart[0]}..${afterRestart.at(-1)})`,
+        );
+        expectCounters("the group's committed offsets after the restart", afterRestart, 70, 90);
+        expectCounters(
+          "a fresh group from earliest after the restart",
+          await consume(bootstrap, topic, run, `${group}-fresh-after-restart`, 90),
+          0,
+          90,
+        );
+        log("  a fresh group reads all 90 messages back from earliest");
+      },
+    );
   } finally {
-    await checks.run(`${title}: with keepVolumes false, pulumi destroy removes the containers, the network and the volumes`, async () => {
-      const release = await labStackOf({ ...definition, overrides: { ...definition.overrides, keepVolumes: false } }, log).open();
-      try {
-        await release.up();
-      } finally {
-        await destroyLab(release, topology, log);
-      }
-    });
+    await checks.run(
+      `${title}: with keepVolumes false, pulumi destroy removes the containers, the network and the volumes`,
+      async () => {
+        const release = await labStackOf(
+          { ...definition, overrides: { ...definition.overrides, keepVolumes: false } },
+          log,
+        ).open();
+        try {
+          await release.up();
+        } finally {
+          await destroyLab(release, topology, log);
+        }
+      },
+    );
   }
 }

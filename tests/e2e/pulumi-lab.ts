@@ -44,14 +44,20 @@ export function pulumiOutputTo(log: Log): (chunk: string) => void {
     const lines = (pending + chunk).split("\n");
     pending = lines.pop() ?? "";
     for (const line of lines) {
-      if (line.trim() === "" || line.startsWith("@ ") || /using pulumi-resource-docker from \$PATH/.test(line)) continue;
+      if (line.trim() === "" || line.startsWith("@ ") || /using pulumi-resource-docker from \$PATH/.test(line))
+        continue;
       log(`  | ${line}`);
     }
   };
 }
 
 export function labStackOf(definition: LabDefinition, log: Log): LabStack {
-  return new LabStack({ stack: definition.stack, trackedFile: definition.trackedFile, overrides: definition.overrides, output: pulumiOutputTo(log) });
+  return new LabStack({
+    stack: definition.stack,
+    trackedFile: definition.trackedFile,
+    overrides: definition.overrides,
+    output: pulumiOutputTo(log),
+  });
 }
 
 /** Opens the stack and stores the definition's secrets in the machine's stack file. */
@@ -67,7 +73,10 @@ export async function expectNoChanges(stack: LabStack, log: Log, refresh = false
   const changes = plannedChanges(preview);
   log(`  preview${refresh ? " --refresh" : ""}: ${JSON.stringify(preview.changeSummary)}`);
   if (Object.keys(changes).length > 0) {
-    const planned = preview.stdout.split("\n").filter((l) => /^\s*[-+~]/.test(l)).join("\n");
+    const planned = preview.stdout
+      .split("\n")
+      .filter((l) => /^\s*[-+~]/.test(l))
+      .join("\n");
     throw new Error(`pulumi preview plans ${JSON.stringify(changes)}:\n${planned}`);
   }
 }
@@ -91,20 +100,31 @@ export interface LabRunOptions {
  * `pulumi up`, the body's checks, a preview that must plan nothing, and `pulumi destroy` with no leftovers, each
  * a check of its own. Destroy runs also when up or a check failed; the body runs only after a successful up.
  */
-export async function withPulumiLab(checks: CheckRunner, definition: LabDefinition, log: Log, body: (lab: ProvisionedLab) => Promise<void>, options: LabRunOptions = {}): Promise<void> {
+export async function withPulumiLab(
+  checks: CheckRunner,
+  definition: LabDefinition,
+  log: Log,
+  body: (lab: ProvisionedLab) => Promise<void>,
+  options: LabRunOptions = {},
+): Promise<void> {
   const topology = topologyOf(definition);
   const { title } = definition;
   let stack: LabStack | undefined;
   let lab: ProvisionedLab | undefined;
   const containers = topology.containers.map((c) => `${c.key} (${c.image})`).join(", ");
-  await checks.run(`${title}: pulumi up on stack ${definition.stack} returns with ${topology.containers.length} healthy containers, the topics and working consumer groups`, async () => {
-    log(`  ${containers} on ${topology.network.name}`);
-    stack = await openStack(definition, log);
-    const started = Date.now();
-    const result = await stack.up();
-    log(`  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
-    lab = { definition, stack, topology, ids: await containerIdsOf(topology) };
-  });
+  await checks.run(
+    `${title}: pulumi up on stack ${definition.stack} returns with ${topology.containers.length} healthy containers, the topics and working consumer groups`,
+    async () => {
+      log(`  ${containers} on ${topology.network.name}`);
+      stack = await openStack(definition, log);
+      const started = Date.now();
+      const result = await stack.up();
+      log(
+        `  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`,
+      );
+      lab = { definition, stack, topology, ids: await containerIdsOf(topology) };
+    },
+  );
   try {
     if (lab) {
       await body(lab);
@@ -117,7 +137,9 @@ export async function withPulumiLab(checks: CheckRunner, definition: LabDefiniti
       await removeLabelled(topology.labName, log); // the stack never opened: the up check failed already
     } else {
       const opened = stack;
-      await checks.run(`${title}: pulumi destroy leaves no container, network or volume of the lab`, () => destroyLab(opened, topology, log));
+      await checks.run(`${title}: pulumi destroy leaves no container, network or volume of the lab`, () =>
+        destroyLab(opened, topology, log),
+      );
     }
   }
 }

@@ -29,17 +29,36 @@ import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js"
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 import { driftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
-import { openStack, PROJECT, topologyOf, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
+import {
+  openStack,
+  PROJECT,
+  topologyOf,
+  withPulumiLab,
+  type LabDefinition,
+  type ProvisionedLab,
+} from "./pulumi-lab.js";
 import { trackedFilesUnchanged } from "./tracked-files.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
 const repeat = Number(argv.repeat ?? 1);
-const ALL = ["fail-fast", "tutorial", "cluster", "kraft", "sasl", "persistence", "wrong-host", "refused", "fresh-clone"] as const;
+const ALL = [
+  "fail-fast",
+  "tutorial",
+  "cluster",
+  "kraft",
+  "sasl",
+  "persistence",
+  "wrong-host",
+  "refused",
+  "fresh-clone",
+] as const;
 type LabName = (typeof ALL)[number];
 const only = String(argv.only ?? ALL.join(",")).split(",") as LabName[];
-for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown lab ${name}; choose from ${ALL.join(", ")}`);
-if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number of at least 1, got ${argv.repeat}`);
+for (const name of only)
+  if (!ALL.includes(name)) throw new Error(`--only: unknown lab ${name}; choose from ${ALL.join(", ")}`);
+if (!Number.isInteger(repeat) || repeat < 1)
+  throw new Error(`--repeat must be a whole number of at least 1, got ${argv.repeat}`);
 const checks = new CheckRunner(log);
 // The INSIDE smoke test of lab:smoke (lib/smoke.ts) runs in this image rather than the default one, which cannot be pulled here.
 process.env.KAFKA_LAB_CLIENT_IMAGE = CLIENT_IMAGE;
@@ -48,8 +67,20 @@ process.env.KAFKA_LAB_CLIENT_IMAGE = CLIENT_IMAGE;
  * A lab from a tracked stack file, on the local test images, with the host ports of its block of the e2e range
  * and the given settings on top.
  */
-function e2eLab(title: string, stack: string, trackedFile: string, block: number, overrides: Settings, secrets?: LabDefinition["secrets"]): LabDefinition {
-  const { settings } = localLab(trackedFile, { project: PROJECT, stack }, { ...portBlock("e2e", block).settings, ...overrides }, secrets);
+function e2eLab(
+  title: string,
+  stack: string,
+  trackedFile: string,
+  block: number,
+  overrides: Settings,
+  secrets?: LabDefinition["secrets"],
+): LabDefinition {
+  const { settings } = localLab(
+    trackedFile,
+    { project: PROJECT, stack },
+    { ...portBlock("e2e", block).settings, ...overrides },
+    secrets,
+  );
   return { title, stack, trackedFile, overrides: settings, ...(secrets ? { secrets } : {}) };
 }
 
@@ -59,15 +90,30 @@ const labs = {
   cluster: e2eLab("cluster (3 ZooKeeper + 3 brokers)", "e2e-cluster", "Pulumi.cluster.yaml", 1, {}),
   kraft: e2eLab("KRaft cluster (3 brokers, Kafka 4.x)", "e2e-kraft", "Pulumi.kraft.yaml", 2, {}),
   persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", 3, { persistence: true, keepVolumes: true }),
-  wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", 4, { outsideHost: "wrong-host.invalid", topics: [] }),
-  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", 6, { outsideAuth: "scram-sha-256", outsidePassword: `plain-${saslPassword}` }),
-  sasl: e2eLab("SCRAM lab", "e2e-sasl", "Pulumi.ci.yaml", 8, { outsideAuth: "scram-sha-256" }, { outsidePassword: saslPassword }),
+  wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", 4, {
+    outsideHost: "wrong-host.invalid",
+    topics: [],
+  }),
+  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", 6, {
+    outsideAuth: "scram-sha-256",
+    outsidePassword: `plain-${saslPassword}`,
+  }),
+  sasl: e2eLab(
+    "SCRAM lab",
+    "e2e-sasl",
+    "Pulumi.ci.yaml",
+    8,
+    { outsideAuth: "scram-sha-256" },
+    { outsidePassword: saslPassword },
+  ),
 } satisfies Record<string, LabDefinition>;
 const topologies = Object.values(labs).map(topologyOf);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
-    log(`\n${signal}: removing the labs' containers, networks and volumes before exiting (their stacks stay; pulumi refresh forgets them)`);
+    log(
+      `\n${signal}: removing the labs' containers, networks and volumes before exiting (their stacks stay; pulumi refresh forgets them)`,
+    );
     for (const topology of topologies) await removeLabelled(topology.labName, log).catch(() => undefined);
     process.exit(130);
   });
@@ -78,69 +124,114 @@ async function roundTrips(lab: ProvisionedLab, topic: string): Promise<void> {
   const outputs = await lab.stack.outputs();
   const bootstrap = String(outputs.bootstrapServers?.value);
   await checks.run(`${title}: the stack outputs are the topology's, every one of them`, async () => {
-    const expected = Object.fromEntries(Object.entries(lab.topology.outputs).map(([name, output]) => [name, output.value]));
+    const expected = Object.fromEntries(
+      Object.entries(lab.topology.outputs).map(([name, output]) => [name, output.value]),
+    );
     const got = Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
     if (JSON.stringify(got, Object.keys(got).sort()) !== JSON.stringify(expected, Object.keys(expected).sort())) {
       throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
     }
   });
-  await checks.run(`${title}: round trip from the host through OUTSIDE (${bootstrap}), topic ${topic}`, () => smokeOutside(bootstrap, topic, count, log));
-  await checks.run(`${title}: round trip from a container on the lab network through INSIDE (${outputText(lab.topology, "internalBootstrapServers")})`, () =>
-    smokeInside(lab.topology, topic, count, log));
+  await checks.run(`${title}: round trip from the host through OUTSIDE (${bootstrap}), topic ${topic}`, () =>
+    smokeOutside(bootstrap, topic, count, log),
+  );
+  await checks.run(
+    `${title}: round trip from a container on the lab network through INSIDE (${outputText(lab.topology, "internalBootstrapServers")})`,
+    () => smokeInside(lab.topology, topic, count, log),
+  );
 }
 
 async function memoryReport(lab: ProvisionedLab): Promise<void> {
   const { topology } = lab;
-  await checks.run(`${lab.definition.title}: memory of each container (RSS) within the limits the engine enforces, no swap on top, stop grace and restart policy set`, async () => {
-    let total = 0;
-    for (const spec of topology.containers) {
-      const id = lab.ids.get(spec.key)!;
-      const rss = await containerRssMb(id);
-      const info = await inspectContainer(id);
-      const limitMb = info.HostConfig.Memory / (1024 * 1024);
-      total += rss;
-      log(`  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, with swap ${info.HostConfig.MemorySwap / (1024 * 1024)} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`);
-      if (limitMb !== spec.memoryMb) throw new Error(`${spec.key}: the engine's memory limit is ${limitMb} MiB, the topology says ${spec.memoryMb}`);
-      if (info.HostConfig.MemorySwap !== info.HostConfig.Memory) throw new Error(`${spec.key}: memory with swap is ${info.HostConfig.MemorySwap} bytes, not the limit`);
-      if (rss >= limitMb) throw new Error(`${spec.key}: ${rss} MiB RSS reaches its ${limitMb} MiB limit`);
-      if (info.Config.StopTimeout !== spec.stopGraceSeconds) throw new Error(`${spec.key}: stop grace ${info.Config.StopTimeout}s, expected ${spec.stopGraceSeconds}s`);
-      if (info.HostConfig.RestartPolicy.Name !== spec.restartPolicy) throw new Error(`${spec.key}: restart policy ${info.HostConfig.RestartPolicy.Name}`);
-    }
-    log(`  lab total: ${total} MiB`);
-  });
+  await checks.run(
+    `${lab.definition.title}: memory of each container (RSS) within the limits the engine enforces, no swap on top, stop grace and restart policy set`,
+    async () => {
+      let total = 0;
+      for (const spec of topology.containers) {
+        const id = lab.ids.get(spec.key)!;
+        const rss = await containerRssMb(id);
+        const info = await inspectContainer(id);
+        const limitMb = info.HostConfig.Memory / (1024 * 1024);
+        total += rss;
+        log(
+          `  ${spec.key}: ${rss} MiB RSS (engine limit ${limitMb} MiB, with swap ${info.HostConfig.MemorySwap / (1024 * 1024)} MiB, stop grace ${info.Config.StopTimeout}s, restart ${info.HostConfig.RestartPolicy.Name})`,
+        );
+        if (limitMb !== spec.memoryMb)
+          throw new Error(
+            `${spec.key}: the engine's memory limit is ${limitMb} MiB, the topology says ${spec.memoryMb}`,
+          );
+        if (info.HostConfig.MemorySwap !== info.HostConfig.Memory)
+          throw new Error(`${spec.key}: memory with swap is ${info.HostConfig.MemorySwap} bytes, not the limit`);
+        if (rss >= limitMb) throw new Error(`${spec.key}: ${rss} MiB RSS reaches its ${limitMb} MiB limit`);
+        if (info.Config.StopTimeout !== spec.stopGraceSeconds)
+          throw new Error(`${spec.key}: stop grace ${info.Config.StopTimeout}s, expected ${spec.stopGraceSeconds}s`);
+        if (info.HostConfig.RestartPolicy.Name !== spec.restartPolicy)
+          throw new Error(`${spec.key}: restart policy ${info.HostConfig.RestartPolicy.Name}`);
+      }
+      log(`  lab total: ${total} MiB`);
+    },
+  );
 }
 
 const runLab: Record<LabName, () => Promise<void>> = {
   "fail-fast": async () => {
-    await checks.run("a dead or wrong address fails fast: round-trip.ts exits non-zero within 10 s naming the address and OUTSIDE (closed port, mute TCP server, HTTP server)", () =>
-      failFast(log));
+    await checks.run(
+      "a dead or wrong address fails fast: round-trip.ts exits non-zero within 10 s naming the address and OUTSIDE (closed port, mute TCP server, HTTP server)",
+      () => failFast(log),
+    );
   },
 
-  tutorial: () => withPulumiLab(checks, labs.tutorial, log, async (lab) => {
-    await roundTrips(lab, "topic_test");
-    const bootstrap = lab.topology.kafka.bootstrapServers;
-    await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () => kcatRoundTrip(bootstrap, "orders", count, log));
-    await memoryReport(lab);
-    await checks.run("tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned", () =>
-      driftRestored(lab, "kafka-1", log));
-  }, { keep: Boolean(argv.keep) }),
+  tutorial: () =>
+    withPulumiLab(
+      checks,
+      labs.tutorial,
+      log,
+      async (lab) => {
+        await roundTrips(lab, "topic_test");
+        const bootstrap = lab.topology.kafka.bootstrapServers;
+        await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () =>
+          kcatRoundTrip(bootstrap, "orders", count, log),
+        );
+        await memoryReport(lab);
+        await checks.run(
+          "tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned",
+          () => driftRestored(lab, "kafka-1", log),
+        );
+      },
+      { keep: Boolean(argv.keep) },
+    ),
 
   cluster: () => clusterChecks(labs.cluster, "kafka-2"),
   kraft: () => clusterChecks(labs.kraft),
 
-  sasl: () => withPulumiLab(checks, labs.sasl, log, async (lab) => {
-    const { topology } = lab;
-    await checks.run("SCRAM lab: the round trip logs in through OUTSIDE with the right password", () => loginWorks(topology, saslPassword, log));
-    await checks.run("SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too", () =>
-      wrongPasswordFailsFast(topology, saslPassword, log));
-    await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () => smokeInside(topology, "topic_test", count, log));
-    await checks.run("SCRAM lab: npm run lab:smoke's path finds the login itself (stack outputs, the secret in this machine's stack file)", async () => {
-      const failed = await runSmokeTests(lab.stack.name);
-      if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
-    });
-    await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () => passwordNowhere(topology, lab.ids, saslPassword, log));
-    await checks.run("SCRAM lab: the password is encrypted in the stack file and the state, in clear nowhere", async () => passwordNotInClear(lab.stack, saslPassword, log));
-  }),
+  sasl: () =>
+    withPulumiLab(checks, labs.sasl, log, async (lab) => {
+      const { topology } = lab;
+      await checks.run("SCRAM lab: the round trip logs in through OUTSIDE with the right password", () =>
+        loginWorks(topology, saslPassword, log),
+      );
+      await checks.run(
+        "SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too",
+        () => wrongPasswordFailsFast(topology, saslPassword, log),
+      );
+      await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () =>
+        smokeInside(topology, "topic_test", count, log),
+      );
+      await checks.run(
+        "SCRAM lab: npm run lab:smoke's path finds the login itself (stack outputs, the secret in this machine's stack file)",
+        async () => {
+          const failed = await runSmokeTests(lab.stack.name);
+          if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
+        },
+      );
+      await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () =>
+        passwordNowhere(topology, lab.ids, saslPassword, log),
+      );
+      await checks.run(
+        "SCRAM lab: the password is encrypted in the stack file and the state, in clear nowhere",
+        async () => passwordNotInClear(lab.stack, saslPassword, log),
+      );
+    }),
 
   persistence: () => persistenceChecks(checks, labs.persistence, log),
 
@@ -151,25 +242,48 @@ const runLab: Record<LabName, () => Promise<void>> = {
     const topology = topologyOf(definition);
     const stack = await openStack(definition, log);
     try {
-      await checks.run("broken lab: pulumi up fails at consumer-group readiness, naming the OUTSIDE listener and outsideHost", async () => {
-        const failure = await stack.up().then(() => undefined, (error: Error) => error);
-        if (!failure) throw new Error("pulumi up passed through a listener advertising wrong-host.invalid");
-        const message = failure instanceof CommandError ? failure.message : String(failure);
-        const line = message.split("\n").find((l) => /OUTSIDE listener/.test(l)) ?? message.slice(0, 500);
-        log(`  ${line.trim()}`);
-        if (!/kafka-lab:outsideHost/.test(line)) throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${line}`);
-      });
-      await checks.run("broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address", async () => {
-        const advertised = topology.kafka.bootstrapServers;
-        const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
-        const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
-        const output = result.stdout + result.stderr;
-        log(output.trim().split("\n").map((l) => `  | ${l}`).join("\n"));
-        if (result.exitCode === 0) throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
-        if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
-          throw new Error(`exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`);
-        }
-      });
+      await checks.run(
+        "broken lab: pulumi up fails at consumer-group readiness, naming the OUTSIDE listener and outsideHost",
+        async () => {
+          const failure = await stack.up().then(
+            () => undefined,
+            (error: Error) => error,
+          );
+          if (!failure) throw new Error("pulumi up passed through a listener advertising wrong-host.invalid");
+          const message = failure instanceof CommandError ? failure.message : String(failure);
+          const line = message.split("\n").find((l) => /OUTSIDE listener/.test(l)) ?? message.slice(0, 500);
+          log(`  ${line.trim()}`);
+          if (!/kafka-lab:outsideHost/.test(line))
+            throw new Error(`the error does not name the OUTSIDE listener and kafka-lab:outsideHost: ${line}`);
+        },
+      );
+      await checks.run(
+        "broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address",
+        async () => {
+          const advertised = topology.kafka.bootstrapServers;
+          const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
+          const result = await $({
+            cwd: projectRoot,
+            nothrow: true,
+            quiet: true,
+          })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
+          const output = result.stdout + result.stderr;
+          log(
+            output
+              .trim()
+              .split("\n")
+              .map((l) => `  | ${l}`)
+              .join("\n"),
+          );
+          if (result.exitCode === 0)
+            throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
+          if (!output.includes("OUTSIDE") || !output.includes(advertised)) {
+            throw new Error(
+              `exit code ${result.exitCode}, but the message does not name the OUTSIDE listener and ${advertised}`,
+            );
+          }
+        },
+      );
     } finally {
       await checks.run("broken lab: pulumi destroy leaves nothing", async () => {
         await stack.destroy();
@@ -183,27 +297,36 @@ const runLab: Record<LabName, () => Promise<void>> = {
   refused: async () => {
     const definition = labs.refused;
     const password = String(definition.overrides.outsidePassword);
-    await checks.run("refused config: a password set in plain text stops pulumi preview before anything is created, naming the key, never the value", async () => {
-      const stack = await openStack(definition, log);
-      try {
-        const failure = await stack.preview().then(() => undefined, (error: Error) => error);
-        if (!failure) throw new Error("pulumi preview accepted a password stored in plain text");
-        const message = String(failure.message);
-        const line = message.split("\n").find((l) => l.includes("kafka-lab:outsidePassword")) ?? "";
-        log(`  ${line.trim()}`);
-        if (!/plain text/.test(line) || !/lab:secret/.test(line)) throw new Error(`the error does not say how to set it as a secret: ${message.slice(0, 800)}`);
-        if (message.includes(password)) throw new Error("the error shows the password");
-        const left = await leftoversOf(topologyOf(definition).labName);
-        if (left.length > 0) throw new Error(`something was created: ${left.join(", ")}`);
-      } finally {
-        await stack.remove();
-      }
-    });
+    await checks.run(
+      "refused config: a password set in plain text stops pulumi preview before anything is created, naming the key, never the value",
+      async () => {
+        const stack = await openStack(definition, log);
+        try {
+          const failure = await stack.preview().then(
+            () => undefined,
+            (error: Error) => error,
+          );
+          if (!failure) throw new Error("pulumi preview accepted a password stored in plain text");
+          const message = String(failure.message);
+          const line = message.split("\n").find((l) => l.includes("kafka-lab:outsidePassword")) ?? "";
+          log(`  ${line.trim()}`);
+          if (!/plain text/.test(line) || !/lab:secret/.test(line))
+            throw new Error(`the error does not say how to set it as a secret: ${message.slice(0, 800)}`);
+          if (message.includes(password)) throw new Error("the error shows the password");
+          const left = await leftoversOf(topologyOf(definition).labName);
+          if (left.length > 0) throw new Error(`something was created: ${left.join(", ")}`);
+        } finally {
+          await stack.remove();
+        }
+      },
+    );
   },
 
   "fresh-clone": async () => {
-    await checks.run("README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:down, git status clean; again on a second clone with another passphrase", () =>
-      freshCloneQuickStart(log));
+    await checks.run(
+      "README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:down, git status clean; again on a second clone with another passphrase",
+      () => freshCloneQuickStart(log),
+    );
   },
 };
 
@@ -212,16 +335,26 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string): Prom
   await withPulumiLab(checks, definition, log, async (lab) => {
     const { topology } = lab;
     const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
-    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () => checkEveryBroker(topology.kafka.bootstrapServers, log));
+    await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () =>
+      checkEveryBroker(topology.kafka.bootstrapServers, log),
+    );
     await roundTrips(lab, replicated.name);
     await memoryReport(lab);
     // It stops a broker (and starts it again). The check itself fails if this broker no longer leads.
     const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);
-    await checks.run(`${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`, () =>
-      brokerFailureRoundTrip(topology, lab.ids, log, { topic: replicated.name, ...(victim === undefined ? {} : { brokerId: victim }) }));
+    await checks.run(
+      `${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`,
+      () =>
+        brokerFailureRoundTrip(topology, lab.ids, log, {
+          topic: replicated.name,
+          ...(victim === undefined ? {} : { brokerId: victim }),
+        }),
+    );
     if (driftKey) {
-      await checks.run(`${title}: ${driftKey} removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned`, () =>
-        driftRestored(lab, driftKey, log));
+      await checks.run(
+        `${title}: ${driftKey} removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned`,
+        () => driftRestored(lab, driftKey, log),
+      );
     }
   });
 }
@@ -229,16 +362,22 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string): Prom
 const volumesBefore = await volumeNames();
 const untouched = trackedFilesUnchanged();
 
-const toolchain = await checks.run("the pulumi CLI and a Node.js that runs the program are here (a missing CLI fails the run)", async () => {
-  await requireToolchain();
-  log(`  ${(await $({ quiet: true })`pulumi version`).stdout.trim()}, node ${process.version}`);
-});
+const toolchain = await checks.run(
+  "the pulumi CLI and a Node.js that runs the program are here (a missing CLI fails the run)",
+  async () => {
+    await requireToolchain();
+    log(`  ${(await $({ quiet: true })`pulumi version`).stdout.trim()}, node ${process.version}`);
+  },
+);
 
 await checks.run("local test images exist", async () => {
   const needed = [...new Set([...topologies.flatMap((t) => t.images.map((i) => i.name)), CLIENT_IMAGE])];
   const missing = [];
   for (const image of needed) if (!(await imageExists(image))) missing.push(image);
-  if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash test-images/build.sh and bash test-images/node-client/build.sh`);
+  if (missing.length > 0)
+    throw new Error(
+      `missing ${missing.join(", ")}: run bash test-images/build.sh and bash test-images/node-client/build.sh`,
+    );
 });
 
 await checks.run("no leftovers from an earlier run", async () => {
@@ -260,23 +399,29 @@ for (const name of only) {
 /** Volumes that containers of no lab of this run mount now: someone else's lab, started during the run. */
 async function volumesOfOtherContainers(): Promise<Set<string>> {
   const ours = new Set(topologies.map((t) => t.labName));
-  const containers = await api<Array<{ Labels: Record<string, string> | null; Mounts: Array<{ Name?: string }> | null }>>("GET", "/containers/json?all=1");
-  return new Set(containers
-    .filter((c) => !ours.has(c.Labels?.[LAB_LABEL] ?? ""))
-    .flatMap((c) => (c.Mounts ?? []).map((m) => m.Name ?? "").filter((name) => name !== "")));
+  const containers = await api<
+    Array<{ Labels: Record<string, string> | null; Mounts: Array<{ Name?: string }> | null }>
+  >("GET", "/containers/json?all=1");
+  return new Set(
+    containers
+      .filter((c) => !ours.has(c.Labels?.[LAB_LABEL] ?? ""))
+      .flatMap((c) => (c.Mounts ?? []).map((m) => m.Name ?? "").filter((name) => name !== "")),
+  );
 }
 
 if (!argv.keep) {
   await checks.run("no container, network or volume of any lab is left, labelled or anonymous", async () => {
     const left = [];
-    for (const topology of topologies) left.push(...await leftoversOf(topology.labName));
+    for (const topology of topologies) left.push(...(await leftoversOf(topology.labName)));
     const others = await volumesOfOtherContainers();
-    const newVolumes = [...await volumeNames()].filter((v) => !volumesBefore.has(v) && !others.has(v));
+    const newVolumes = [...(await volumeNames())].filter((v) => !volumesBefore.has(v) && !others.has(v));
     left.push(...newVolumes.map((v) => `volume ${v} (created during the run)`));
     if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
   });
 }
-await checks.run("the tracked stack files are unchanged (pulumi wrote only this machine's copies)", async () => untouched.verify(log));
+await checks.run("the tracked stack files are unchanged (pulumi wrote only this machine's copies)", async () =>
+  untouched.verify(log),
+);
 
 if (repeat > 1) {
   log("\nruns per lab:");

@@ -19,16 +19,42 @@ interface Attempt {
   seconds: number;
 }
 
-async function outsideSmoke(topology: LabTopology, password: string | undefined, extra: string[] = []): Promise<Attempt> {
+async function outsideSmoke(
+  topology: LabTopology,
+  password: string | undefined,
+  extra: string[] = [],
+): Promise<Attempt> {
   const started = Date.now();
   const env = { ...process.env, KAFKA_LAB_PASSWORD: password ?? "" };
-  const login = password === undefined ? [] : ["--sasl-mechanism", outputText(topology, "outsideAuth"), "--username", outputText(topology, "outsideUsername")];
-  const result = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.kafka.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
-  return { exitCode: result.exitCode ?? -1, output: `${result.stdout}${result.stderr}`.trim(), seconds: (Date.now() - started) / 1000 };
+  const login =
+    password === undefined
+      ? []
+      : [
+          "--sasl-mechanism",
+          outputText(topology, "outsideAuth"),
+          "--username",
+          outputText(topology, "outsideUsername"),
+        ];
+  const result = await $({
+    cwd: projectRoot,
+    env,
+    nothrow: true,
+    quiet: true,
+  })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.kafka.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
+  return {
+    exitCode: result.exitCode ?? -1,
+    output: `${result.stdout}${result.stderr}`.trim(),
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 function show(log: (line: string) => void, attempt: Attempt): void {
-  log(attempt.output.split("\n").map((l) => `  | ${l}`).join("\n"));
+  log(
+    attempt.output
+      .split("\n")
+      .map((l) => `  | ${l}`)
+      .join("\n"),
+  );
   log(`  exit ${attempt.exitCode} after ${attempt.seconds.toFixed(1)}s`);
 }
 
@@ -39,12 +65,17 @@ export async function loginWorks(topology: LabTopology, password: string, log: (
   if (attempt.output.includes(password)) throw new Error("the smoke test printed the password");
 }
 
-export async function wrongPasswordFailsFast(topology: LabTopology, password: string, log: (line: string) => void): Promise<void> {
+export async function wrongPasswordFailsFast(
+  topology: LabTopology,
+  password: string,
+  log: (line: string) => void,
+): Promise<void> {
   const wrong = `${password}-wrong`;
   const attempt = await outsideSmoke(topology, wrong);
   show(log, attempt);
   if (attempt.exitCode !== 4) throw new Error(`expected exit code 4 (authentication failed), got ${attempt.exitCode}`);
-  if (!/authentication failed/.test(attempt.output) || !/OUTSIDE/.test(attempt.output)) throw new Error("the message does not say authentication failed on OUTSIDE");
+  if (!/authentication failed/.test(attempt.output) || !/OUTSIDE/.test(attempt.output))
+    throw new Error("the message does not say authentication failed on OUTSIDE");
   if (attempt.seconds > 10) throw new Error(`took ${attempt.seconds.toFixed(1)}s, more than 10 s`);
   if (attempt.output.includes(wrong)) throw new Error("the smoke test printed the password it tried");
   const anonymous = await outsideSmoke(topology, undefined);
@@ -53,11 +84,21 @@ export async function wrongPasswordFailsFast(topology: LabTopology, password: st
 }
 
 /** The password must not be in any container's env, command or labels, nor in their logs. */
-export async function passwordNowhere(topology: LabTopology, ids: Map<string, string>, password: string, log: (line: string) => void): Promise<void> {
+export async function passwordNowhere(
+  topology: LabTopology,
+  ids: Map<string, string>,
+  password: string,
+  log: (line: string) => void,
+): Promise<void> {
   for (const spec of topology.containers) {
     const id = ids.get(spec.key)!;
     const info = await inspectContainer(id);
-    const config = JSON.stringify({ env: info.Config.Env, cmd: info.Config.Cmd, args: info.Args, labels: info.Config.Labels });
+    const config = JSON.stringify({
+      env: info.Config.Env,
+      cmd: info.Config.Cmd,
+      args: info.Args,
+      labels: info.Config.Labels,
+    });
     if (config.includes(password)) throw new Error(`the password is in the configuration of ${spec.key}`);
     if ((await logsTail(id, 100000)).includes(password)) throw new Error(`the password is in the log of ${spec.key}`);
   }
@@ -65,7 +106,9 @@ export async function passwordNowhere(topology: LabTopology, ids: Map<string, st
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 /** The password is a Pulumi secret: encrypted in this machine's stack file and in the state, in clear in neither. */
@@ -77,5 +120,7 @@ export function passwordNotInClear(stack: LabStack, password: string, log: (line
   if (!readFileSync(stack.configFile, "utf8").includes("kafka-lab:outsidePassword:\n    secure: ")) {
     throw new Error(`${stack.configFile} holds no encrypted kafka-lab:outsidePassword`);
   }
-  log(`  checked ${files.length} files (the machine's stack file, the state and its backups): the password is encrypted, never in clear`);
+  log(
+    `  checked ${files.length} files (the machine's stack file, the state and its backups): the password is encrypted, never in clear`,
+  );
 }

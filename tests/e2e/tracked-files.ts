@@ -7,8 +7,17 @@ import { join } from "node:path";
 import { projectRoot } from "../../lib/paths.js";
 
 function hashes(): Map<string, string> {
-  const files = readdirSync(projectRoot).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f)).sort();
-  return new Map(files.map((f) => [f, createHash("sha256").update(readFileSync(join(projectRoot, f))).digest("hex")]));
+  const files = readdirSync(projectRoot)
+    .filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))
+    .sort();
+  return new Map(
+    files.map((f) => [
+      f,
+      createHash("sha256")
+        .update(readFileSync(join(projectRoot, f)))
+        .digest("hex"),
+    ]),
+  );
 }
 
 export function trackedFilesUnchanged(): { verify(log: (line: string) => void): void } {

@@ -15,16 +15,21 @@ export function installMocks(config: Record<string, string>, stack = "dev", secr
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`kafka-lab:${k}`, v])),
     secretKeys.map((k) => `kafka-lab:${k}`),
   );
-  pulumi.runtime.setMocks({
-    newResource(args) {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      const state: Record<string, unknown> = { ...args.inputs };
-      // The Docker provider reports the local image ID; the program must use it for the containers.
-      if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:id-of-${args.inputs.name}`;
-      return { id: `${args.name}-id`, state };
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        // The Docker provider reports the local image ID; the program must use it for the containers.
+        if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:id-of-${args.inputs.name}`;
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => args.inputs,
     },
-    call: (args) => args.inputs,
-  }, "kafka-lab", stack, false);
+    "kafka-lab",
+    stack,
+    false,
+  );
   return registered;
 }
 

@@ -29,7 +29,10 @@ describe("parseLabConfig defaults", () => {
 
   it("reads values as Pulumi hands them over (strings, arrays as JSON)", () => {
     const config = parseLabConfig({
-      brokers: "3", outsidePort: "19092", publishZookeeper: "true", kafkaHeap: "1g",
+      brokers: "3",
+      outsidePort: "19092",
+      publishZookeeper: "true",
+      kafkaHeap: "1g",
       topics: JSON.stringify(["orders:6:3:cleanup.policy=compact,min.insync.replicas=2", "events:1:1"]),
     });
     assert.equal(config.brokers, 3);
@@ -37,7 +40,10 @@ describe("parseLabConfig defaults", () => {
     assert.equal(config.publishZookeeper, true);
     assert.equal(config.kafkaHeapMb, 1024);
     assert.deepEqual(config.topics[0], {
-      name: "orders", partitions: 6, replicationFactor: 3, configs: { "cleanup.policy": "compact", "min.insync.replicas": "2" },
+      name: "orders",
+      partitions: 6,
+      replicationFactor: 3,
+      configs: { "cleanup.policy": "compact", "min.insync.replicas": "2" },
     });
   });
 });
@@ -51,7 +57,12 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
     ["unknown mode", { mode: "swarm" }, "mode", /one of: zookeeper/],
     ["port out of range", { outsidePort: "70000" }, "outsidePort", /1 to 65535/],
     ["ports run past 65535", { brokers: "3", outsidePort: "65534" }, "outsidePort", /past 65535/],
-    ["ZooKeeper port overlaps broker ports", { brokers: "3", publishZookeeper: "true", zookeeperPort: "9093" }, "zookeeperPort", /overlaps/],
+    [
+      "ZooKeeper port overlaps broker ports",
+      { brokers: "3", publishZookeeper: "true", zookeeperPort: "9093" },
+      "zookeeperPort",
+      /overlaps/,
+    ],
     ["bind address is a name", { bindAddress: "localhost" }, "bindAddress", /IP address/],
     ["outside host with a space", { outsideHost: "my host" }, "outsideHost", /host name/],
     ["image with upper case", { kafkaImage: "Confluentinc/CP-Kafka:7.9.1" }, "kafkaImage", /image reference/],
@@ -65,7 +76,12 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
     ["bad topic name", { topics: JSON.stringify(["bad/name:1:1"]) }, "topics", /letters, digits/],
     ["internal topic name", { topics: JSON.stringify(["__consumer_offsets:1:1"]) }, "topics", /internal/],
     ["colliding names", { topics: JSON.stringify(["a.b:1:1", "a_b:1:1"]) }, "topics", /collides/],
-    ["min ISR above replication", { topics: JSON.stringify(["t:1:1:min.insync.replicas=2"]) }, "topics", /min.insync.replicas=2/],
+    [
+      "min ISR above replication",
+      { topics: JSON.stringify(["t:1:1:min.insync.replicas=2"]) },
+      "topics",
+      /min.insync.replicas=2/,
+    ],
     ["malformed topic config", { topics: JSON.stringify(["t:1:1:retention"]) }, "topics", /key=value/],
     ["topics not a list", { topics: "topic_test:1:1" }, "topics", /list of strings/],
     ["unknown key", { broker: "1" }, "broker", /not a kafka-lab setting/],
@@ -80,7 +96,8 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
       assert.match(problem.allowed, allowed);
       assert.match(error.message, new RegExp(`kafka-lab:${key} = `));
       const value = Object.values(raw)[Object.keys(raw).indexOf(key)] ?? raw[key];
-      if (value !== undefined && key !== "topics") assert.ok(error.message.includes(JSON.stringify(value)), error.message);
+      if (value !== undefined && key !== "topics")
+        assert.ok(error.message.includes(JSON.stringify(value)), error.message);
     });
   }
 
@@ -93,9 +110,24 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
 
 describe("mode combinations", () => {
   const cases: Array<[string, RawConfig, string, RegExp]> = [
-    ["three ZooKeeper nodes in kraft mode", { mode: "kraft", zookeeperNodes: "3", brokers: "3" }, "zookeeperNodes", /KRaft runs no ZooKeeper/],
-    ["publishing ZooKeeper in kraft mode", { mode: "kraft", publishZookeeper: "true" }, "publishZookeeper", /no ZooKeeper/],
-    ["the zookeeper-mode image in kraft mode", { mode: "kraft", kafkaImage: "confluentinc/cp-kafka:7.9.2" }, "kafkaImage", /set kraftImage/],
+    [
+      "three ZooKeeper nodes in kraft mode",
+      { mode: "kraft", zookeeperNodes: "3", brokers: "3" },
+      "zookeeperNodes",
+      /KRaft runs no ZooKeeper/,
+    ],
+    [
+      "publishing ZooKeeper in kraft mode",
+      { mode: "kraft", publishZookeeper: "true" },
+      "publishZookeeper",
+      /no ZooKeeper/,
+    ],
+    [
+      "the zookeeper-mode image in kraft mode",
+      { mode: "kraft", kafkaImage: "confluentinc/cp-kafka:7.9.2" },
+      "kafkaImage",
+      /set kraftImage/,
+    ],
     ["the kraft image in zookeeper mode", { kraftImage: "apache/kafka:4.1.1" }, "kraftImage", /set kafkaImage/],
     ["keeping volumes without persistence", { keepVolumes: "true" }, "keepVolumes", /needs persistence/],
   ];
@@ -108,7 +140,12 @@ describe("mode combinations", () => {
   }
 
   it("accepts a KRaft cluster with its own image", () => {
-    const config = parseLabConfig({ mode: "kraft", brokers: "3", kraftImage: "kafka-lab-local/kafka:4.2.0", topics: JSON.stringify(["t:3:3"]) });
+    const config = parseLabConfig({
+      mode: "kraft",
+      brokers: "3",
+      kraftImage: "kafka-lab-local/kafka:4.2.0",
+      topics: JSON.stringify(["t:3:3"]),
+    });
     assert.equal(config.mode, "kraft");
     assert.equal(config.kraftImage, "kafka-lab-local/kafka:4.2.0");
   });
@@ -118,7 +155,10 @@ describe("authentication settings", () => {
   it("refuses SCRAM without a password, saying how to set it as a secret", () => {
     const problem = refused({ outsideAuth: "scram-sha-256" }).problems.find((p) => p.key === "outsidePassword");
     assert.ok(problem);
-    assert.match(problem.allowed, /npm run lab:secret -- outsidePassword \(or pulumi config set --secret kafka-lab:outsidePassword\)/);
+    assert.match(
+      problem.allowed,
+      /npm run lab:secret -- outsidePassword \(or pulumi config set --secret kafka-lab:outsidePassword\)/,
+    );
   });
 
   it("refuses a password a shell or kafka-configs would mangle, without echoing it", () => {
@@ -135,23 +175,39 @@ describe("authentication settings", () => {
   it("refuses a password the stack holds in plain text, saying how to set it as a secret, without echoing it", () => {
     let error: unknown;
     try {
-      parseLabConfig({ outsideAuth: "scram-sha-256", outsidePassword: "plain-pass-123" }, { plaintextKeys: ["outsidePassword", "outsideAuth"] });
+      parseLabConfig(
+        { outsideAuth: "scram-sha-256", outsidePassword: "plain-pass-123" },
+        { plaintextKeys: ["outsidePassword", "outsideAuth"] },
+      );
     } catch (e) {
       error = e;
     }
     assert.ok(error instanceof ConfigError);
-    assert.deepEqual(error.problems.map((p) => p.key), ["outsidePassword"]);
-    assert.match(error.message, /kafka-lab:outsidePassword = \[secret\]: is stored in plain text; .*npm run lab:secret -- outsidePassword/);
+    assert.deepEqual(
+      error.problems.map((p) => p.key),
+      ["outsidePassword"],
+    );
+    assert.match(
+      error.message,
+      /kafka-lab:outsidePassword = \[secret\]: is stored in plain text; .*npm run lab:secret -- outsidePassword/,
+    );
     assert.ok(!error.message.includes("plain-pass-123"), "the password must not be printed");
   });
 
   it("accepts a password that arrived as a secret", () => {
-    const config = parseLabConfig({ outsideAuth: "scram-sha-256", outsidePassword: "secret-pass-123" }, { plaintextKeys: ["outsideAuth"] });
+    const config = parseLabConfig(
+      { outsideAuth: "scram-sha-256", outsidePassword: "secret-pass-123" },
+      { plaintextKeys: ["outsideAuth"] },
+    );
     assert.equal(config.outsidePassword, "secret-pass-123");
   });
 
   it("accepts SCRAM with a valid password", () => {
-    const config = parseLabConfig({ outsideAuth: "scram-sha-512", outsideUsername: "alice", outsidePassword: "s3cret-pass!" });
+    const config = parseLabConfig({
+      outsideAuth: "scram-sha-512",
+      outsideUsername: "alice",
+      outsidePassword: "s3cret-pass!",
+    });
     assert.equal(config.outsideAuth, "scram-sha-512");
     assert.equal(config.outsidePassword, "s3cret-pass!");
   });

@@ -21,11 +21,14 @@ Resources:
 `;
 
 it("repeats the first diagnostic error with its continuation lines", () => {
-  assert.equal(reasonOf(failedUp), [
-    "error: kafka-lab config has 1 problem; nothing was created:",
-    "  - kafka-lab:brokers = \"0\": must be a whole number from 1 to 9",
-    "  Change a value with: pulumi config set kafka-lab:<key> <value>",
-  ].join("\n"));
+  assert.equal(
+    reasonOf(failedUp),
+    [
+      "error: kafka-lab config has 1 problem; nothing was created:",
+      '  - kafka-lab:brokers = "0": must be a whole number from 1 to 9',
+      "  Change a value with: pulumi config set kafka-lab:<key> <value>",
+    ].join("\n"),
+  );
 });
 
 it("points at the output above when there is no diagnostic", () => {

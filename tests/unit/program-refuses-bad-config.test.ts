@@ -6,10 +6,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "../support/pulumi-mocks.js";
 
 it("refuses replication above the broker count before any resource exists", async () => {
-  const registered = installMocks({ brokers: "1", topics: JSON.stringify(["topic_test:1:3"]), bindAddress: "everywhere" });
+  const registered = installMocks({
+    brokers: "1",
+    topics: JSON.stringify(["topic_test:1:3"]),
+    bindAddress: "everywhere",
+  });
   await assert.rejects(import("../../infra/index.js"), (error: unknown) => {
     assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
-    assert.match(error.message, /kafka-lab:topics = "topic_test:1:3": replication factor 3 of topic_test is more than the 1 broker/);
+    assert.match(
+      error.message,
+      /kafka-lab:topics = "topic_test:1:3": replication factor 3 of topic_test is more than the 1 broker/,
+    );
     assert.match(error.message, /kafka-lab:bindAddress = "everywhere": must be an IP address/);
     return true;
   });

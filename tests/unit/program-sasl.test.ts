@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
 
 const password = "correct-horse-42";
-const registered: Registered[] = installMocks({ outsideAuth: "scram-sha-256", outsidePassword: password }, "dev", ["outsidePassword"]);
+const registered: Registered[] = installMocks({ outsideAuth: "scram-sha-256", outsidePassword: password }, "dev", [
+  "outsidePassword",
+]);
 let program: Record<string, any>;
 
 before(async () => {
@@ -19,7 +21,11 @@ const ofType = (type: string) => registered.filter((r) => r.type === type);
 
 /** The value inside a Pulumi secret, failing when the input was not marked secret (so the state encrypts it). */
 function secretValue(input: any): unknown {
-  assert.equal(input?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, `not a secret: ${JSON.stringify(input)}`);
+  assert.equal(
+    input?.[pulumi.runtime.specialSigKey],
+    pulumi.runtime.specialSecretSig,
+    `not a secret: ${JSON.stringify(input)}`,
+  );
   return input.value;
 }
 
@@ -34,16 +40,28 @@ describe("resource graph with SCRAM on OUTSIDE", () => {
   });
 
   it("gives the topic and readiness resources the SASL login", () => {
-    for (const type of ["pulumi-nodejs:dynamic/kafka-lab:KafkaTopic", "pulumi-nodejs:dynamic/kafka-lab:ConsumerGroupReadiness"]) {
+    for (const type of [
+      "pulumi-nodejs:dynamic/kafka-lab:KafkaTopic",
+      "pulumi-nodejs:dynamic/kafka-lab:ConsumerGroupReadiness",
+    ]) {
       for (const resource of ofType(type)) {
-        assert.deepEqual(secretValue(resource.inputs.sasl), { mechanism: "scram-sha-256", username: "lab", password }, type);
+        assert.deepEqual(
+          secretValue(resource.inputs.sasl),
+          { mechanism: "scram-sha-256", username: "lab", password },
+          type,
+        );
       }
     }
   });
 
   it("puts the password in no container, network or image", () => {
-    for (const type of ["docker:index/container:Container", "docker:index/network:Network", "docker:index/remoteImage:RemoteImage"]) {
-      for (const resource of ofType(type)) assert.ok(!JSON.stringify(resource.inputs).includes(password), `${type} ${resource.name}`);
+    for (const type of [
+      "docker:index/container:Container",
+      "docker:index/network:Network",
+      "docker:index/remoteImage:RemoteImage",
+    ]) {
+      for (const resource of ofType(type))
+        assert.ok(!JSON.stringify(resource.inputs).includes(password), `${type} ${resource.name}`);
     }
   });
 

@@ -8,7 +8,11 @@ import { buildTopology, type LabTopology } from "../../infra/topology.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
 import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
 
-const config = { brokers: "2", outsidePort: "19092", topics: JSON.stringify(["topic_test:1:1", "orders:3:2:retention.ms=60000"]) };
+const config = {
+  brokers: "2",
+  outsidePort: "19092",
+  topics: JSON.stringify(["topic_test:1:1", "orders:3:2:retention.ms=60000"]),
+};
 const registered: Registered[] = installMocks(config);
 const topology: LabTopology = buildTopology(parseLabConfig(config), { project: "kafka-lab", stack: "dev" });
 let program: Record<string, any>;
@@ -35,7 +39,10 @@ describe("resource graph under Pulumi mocks", () => {
     const [network, ...more] = ofType("docker:index/network:Network");
     assert.equal(more.length, 0);
     assert.equal(network!.inputs.name, topology.network.name);
-    assert.deepEqual(network!.inputs.labels, Object.entries(topology.network.labels).map(([label, value]) => ({ label, value })));
+    assert.deepEqual(
+      network!.inputs.labels,
+      Object.entries(topology.network.labels).map(([label, value]) => ({ label, value })),
+    );
   });
 
   it("registers each image once, kept locally on destroy", () => {
@@ -46,21 +53,40 @@ describe("resource graph under Pulumi mocks", () => {
 
   it("registers every container with the topology's values", () => {
     const containers = ofType("docker:index/container:Container");
-    assert.deepEqual(containers.map((c) => c.name), topology.containers.map((c) => c.key));
+    assert.deepEqual(
+      containers.map((c) => c.name),
+      topology.containers.map((c) => c.key),
+    );
     for (const spec of topology.containers) {
       const c = containers.find((r) => r.name === spec.key)!;
       assert.equal(c.inputs.name, spec.name);
       assert.equal(c.inputs.image, `sha256:id-of-${spec.image}`);
       assert.equal(c.inputs.hostname, spec.hostname);
-      assert.deepEqual([...c.inputs.envs].sort(), Object.entries(spec.env).map(([k, v]) => `${k}=${v}`).sort());
+      assert.deepEqual(
+        [...c.inputs.envs].sort(),
+        Object.entries(spec.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+      );
       assert.deepEqual(c.inputs.networksAdvanced, [{ name: topology.network.name, aliases: spec.aliases }]);
-      assert.deepEqual(c.inputs.ports, spec.ports.map((p) => ({ ...p, protocol: "tcp" })));
+      assert.deepEqual(
+        c.inputs.ports,
+        spec.ports.map((p) => ({ ...p, protocol: "tcp" })),
+      );
       assert.deepEqual(c.inputs.healthcheck.tests, spec.healthcheck.test);
       assert.equal(c.inputs.wait, true, "pulumi up must wait for health");
       assert.equal(c.inputs.memory, spec.memoryMb);
-      assert.equal(c.inputs.memorySwap, spec.memoryMb, "no swap on top; unset, Docker stores 2x and every preview shows a diff");
+      assert.equal(
+        c.inputs.memorySwap,
+        spec.memoryMb,
+        "no swap on top; unset, Docker stores 2x and every preview shows a diff",
+      );
       assert.equal(c.inputs.destroyGraceSeconds, spec.stopGraceSeconds);
-      assert.equal(c.inputs.stopTimeout, spec.stopGraceSeconds, "a docker stop by hand gets the same grace as pulumi destroy");
+      assert.equal(
+        c.inputs.stopTimeout,
+        spec.stopGraceSeconds,
+        "a docker stop by hand gets the same grace as pulumi destroy",
+      );
       assert.equal(c.inputs.mounts, undefined, "nothing is bind-mounted, least of all the Docker socket");
       assert.deepEqual(c.inputs.volumes, [], "no volumes without persistence");
       assert.equal(c.inputs.removeVolumes, true);
@@ -69,14 +95,21 @@ describe("resource graph under Pulumi mocks", () => {
 
   it("registers the topics through the dynamic provider, against the OUTSIDE listener", () => {
     const topics = ofType("pulumi-nodejs:dynamic/kafka-lab:KafkaTopic");
-    assert.deepEqual(topics.map((t) => t.inputs.name), ["topic_test", "orders"]);
+    assert.deepEqual(
+      topics.map((t) => t.inputs.name),
+      ["topic_test", "orders"],
+    );
     const orders = topics[1]!.inputs;
     assert.equal(orders.partitions, 3);
     assert.equal(orders.replicationFactor, 2);
     assert.deepEqual(orders.configs, { "retention.ms": "60000" });
     assert.equal(orders.bootstrapServers, "localhost:19092,localhost:19093");
     assert.equal(orders.clusterToken, "kafka-1-id,kafka-2-id");
-    assert.match(orders.__provider, /require\("kafkajs(\/index\.js)?"\)/, "the serialised provider must load kafkajs itself");
+    assert.match(
+      orders.__provider,
+      /require\("kafkajs(\/index\.js)?"\)/,
+      "the serialised provider must load kafkajs itself",
+    );
   });
 
   it("registers the consumer-group readiness after the brokers, through OUTSIDE", () => {
@@ -92,15 +125,29 @@ describe("resource graph under Pulumi mocks", () => {
     const requireFromString = createRequire(import.meta.url)("require-from-string");
     const serialised = ofType("pulumi-nodejs:dynamic/kafka-lab:KafkaTopic")[0]!.inputs.__provider;
     const provider = requireFromString(serialised).handler();
-    for (const method of ["create", "diff", "update", "delete"]) assert.equal(typeof provider[method], "function", method);
-    const olds = { name: "t", partitions: 3, replicationFactor: 1, configs: {}, bootstrapServers: "localhost:9092", clusterToken: "a" };
+    for (const method of ["create", "diff", "update", "delete"])
+      assert.equal(typeof provider[method], "function", method);
+    const olds = {
+      name: "t",
+      partitions: 3,
+      replicationFactor: 1,
+      configs: {},
+      bootstrapServers: "localhost:9092",
+      clusterToken: "a",
+    };
     assert.deepEqual(await provider.diff("t", olds, olds), { changes: false, replaces: [], deleteBeforeReplace: true });
     assert.deepEqual((await provider.diff("t", olds, { ...olds, partitions: 4 })).replaces, []);
     assert.equal((await provider.diff("t", olds, { ...olds, partitions: 4 })).changes, true);
     assert.deepEqual((await provider.diff("t", olds, { ...olds, partitions: 2 })).replaces, ["partitions"]);
-    assert.deepEqual((await provider.diff("t", olds, { ...olds, replicationFactor: 2 })).replaces, ["replicationFactor"]);
+    assert.deepEqual((await provider.diff("t", olds, { ...olds, replicationFactor: 2 })).replaces, [
+      "replicationFactor",
+    ]);
     // A re-created broker: an update that ensures the topic, never delete-then-create (which races the deletion).
-    assert.deepEqual(await provider.diff("t", olds, { ...olds, clusterToken: "b" }), { changes: true, replaces: [], deleteBeforeReplace: true });
+    assert.deepEqual(await provider.diff("t", olds, { ...olds, clusterToken: "b" }), {
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
     assert.equal((await provider.diff("t", olds, { ...olds, configs: { "retention.ms": "1" } })).changes, true);
   });
 
@@ -110,6 +157,10 @@ describe("resource graph under Pulumi mocks", () => {
     assert.equal(await outputValue(program.zookeeperConnect), "zookeeper:2181");
     assert.equal(await outputValue(program.networkName), topology.network.name);
     assert.deepEqual(await outputValue(program.topics), ["topic_test", "orders"]);
-    assert.deepEqual(Object.keys(program).sort(), Object.keys(topology.outputs).sort(), "every output of the topology, and only those");
+    assert.deepEqual(
+      Object.keys(program).sort(),
+      Object.keys(topology.outputs).sort(),
+      "every output of the topology, and only those",
+    );
   });
 });

@@ -32,10 +32,13 @@ describe("Pulumi.yaml", () => {
   });
 
   it("declares no secret key: Pulumi refuses every stack that leaves a declared secret unset, default or not", () => {
-    const secrets = Object.entries(CONFIG_KEYS).filter(([, spec]) => isSecret(spec)).map(([key]) => key);
+    const secrets = Object.entries(CONFIG_KEYS)
+      .filter(([, spec]) => isSecret(spec))
+      .map(([key]) => key);
     assert.ok(secrets.length > 0);
     for (const key of secrets) assert.equal(project.config[key], undefined, `${key} is declared in Pulumi.yaml`);
-    for (const declared of Object.values(project.config) as Array<{ secret?: boolean }>) assert.notEqual(declared.secret, true);
+    for (const declared of Object.values(project.config) as Array<{ secret?: boolean }>)
+      assert.notEqual(declared.secret, true);
   });
 });
 
@@ -63,13 +66,17 @@ describe("README", () => {
   it("documents every config key with its default", () => {
     for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
       const shown = Array.isArray(spec.default) ? JSON.stringify(spec.default) : String(spec.default);
-      assert.ok(readme.includes(`| \`${key}\` | \`${shown}\` |`), `README config table row for ${key} with default ${shown}`);
+      assert.ok(
+        readme.includes(`| \`${key}\` | \`${shown}\` |`),
+        `README config table row for ${key} with default ${shown}`,
+      );
     }
   });
 
   it("lists every stack output in its outputs table", () => {
     const outputs = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: "dev" }).outputs;
-    for (const name of Object.keys(outputs)) assert.ok(readme.includes(`| \`${name}\` |`), `README outputs table row for ${name}`);
+    for (const name of Object.keys(outputs))
+      assert.ok(readme.includes(`| \`${name}\` |`), `README outputs table row for ${name}`);
   });
 
   it("gives the npm scripts that exist", () => {

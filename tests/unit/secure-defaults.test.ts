@@ -34,12 +34,17 @@ describe("secure defaults", () => {
         const text = JSON.stringify(topology);
         assert.ok(!text.includes("docker.sock"), "docker.sock appears in the topology");
         for (const c of topology.containers) {
-          for (const m of c.mounts) assert.ok(m.volume.startsWith(`${topology.labName}-`) && !m.volume.includes("/"), `${c.key} mounts ${m.volume}`);
+          for (const m of c.mounts)
+            assert.ok(
+              m.volume.startsWith(`${topology.labName}-`) && !m.volume.includes("/"),
+              `${c.key} mounts ${m.volume}`,
+            );
         }
       });
 
       it("keeps memory bounded", () => {
-        for (const c of topology.containers) assert.ok(c.memoryMb > 0 && c.memoryMb <= 4096, `${c.key}: ${c.memoryMb} MiB`);
+        for (const c of topology.containers)
+          assert.ok(c.memoryMb > 0 && c.memoryMb <= 4096, `${c.key}: ${c.memoryMb} MiB`);
       });
     });
   }

@@ -33,7 +33,10 @@ const outside: ErrorContext = { bootstrap: ["127.0.0.1:9092"], listener: "OUTSID
 
 /** What brokerPool.connect() rejects with after its retries on a refused connection. */
 function refused(broker: string, ip = broker): Error {
-  const cause = new KafkaJSConnectionError(`Connection error: connect ECONNREFUSED ${ip}`, { broker, code: "ECONNREFUSED" });
+  const cause = new KafkaJSConnectionError(`Connection error: connect ECONNREFUSED ${ip}`, {
+    broker,
+    code: "ECONNREFUSED",
+  });
   return new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 2, retryTime: 1000 });
 }
 
@@ -69,7 +72,10 @@ test("an address found only in the message is used too", () => {
 test("a dropped connection attempt says nothing answered", () => {
   const c = classifyError(new KafkaJSConnectionError("Connection timeout", { broker: "127.0.0.1:9092" }), outside);
   assert.equal(c.kind, "bootstrap-unreachable");
-  assert.match(c.message, /^cannot reach 127\.0\.0\.1:9092 \(listener OUTSIDE.*\): no answer to the connection attempt\./);
+  assert.match(
+    c.message,
+    /^cannot reach 127\.0\.0\.1:9092 \(listener OUTSIDE.*\): no answer to the connection attempt\./,
+  );
 });
 
 test("bootstrap answers but the advertised host does not resolve: advertised-unreachable", () => {
@@ -83,7 +89,10 @@ test("bootstrap answers but the advertised host does not resolve: advertised-unr
   assert.equal(c.address, "kafka:9093");
   assert.match(c.message, /^the broker advertises kafka:9093 on listener OUTSIDE, which this client cannot reach /);
   assert.match(c.message, /bootstrap localhost:9092 answered/);
-  assert.match(c.message, /set outsideHost \(pulumi config set kafka-lab:outsideHost <host>\) to an address the client can reach/);
+  assert.match(
+    c.message,
+    /set outsideHost \(pulumi config set kafka-lab:outsideHost <host>\) to an address the client can reach/,
+  );
   assert.match(c.message, /check outsidePort \(the broker advertises port 9093\)/);
 });
 
@@ -92,7 +101,11 @@ test("advertised address on another port, explained only by kafkajs's log entry"
   const error = {
     name: "TypeError",
     message: "Cannot destructure property 'topicMetadata' of '(intermediate value)' as it is null.",
-    cause: { name: "KafkaJSLog", message: "Connection error: connect ECONNREFUSED 127.0.0.1:19099", broker: "127.0.0.1:19099" },
+    cause: {
+      name: "KafkaJSLog",
+      message: "Connection error: connect ECONNREFUSED 127.0.0.1:19099",
+      broker: "127.0.0.1:19099",
+    },
   };
   const c = classifyError(error, { ...outside, bootstrap: ["127.0.0.1:19094"] });
   assert.equal(c.kind, "advertised-unreachable");
@@ -101,7 +114,9 @@ test("advertised address on another port, explained only by kafkajs's log entry"
 });
 
 test("advertised-unreachable on INSIDE points at the lab network, not outsideHost", () => {
-  const error = new KafkaJSConnectionError("Connection error: getaddrinfo ENOTFOUND kafka-1", { broker: "kafka-1:9093" });
+  const error = new KafkaJSConnectionError("Connection error: getaddrinfo ENOTFOUND kafka-1", {
+    broker: "kafka-1:9093",
+  });
   const c = classifyError(error, { bootstrap: ["kafka:9093"], listener: "INSIDE" });
   assert.equal(c.kind, "advertised-unreachable");
   assert.match(c.message, /advertises kafka-1:9093 on listener INSIDE/);
@@ -110,10 +125,19 @@ test("advertised-unreachable on INSIDE points at the lab network, not outsideHos
 });
 
 test("an unresolvable bootstrap host is a bootstrap problem, named as such", () => {
-  const cause = new KafkaJSConnectionError("Connection error: getaddrinfo ENOTFOUND kafka", { broker: "kafka:9093", code: "ENOTFOUND" });
-  const c = classifyError(new KafkaJSNonRetriableError(cause, { cause }), { bootstrap: ["kafka:9093"], listener: "INSIDE" });
+  const cause = new KafkaJSConnectionError("Connection error: getaddrinfo ENOTFOUND kafka", {
+    broker: "kafka:9093",
+    code: "ENOTFOUND",
+  });
+  const c = classifyError(new KafkaJSNonRetriableError(cause, { cause }), {
+    bootstrap: ["kafka:9093"],
+    listener: "INSIDE",
+  });
   assert.equal(c.kind, "bootstrap-unreachable");
-  assert.match(c.message, /^cannot reach kafka:9093 \(listener INSIDE: the address containers on the lab network use\): host name kafka does not resolve\./);
+  assert.match(
+    c.message,
+    /^cannot reach kafka:9093 \(listener INSIDE: the address containers on the lab network use\): host name kafka does not resolve\./,
+  );
   assert.match(c.message, /internalBootstrapServers/);
 });
 
@@ -128,7 +152,10 @@ test("a request timeout is a timeout, exit 3, naming the broker", () => {
   const c = classifyError(error, outside);
   assert.equal(c.kind, "timeout");
   assert.equal(c.exitCode, 3);
-  assert.match(c.message, /^timed out talking to 127\.0\.0\.1:9092 \(listener OUTSIDE: the address the host uses\): Request Metadata/);
+  assert.match(
+    c.message,
+    /^timed out talking to 127\.0\.0\.1:9092 \(listener OUTSIDE: the address the host uses\): Request Metadata/,
+  );
 });
 
 test("our own phase deadline is a timeout that says which phase", () => {
@@ -140,14 +167,23 @@ test("our own phase deadline is a timeout that says which phase", () => {
 
 test("no answer to ApiVersions means the port is not Kafka", () => {
   const error = new PhaseTimeoutError("connecting", 7000);
-  (error as Error & { cause?: unknown }).cause = { name: "KafkaJSLog", message: "Request ApiVersions(key: 18, version: 2) timed out" };
+  (error as Error & { cause?: unknown }).cause = {
+    name: "KafkaJSLog",
+    message: "Request ApiVersions(key: 18, version: 2) timed out",
+  };
   const c = classifyError(error, { ...outside, bootstrap: ["127.0.0.1:2181"] });
   assert.equal(c.kind, "not-kafka");
-  assert.match(c.message, /^127\.0\.0\.1:2181 .* did not answer Kafka's first request \(ApiVersions\): it does not behave like a Kafka broker/);
+  assert.match(
+    c.message,
+    /^127\.0\.0\.1:2181 .* did not answer Kafka's first request \(ApiVersions\): it does not behave like a Kafka broker/,
+  );
 });
 
 test("a connection closed by the server means the port is not Kafka", () => {
-  const c = classifyError(new KafkaJSConnectionClosedError("Closed connection", { host: "127.0.0.1", port: 9092 }), outside);
+  const c = classifyError(
+    new KafkaJSConnectionClosedError("Closed connection", { host: "127.0.0.1", port: 9092 }),
+    outside,
+  );
   assert.equal(c.kind, "not-kafka");
   assert.equal(c.address, "127.0.0.1:9092");
   assert.match(c.message, /closed it without a Kafka answer/);
@@ -158,8 +194,14 @@ test("an unknown topic is a configuration error (exit 2) that says how to declar
   assert.equal(ours.kind, "topic-missing");
   assert.equal(ours.exitCode, 2);
   assert.match(ours.message, /^topic orders does not exist on 127\.0\.0\.1:9092\./);
-  assert.match(ours.message, /add "orders:1:1" \(name:partitions:replicationFactor\) to kafka-lab:topics in Pulumi\.dev\.yaml/);
-  assert.match(ours.message, /pulumi config set --path 'kafka-lab:topics\[<next index>\]' orders:1:1\) and run 'pulumi up'/);
+  assert.match(
+    ours.message,
+    /add "orders:1:1" \(name:partitions:replicationFactor\) to kafka-lab:topics in Pulumi\.dev\.yaml/,
+  );
+  assert.match(
+    ours.message,
+    /pulumi config set --path 'kafka-lab:topics\[<next index>\]' orders:1:1\) and run 'pulumi up'/,
+  );
   const theirs = classifyError(protocolError("UNKNOWN_TOPIC_OR_PARTITION", 3), { ...outside, topic: "payments" });
   assert.equal(theirs.kind, "topic-missing");
   assert.match(theirs.message, /^topic payments does not exist/);
@@ -196,12 +238,24 @@ test("helpers: cause chain is cycle-safe, addresses compare by host and port", (
 });
 
 test("a refused SASL login is an authentication error naming the user, the listener and where the password lives", () => {
-  const error = Object.assign(new Error("SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"), {
-    name: "KafkaJSSASLAuthenticationError",
+  const error = Object.assign(
+    new Error(
+      "SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256",
+    ),
+    {
+      name: "KafkaJSSASLAuthenticationError",
+    },
+  );
+  const classified = classifyError(error, {
+    bootstrap: ["localhost:9092"],
+    listener: "OUTSIDE",
+    login: { username: "lab", mechanism: "scram-sha-256" },
   });
-  const classified = classifyError(error, { bootstrap: ["localhost:9092"], listener: "OUTSIDE", login: { username: "lab", mechanism: "scram-sha-256" } });
   assert.equal(classified.kind, "authentication");
   assert.equal(classified.exitCode, 4);
-  assert.match(classified.message, /authentication failed at localhost:9092 \(listener OUTSIDE.*\) for user lab with SCRAM-SHA-256/);
+  assert.match(
+    classified.message,
+    /authentication failed at localhost:9092 \(listener OUTSIDE.*\) for user lab with SCRAM-SHA-256/,
+  );
   assert.match(classified.message, /kafka-lab:outsidePassword/);
 });

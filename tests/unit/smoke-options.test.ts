@@ -33,7 +33,10 @@ test("flags beat the environment; the environment beats defaults", () => {
   const env = { KAFKA_LAB_BOOTSTRAP: "envhost:9092", KAFKA_LAB_STACK: "ci" };
   assert.deepEqual(parseRoundTripOptions(args({}), env).bootstrap, ["envhost:9092"]);
   assert.equal(parseRoundTripOptions(args({}), env).stack, "ci");
-  const o = parseRoundTripOptions(args({ bootstrap: "a:1,b:2", stack: "s1", group: "g", listener: "inside", json: true }), env);
+  const o = parseRoundTripOptions(
+    args({ bootstrap: "a:1,b:2", stack: "s1", group: "g", listener: "inside", json: true }),
+    env,
+  );
   assert.deepEqual(o.bootstrap, ["a:1", "b:2"]);
   assert.equal(o.stack, "s1");
   assert.equal(o.group, "g");
@@ -57,7 +60,10 @@ test("bad input is a UsageError that says what is wrong", () => {
   assert.throws(() => parseRoundTripOptions(args({ bootstrap: true }), {}), /--bootstrap needs a value/);
   assert.throws(() => parseRoundTripOptions(args({ listener: "middle" }), {}), /OUTSIDE or INSIDE/);
   assert.throws(() => parseRoundTripOptions(args({ topic: "a/b" }), {}), /not a valid Kafka topic name/);
-  assert.throws(() => parseRoundTripOptions(args({}), { KAFKA_LAB_BOOTSTRAP: "nohost" }), /KAFKA_LAB_BOOTSTRAP: "nohost" is not host:port/);
+  assert.throws(
+    () => parseRoundTripOptions(args({}), { KAFKA_LAB_BOOTSTRAP: "nohost" }),
+    /KAFKA_LAB_BOOTSTRAP: "nohost" is not host:port/,
+  );
 });
 
 test("bootstrap lists: host:port entries, ports 1-65535", () => {
@@ -69,7 +75,10 @@ test("bootstrap lists: host:port entries, ports 1-65535", () => {
 });
 
 test("fresh group ids differ between runs", () => {
-  assert.notEqual(freshGroupId(1, () => 0.1), freshGroupId(1, () => 0.2));
+  assert.notEqual(
+    freshGroupId(1, () => 0.1),
+    freshGroupId(1, () => 0.2),
+  );
   assert.match(freshGroupId(5, Math.random), /^my-group-id-5-[0-9a-z]{6}$/);
 });
 
@@ -84,7 +93,10 @@ test("inside: network and bootstrap from flags or env, default image, pass-throu
   assert.equal(o.clientImage, "node:22-bookworm-slim");
   assert.equal(o.lab, "lab");
   assert.deepEqual(o.passThrough, ["--topic", "t1", "--count", "5", "--timeout-ms", "9000", "--group", "g", "--json"]);
-  const flagged = parseInsideOptions(args({ network: "n2", "client-image": "img:1" }), { KAFKA_LAB_NETWORK: "lab-net", KAFKA_LAB_CLIENT_IMAGE: "img:0" });
+  const flagged = parseInsideOptions(args({ network: "n2", "client-image": "img:1" }), {
+    KAFKA_LAB_NETWORK: "lab-net",
+    KAFKA_LAB_CLIENT_IMAGE: "img:0",
+  });
   assert.equal(flagged.network, "n2");
   assert.equal(flagged.clientImage, "img:1");
   assert.equal(parseInsideOptions(args({}), { KAFKA_LAB_CLIENT_IMAGE: "img:0" }).clientImage, "img:0");
@@ -99,7 +111,11 @@ test("--message-bytes: absent means unpadded; 100 to 1,000,000 bytes", () => {
   assert.equal(parseRoundTripOptions(args({ "message-bytes": "100" }), {}).messageBytes, 100);
   assert.equal(parseRoundTripOptions(args({ "message-bytes": "1000000" }), {}).messageBytes, 1_000_000);
   for (const bad of ["99", "0", "1.5", "1k", "1000001"]) {
-    assert.throws(() => parseRoundTripOptions(args({ "message-bytes": bad }), {}), UsageError, `--message-bytes ${bad}`);
+    assert.throws(
+      () => parseRoundTripOptions(args({ "message-bytes": bad }), {}),
+      UsageError,
+      `--message-bytes ${bad}`,
+    );
   }
   assert.throws(() => parseRoundTripOptions(args({ "message-bytes": true }), {}), /--message-bytes needs a value/);
 });
@@ -121,17 +137,25 @@ test("padJson: exactly N bytes of valid JSON, the message's fields unchanged, a 
 
 describe("SASL login", () => {
   it("takes the mechanism and user from flags or env, and the password only from KAFKA_LAB_PASSWORD", () => {
-    const login = parseSaslLogin({ "sasl-mechanism": "SCRAM-SHA-256", username: "alice" }, { KAFKA_LAB_PASSWORD: "s3cret-pass" });
+    const login = parseSaslLogin(
+      { "sasl-mechanism": "SCRAM-SHA-256", username: "alice" },
+      { KAFKA_LAB_PASSWORD: "s3cret-pass" },
+    );
     assert.deepEqual(login, { mechanism: "scram-sha-256", username: "alice", password: "s3cret-pass" });
-    assert.deepEqual(parseSaslLogin({}, { KAFKA_LAB_SASL_MECHANISM: "scram-sha-512", KAFKA_LAB_PASSWORD: "p4ssword" }),
-      { mechanism: "scram-sha-512", username: "lab", password: "p4ssword" });
+    assert.deepEqual(
+      parseSaslLogin({}, { KAFKA_LAB_SASL_MECHANISM: "scram-sha-512", KAFKA_LAB_PASSWORD: "p4ssword" }),
+      { mechanism: "scram-sha-512", username: "lab", password: "p4ssword" },
+    );
     assert.equal(parseSaslLogin({}, {}), undefined);
     assert.equal(parseSaslLogin({ "sasl-mechanism": "none" }, {}), undefined);
   });
 
   it("refuses a mechanism without a password, and an unknown mechanism", () => {
     assert.throws(() => parseSaslLogin({ "sasl-mechanism": "scram-sha-256" }, {}), /set KAFKA_LAB_PASSWORD/);
-    assert.throws(() => parseSaslLogin({ "sasl-mechanism": "plain" }, { KAFKA_LAB_PASSWORD: "x" }), /must be none, scram-sha-256 or scram-sha-512/);
+    assert.throws(
+      () => parseSaslLogin({ "sasl-mechanism": "plain" }, { KAFKA_LAB_PASSWORD: "x" }),
+      /must be none, scram-sha-256 or scram-sha-512/,
+    );
   });
 
   it("has no password flag", () => {

@@ -136,7 +136,10 @@ test("malformed values fail and say why", () => {
   assert.equal(s.ok, false);
   assert.equal(s.malformed.count, 2);
   assert.equal(s.distinct, 3);
-  assert.match(s.reasons[0]!, /2 malformed: partition 0 offset 3: not JSON: "not json"; partition 0 offset 4: no numeric counter/);
+  assert.match(
+    s.reasons[0]!,
+    /2 malformed: partition 0 offset 3: not JSON: "not json"; partition 0 offset 4: no numeric counter/,
+  );
 });
 
 test("decodeValue reads counter and sentAt, and skips other runs", () => {

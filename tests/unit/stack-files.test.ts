@@ -4,7 +4,14 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatStackFile, machineStackFile, parseStackFile, rawConfigOf, StackFileError, typedValue } from "../../lib/stack-files.js";
+import {
+  formatStackFile,
+  machineStackFile,
+  parseStackFile,
+  rawConfigOf,
+  StackFileError,
+  typedValue,
+} from "../../lib/stack-files.js";
 
 const tracked = parseStackFile(`
 config:
@@ -47,19 +54,26 @@ describe("machineStackFile", () => {
 
   it("refuses a secret in the tracked file, naming it and saying where secrets go", () => {
     const leaked = parseStackFile("config:\n  kafka-lab:outsidePassword:\n    secure: v1:theirs\n");
-    assert.throws(() => machineStackFile(leaked, previous, {}, "Pulumi.dev.yaml"), (error: unknown) => {
-      assert.ok(error instanceof StackFileError);
-      assert.match(error.message, /Pulumi.dev.yaml holds the secret kafka-lab:outsidePassword/);
-      assert.match(error.message, /npm run lab:secret -- outsidePassword/);
-      return true;
-    });
+    assert.throws(
+      () => machineStackFile(leaked, previous, {}, "Pulumi.dev.yaml"),
+      (error: unknown) => {
+        assert.ok(error instanceof StackFileError);
+        assert.match(error.message, /Pulumi.dev.yaml holds the secret kafka-lab:outsidePassword/);
+        assert.match(error.message, /npm run lab:secret -- outsidePassword/);
+        return true;
+      },
+    );
   });
 
   it("writes a file Pulumi reads back to the same settings", () => {
     const machine = machineStackFile(tracked, previous, { outsidePort: 29192 });
     const reread = parseStackFile(formatStackFile(machine, "Pulumi.ci.yaml"));
     assert.deepEqual(reread, machine);
-    assert.deepEqual(rawConfigOf(reread), { brokers: "1", outsidePort: "29192", topics: JSON.stringify(["topic_test:1:1"]) });
+    assert.deepEqual(rawConfigOf(reread), {
+      brokers: "1",
+      outsidePort: "29192",
+      topics: JSON.stringify(["topic_test:1:1"]),
+    });
   });
 });
 

@@ -13,7 +13,10 @@ describe("the tutorial's lab (defaults)", () => {
 
   it("has one ZooKeeper then one broker, named after project and stack", () => {
     assert.equal(topology.labName, "kafka-lab-dev");
-    assert.deepEqual(topology.containers.map((c) => c.name), ["kafka-lab-dev-zookeeper-1", "kafka-lab-dev-kafka-1"]);
+    assert.deepEqual(
+      topology.containers.map((c) => c.name),
+      ["kafka-lab-dev-zookeeper-1", "kafka-lab-dev-kafka-1"],
+    );
     assert.equal(topology.network.name, "kafka-lab-dev-net");
     assert.deepEqual(zookeeper!.aliases, ["zookeeper", "zookeeper-1"]);
     assert.deepEqual(kafka!.aliases, ["kafka", "kafka-1"]);
@@ -96,12 +99,18 @@ describe("configured labs", () => {
   it("gives broker i its own INSIDE name and OUTSIDE port", () => {
     const topology = topologyOf({ brokers: "3", outsideHost: "lab.local", outsidePort: "29092" });
     const brokers = topology.containers.filter((c) => c.role === "broker");
-    assert.deepEqual(brokers.map((b) => b.env.KAFKA_ADVERTISED_LISTENERS), [
-      "INSIDE://kafka-1:9093,OUTSIDE://lab.local:29092",
-      "INSIDE://kafka-2:9093,OUTSIDE://lab.local:29093",
-      "INSIDE://kafka-3:9093,OUTSIDE://lab.local:29094",
-    ]);
-    assert.deepEqual(brokers.map((b) => b.ports[0]!.external), [29092, 29093, 29094]);
+    assert.deepEqual(
+      brokers.map((b) => b.env.KAFKA_ADVERTISED_LISTENERS),
+      [
+        "INSIDE://kafka-1:9093,OUTSIDE://lab.local:29092",
+        "INSIDE://kafka-2:9093,OUTSIDE://lab.local:29093",
+        "INSIDE://kafka-3:9093,OUTSIDE://lab.local:29094",
+      ],
+    );
+    assert.deepEqual(
+      brokers.map((b) => b.ports[0]!.external),
+      [29092, 29093, 29094],
+    );
     assert.equal(topology.kafka.bootstrapServers, "lab.local:29092,lab.local:29093,lab.local:29094");
     assert.equal(outputText(topology, "internalBootstrapServers"), "kafka-1:9093,kafka-2:9093,kafka-3:9093");
     assert.equal(brokers[0]!.env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
@@ -111,10 +120,20 @@ describe("configured labs", () => {
   it("forms a three-node ZooKeeper ensemble", () => {
     const topology = topologyOf({ zookeeperNodes: "3" });
     const zookeepers = topology.containers.filter((c) => c.role === "zookeeper");
-    assert.deepEqual(zookeepers.map((z) => z.env.ZOOKEEPER_SERVER_ID), ["1", "2", "3"]);
-    assert.equal(zookeepers[0]!.env.ZOOKEEPER_SERVERS, "zookeeper-1:2888:3888;zookeeper-2:2888:3888;zookeeper-3:2888:3888");
+    assert.deepEqual(
+      zookeepers.map((z) => z.env.ZOOKEEPER_SERVER_ID),
+      ["1", "2", "3"],
+    );
+    assert.equal(
+      zookeepers[0]!.env.ZOOKEEPER_SERVERS,
+      "zookeeper-1:2888:3888;zookeeper-2:2888:3888;zookeeper-3:2888:3888",
+    );
     assert.equal(outputText(topology, "zookeeperConnect"), "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181");
-    assert.deepEqual(topology.containers.find((c) => c.role === "broker")!.dependsOn, ["zookeeper-1", "zookeeper-2", "zookeeper-3"]);
+    assert.deepEqual(topology.containers.find((c) => c.role === "broker")!.dependsOn, [
+      "zookeeper-1",
+      "zookeeper-2",
+      "zookeeper-3",
+    ]);
   });
 
   it("publishes ZooKeeper only when asked, on the bind address", () => {
@@ -133,7 +152,11 @@ describe("configured labs", () => {
   });
 
   it("uses the configured images once each", () => {
-    const topology = topologyOf({ kafkaImage: "kafka-lab-local/kafka:3.9.2", zookeeperImage: "kafka-lab-local/zookeeper:3.8.4", keepImages: "false" });
+    const topology = topologyOf({
+      kafkaImage: "kafka-lab-local/kafka:3.9.2",
+      zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
+      keepImages: "false",
+    });
     assert.deepEqual(topology.images, [
       { name: "kafka-lab-local/zookeeper:3.8.4", keepLocally: false },
       { name: "kafka-lab-local/kafka:3.9.2", keepLocally: false },
@@ -146,16 +169,28 @@ describe("KRaft mode", () => {
   const brokers = topology.containers;
 
   it("runs no ZooKeeper and uses the kraft image", () => {
-    assert.deepEqual(brokers.map((c) => c.role), ["broker", "broker", "broker"]);
-    assert.deepEqual(topology.images.map((i) => i.name), ["apache/kafka:4.2.0"]);
+    assert.deepEqual(
+      brokers.map((c) => c.role),
+      ["broker", "broker", "broker"],
+    );
+    assert.deepEqual(
+      topology.images.map((i) => i.name),
+      ["apache/kafka:4.2.0"],
+    );
     assert.equal(outputText(topology, "zookeeperConnect"), "");
     for (const b of brokers) assert.deepEqual(b.dependsOn, []);
   });
 
   it("makes the first three brokers combined controllers, on a controller port apart from INSIDE", () => {
-    assert.deepEqual(brokers.map((b) => b.env.KAFKA_PROCESS_ROLES), ["broker,controller", "broker,controller", "broker,controller"]);
+    assert.deepEqual(
+      brokers.map((b) => b.env.KAFKA_PROCESS_ROLES),
+      ["broker,controller", "broker,controller", "broker,controller"],
+    );
     assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094,2@kafka-2:9094,3@kafka-3:9094");
-    assert.equal(brokers[0]!.env.KAFKA_LISTENERS, "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094");
+    assert.equal(
+      brokers[0]!.env.KAFKA_LISTENERS,
+      "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094",
+    );
     assert.equal(brokers[1]!.env.KAFKA_ADVERTISED_LISTENERS, "INSIDE://kafka-2:9093,OUTSIDE://localhost:9093");
     assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_LISTENER_NAMES, "CONTROLLER");
     assert.equal(brokers[0]!.env.KAFKA_LOG_DIRS, "/var/lib/kafka/data");
@@ -164,7 +199,10 @@ describe("KRaft mode", () => {
 
   it("adds broker-only nodes past three and keeps one controller below three", () => {
     const five = topologyOf({ mode: "kraft", brokers: "5" }).containers;
-    assert.deepEqual(five.map((b) => b.env.KAFKA_PROCESS_ROLES), ["broker,controller", "broker,controller", "broker,controller", "broker", "broker"]);
+    assert.deepEqual(
+      five.map((b) => b.env.KAFKA_PROCESS_ROLES),
+      ["broker,controller", "broker,controller", "broker,controller", "broker", "broker"],
+    );
     assert.equal(five[4]!.env.KAFKA_LISTENERS, "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092");
     const two = topologyOf({ mode: "kraft", brokers: "2" }).containers;
     assert.equal(two[1]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094");
@@ -185,13 +223,25 @@ describe("KRaft mode", () => {
 describe("persistence", () => {
   it("gives each node its own named volume, labelled, removed on destroy unless kept", () => {
     const topology = topologyOf({ persistence: "true", zookeeperNodes: "3", brokers: "2" });
-    assert.deepEqual(topology.containers.map((c) => c.mounts.map((m) => `${m.volume}:${m.containerPath}`)), [
-      ["kafka-lab-dev-zookeeper-1-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-1-log:/var/lib/zookeeper/log"],
-      ["kafka-lab-dev-zookeeper-2-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-2-log:/var/lib/zookeeper/log"],
-      ["kafka-lab-dev-zookeeper-3-data:/var/lib/zookeeper/data", "kafka-lab-dev-zookeeper-3-log:/var/lib/zookeeper/log"],
-      ["kafka-lab-dev-kafka-1-data:/var/lib/kafka/data"],
-      ["kafka-lab-dev-kafka-2-data:/var/lib/kafka/data"],
-    ]);
+    assert.deepEqual(
+      topology.containers.map((c) => c.mounts.map((m) => `${m.volume}:${m.containerPath}`)),
+      [
+        [
+          "kafka-lab-dev-zookeeper-1-data:/var/lib/zookeeper/data",
+          "kafka-lab-dev-zookeeper-1-log:/var/lib/zookeeper/log",
+        ],
+        [
+          "kafka-lab-dev-zookeeper-2-data:/var/lib/zookeeper/data",
+          "kafka-lab-dev-zookeeper-2-log:/var/lib/zookeeper/log",
+        ],
+        [
+          "kafka-lab-dev-zookeeper-3-data:/var/lib/zookeeper/data",
+          "kafka-lab-dev-zookeeper-3-log:/var/lib/zookeeper/log",
+        ],
+        ["kafka-lab-dev-kafka-1-data:/var/lib/kafka/data"],
+        ["kafka-lab-dev-kafka-2-data:/var/lib/kafka/data"],
+      ],
+    );
     assert.equal(topology.volumes.length, 8);
     assert.ok(topology.volumes.every((v) => v.keep === false && v.labels["org.kafka-lab.lab"] === "kafka-lab-dev"));
     assert.ok(topologyOf({ persistence: "true", keepVolumes: "true" }).volumes.every((v) => v.keep));
@@ -206,18 +256,31 @@ describe("SCRAM on the OUTSIDE listener", () => {
   it("switches OUTSIDE to SASL_PLAINTEXT with a login module and keeps INSIDE plain", () => {
     assert.equal(broker.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:SASL_PLAINTEXT");
     assert.equal(broker.env.KAFKA_LISTENER_NAME_OUTSIDE_SASL_ENABLED_MECHANISMS, "SCRAM-SHA-256");
-    assert.equal(broker.env.KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___256_SASL_JAAS_CONFIG,
-      "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    assert.equal(
+      broker.env.KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___256_SASL_JAAS_CONFIG,
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    );
     assert.equal(broker.env.KAFKA_INTER_BROKER_LISTENER_NAME, "INSIDE");
     const kraft = topologyOf({ mode: "kraft", outsideAuth: "scram-sha-512", outsidePassword: password }).containers[0]!;
-    assert.equal(kraft.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    assert.equal(
+      kraft.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP,
+      "INSIDE:PLAINTEXT,OUTSIDE:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+    );
     assert.ok("KAFKA_LISTENER_NAME_OUTSIDE_SCRAM___SHA___512_SASL_JAAS_CONFIG" in kraft.env);
   });
 
   it("names the user to create and the outputs, never the password", () => {
-    assert.deepEqual(topology.setup.find((s) => s.kind === "scram-user"), {
-      kind: "scram-user", key: "scram-user", after: ["kafka-1", "kafka-2"], mechanism: "SCRAM-SHA-256", username: "lab", brokerContainer: "kafka-1",
-    });
+    assert.deepEqual(
+      topology.setup.find((s) => s.kind === "scram-user"),
+      {
+        kind: "scram-user",
+        key: "scram-user",
+        after: ["kafka-1", "kafka-2"],
+        mechanism: "SCRAM-SHA-256",
+        username: "lab",
+        brokerContainer: "kafka-1",
+      },
+    );
     assert.equal(outputText(topology, "outsideAuth"), "scram-sha-256");
     assert.equal(outputText(topology, "outsideUsername"), "lab");
     assert.ok(!JSON.stringify(topology).includes(password), "the password must not appear in the topology");
@@ -226,6 +289,9 @@ describe("SCRAM on the OUTSIDE listener", () => {
   it("leaves the listeners plain without authentication", () => {
     const plain = topologyOf().containers.find((c) => c.role === "broker")!;
     assert.equal(plain.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP, "INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT");
-    assert.equal(topologyOf().setup.find((s) => s.kind === "scram-user"), undefined);
+    assert.equal(
+      topologyOf().setup.find((s) => s.kind === "scram-user"),
+      undefined,
+    );
   });
 });
