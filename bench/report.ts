@@ -1,8 +1,8 @@
 // Renders a benchmark run as Markdown: medians with (min–max) over the repetitions, ratios of medians
 // measured in the same run, and the conditions (load average, concurrent labs) they were measured under.
 
-import type { Results, ReadyRun, ThroughputRun } from "./model.js";
-import { fmt, num, ratio, spread } from "./stats.js";
+import type { Results, ReadyRun, ScalingRun, ThroughputRun } from "./model.js";
+import { fmt, num, ratio, spread, type Spread } from "./stats.js";
 
 const PATH_TITLES: Record<string, string> = {
   pulumi: "kafka-lab: `pulumi up` (the product)",
@@ -28,10 +28,20 @@ function loadOf(runs: Array<{ load1: number }>): string {
   return fmt(spread(runs.map((r) => r.load1)), 1);
 }
 
-function readySection(results: Results): string {
-  const paths = readyPaths(results);
-  const byPath = (p: string) => ok(results.ready.filter((r) => r.path === p));
-  const s = (p: string, f: (r: ReadyRun) => number | undefined) => spread(pick(byPath(p), f));
+/** A ready path's runs that did not fail. */
+function okReadyRuns(results: Results, path: string): ReadyRun[] {
+  return ok(results.ready.filter((r) => r.path === path));
+}
+
+/** Median and range of one figure over a ready path's runs that did not fail. */
+function readySpread(results: Results, path: string, f: (r: ReadyRun) => number | undefined): Spread | undefined {
+  return spread(pick(okReadyRuns(results, path), f));
+}
+
+/** The ready table's rows: one per measured path, then one per skipped path of the three. */
+function readyRows(results: Results, paths: string[]): string[][] {
+  const byPath = (p: string) => okReadyRuns(results, p);
+  const s = (p: string, f: (r: ReadyRun) => number | undefined) => readySpread(results, p, f);
   const rows = paths.map((p) => [
     PATH_TITLES[p] ?? `tuning: ${p}`,
     fmt(s(p, (r) => r.healthy)),
@@ -50,28 +60,24 @@ function readySection(results: Results): string {
     if (path in PATH_TITLES && !paths.includes(path))
       rows.push([PATH_TITLES[path] ?? path, `SKIPPED: ${reason}`, "", "", "", "", "", "", ""]);
   }
-  const out = [
-    "## 1. Time to ready and to first consumed message (seconds, from nothing)",
+  return rows;
+}
+
+/** What each measured tuning variant changes against the floor (no lines without one). */
+function tuningNotes(results: Results, paths: string[]): string[] {
+  const tuning = paths.filter((p) => !(p in PATH_TITLES) && results.variants[p]);
+  if (!tuning.length) return [];
+  return [
+    "Tuning variants, started by `docker run` like the floor (each one's changes against it):",
     "",
-    "*healthy*: every container's healthcheck passes; *ready*: topics created and a consumer group can find its",
-    "coordinator (what `pulumi up` waits for); *first message*: the smoke test (`smoke-tests/round-trip.ts --count 1`,",
-    "a new node process) has produced and consumed a message; *restarts*: containers restarted by Docker's restart policy",
-    "before the lab was ready (all repetitions). Repetitions interleave the paths.",
-    "",
-    table(
-      ["path", "healthy", "ready", "first message", "teardown", "smoke attempts", "restarts", "ok", "load (1 min)"],
-      rows,
-    ),
+    ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`),
     "",
   ];
-  const tuning = paths.filter((p) => !(p in PATH_TITLES) && results.variants[p]);
-  if (tuning.length)
-    out.push(
-      "Tuning variants, started by `docker run` like the floor (each one's changes against it):",
-      "",
-      ...tuning.map((p) => `- *${p}*: ${results.variants[p]}`),
-      "",
-    );
+}
+
+/** Ratios of the ready paths' medians: the product against the floor and compose, each tuning variant against the floor. */
+function readyRatios(results: Results, paths: string[]): string[] {
+  const s = (p: string, f: (r: ReadyRun) => number | undefined) => readySpread(results, p, f);
   const product = (f: (r: ReadyRun) => number | undefined) => s("pulumi", f);
   const floor = (f: (r: ReadyRun) => number | undefined) => s("cli", f);
   const ratios: string[] = [];
@@ -102,17 +108,24 @@ function readySection(results: Results): string {
         floor((r) => r.first),
       )}`,
     );
-  if (ratios.length) out.push("Ratios of medians:", "", ...ratios.map((r) => `- ${r}`), "");
-  const smokeOnly = spread(pick(byPath("pulumi"), (r) => r.smokeSeconds));
-  if (smokeOnly)
-    out.push(
-      `The first smoke test itself (node start, connect, join a group, 1 message) takes ${fmt(smokeOnly)} s of each *first message* figure.`,
-      "",
-    );
+  return ratios;
+}
 
+/** The share of the first smoke test in each *first message* figure (no lines without pulumi runs). */
+function smokeNote(results: Results): string[] {
+  const smokeOnly = readySpread(results, "pulumi", (r) => r.smokeSeconds);
+  if (!smokeOnly) return [];
+  return [
+    `The first smoke test itself (node start, connect, join a group, 1 message) takes ${fmt(smokeOnly)} s of each *first message* figure.`,
+    "",
+  ];
+}
+
+/** The table of when each provisioning step finished, per path (no lines without recorded steps). */
+function phaseTable(results: Results, paths: string[]): string[] {
   const phaseRows: string[][] = [];
   for (const p of paths) {
-    const runs = byPath(p).filter((r) => r.phases);
+    const runs = okReadyRuns(results, p).filter((r) => r.phases);
     const names: string[] = [];
     for (const r of runs) for (const k of Object.keys(r.phases!)) if (!names.includes(k)) names.push(k);
     if (names.length === 0) continue;
@@ -121,50 +134,74 @@ function readySection(results: Results): string {
       names.map((n) => `${n} ${fmt(spread(pick(runs, (r) => r.phases![n])))}`).join("; "),
     ]);
   }
-  if (phaseRows.length)
-    out.push(
-      "Where the time goes (seconds from the start at which each step finished, medians):",
-      "",
-      table(["path", "steps"], phaseRows),
-      "",
-    );
-
-  const cpuRuns = ok(results.ready).filter((r) => r.idleCpu);
-  if (cpuRuns.length) {
-    out.push(
-      "Idle CPU of the ready lab over 10 s, in % of one core: its containers (JVMs and healthcheck probes) and the Docker",
-      "daemons, which run every probe as an exec (machine-wide: includes the probes of other labs running at the same time):",
-      "",
-      table(
-        ["path", "healthcheck interval", "containers", "Docker daemons", "other labs' containers"],
-        cpuRuns.map((r) => [
-          PATH_TITLES[r.path] ?? `tuning: ${r.path}`,
-          r.path.includes("0.5 s") ? "0.5 s" : "2 s",
-          num(r.idleCpu!.containers, 1),
-          num(r.idleCpu!.daemons, 1),
-          String(r.others),
-        ]),
-      ),
-      "",
-    );
-  }
-  return out.join("\n");
+  if (!phaseRows.length) return [];
+  return [
+    "Where the time goes (seconds from the start at which each step finished, medians):",
+    "",
+    table(["path", "steps"], phaseRows),
+    "",
+  ];
 }
 
-function throughputSection(results: Results): string {
-  const runs = results.throughput;
-  if (runs.length === 0) return "";
-  const baseline = runs.filter((r) => r.lab === "baseline");
-  const sizes = [...new Set(runs.map((r) => r.bytes))];
-  const of = (rs: ThroughputRun[], f: (r: ThroughputRun) => number | undefined) =>
-    spread(
-      pick(
-        rs.filter((r) => r.ok),
-        f,
-      ),
-    );
+/** The table of the ready labs' idle CPU (no lines without a measurement). */
+function idleCpuTable(results: Results): string[] {
+  const cpuRuns = ok(results.ready).filter((r) => r.idleCpu);
+  if (!cpuRuns.length) return [];
+  return [
+    "Idle CPU of the ready lab over 10 s, in % of one core: its containers (JVMs and healthcheck probes) and the Docker",
+    "daemons, which run every probe as an exec (machine-wide: includes the probes of other labs running at the same time):",
+    "",
+    table(
+      ["path", "healthcheck interval", "containers", "Docker daemons", "other labs' containers"],
+      cpuRuns.map((r) => [
+        PATH_TITLES[r.path] ?? `tuning: ${r.path}`,
+        r.path.includes("0.5 s") ? "0.5 s" : "2 s",
+        num(r.idleCpu!.containers, 1),
+        num(r.idleCpu!.daemons, 1),
+        String(r.others),
+      ]),
+    ),
+    "",
+  ];
+}
+
+function readySection(results: Results): string {
+  const paths = readyPaths(results);
+  const ratios = readyRatios(results, paths);
+  return [
+    "## 1. Time to ready and to first consumed message (seconds, from nothing)",
+    "",
+    "*healthy*: every container's healthcheck passes; *ready*: topics created and a consumer group can find its",
+    "coordinator (what `pulumi up` waits for); *first message*: the smoke test (`smoke-tests/round-trip.ts --count 1`,",
+    "a new node process) has produced and consumed a message; *restarts*: containers restarted by Docker's restart policy",
+    "before the lab was ready (all repetitions). Repetitions interleave the paths.",
+    "",
+    table(
+      ["path", "healthy", "ready", "first message", "teardown", "smoke attempts", "restarts", "ok", "load (1 min)"],
+      readyRows(results, paths),
+    ),
+    "",
+    ...tuningNotes(results, paths),
+    ...(ratios.length ? ["Ratios of medians:", "", ...ratios.map((r) => `- ${r}`), ""] : []),
+    ...smokeNote(results),
+    ...phaseTable(results, paths),
+    ...idleCpuTable(results),
+  ].join("\n");
+}
+
+/** Median and range of one figure over the throughput runs that succeeded. */
+function okSpread(rs: ThroughputRun[], f: (r: ThroughputRun) => number | undefined): Spread | undefined {
+  return spread(
+    pick(
+      rs.filter((r) => r.ok),
+      f,
+    ),
+  );
+}
+
+/** The throughput table's rows: per message size, the kafkajs smoke test and kcat on the baseline lab. */
+function throughputRows(baseline: ThroughputRun[], sizes: number[]): string[][] {
   const rows: string[][] = [];
-  const ratios: string[] = [];
   for (const bytes of sizes) {
     for (const client of ["kafkajs smoke", "kcat"]) {
       const rs = baseline.filter((r) => r.bytes === bytes && r.client === client);
@@ -173,46 +210,54 @@ function throughputSection(results: Results): string {
         `${bytes} B`,
         client === "kcat" ? "kcat -P / -C (librdkafka)" : "kafkajs smoke (round-trip.ts)",
         fmt(
-          of(rs, (r) => r.messagesPerSecond),
+          okSpread(rs, (r) => r.messagesPerSecond),
           0,
         ),
         fmt(
-          of(rs, (r) => (r.messagesPerSecond * bytes) / 1e6),
+          okSpread(rs, (r) => (r.messagesPerSecond * bytes) / 1e6),
           1,
         ),
         fmt(
-          of(rs, (r) => r.p50Ms),
+          okSpread(rs, (r) => r.p50Ms),
           0,
         ),
         fmt(
-          of(rs, (r) => r.p99Ms),
+          okSpread(rs, (r) => r.p99Ms),
           0,
         ),
         fmt(
-          of(rs, (r) => r.producerMessagesPerSecond),
+          okSpread(rs, (r) => r.producerMessagesPerSecond),
           0,
         ),
         fmt(
-          of(rs, (r) => r.consumerMessagesPerSecond),
+          okSpread(rs, (r) => r.consumerMessagesPerSecond),
           0,
         ),
         `${rs.filter((r) => r.ok).length}/${rs.length}`,
         loadOf(rs),
       ]);
     }
-    const js = of(
+  }
+  return rows;
+}
+
+/** Ratios of the kafkajs smoke test's medians to kcat's, per message size where both succeeded. */
+function throughputRatios(baseline: ThroughputRun[], sizes: number[]): string[] {
+  const ratios: string[] = [];
+  for (const bytes of sizes) {
+    const js = okSpread(
       baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"),
       (r) => r.messagesPerSecond,
     );
-    const kc = of(
+    const kc = okSpread(
       baseline.filter((r) => r.bytes === bytes && r.client === "kcat"),
       (r) => r.messagesPerSecond,
     );
-    const jsP99 = of(
+    const jsP99 = okSpread(
       baseline.filter((r) => r.bytes === bytes && r.client === "kafkajs smoke"),
       (r) => r.p99Ms,
     );
-    const kcP99 = of(
+    const kcP99 = okSpread(
       baseline.filter((r) => r.bytes === bytes && r.client === "kcat"),
       (r) => r.p99Ms,
     );
@@ -221,8 +266,91 @@ function throughputSection(results: Results): string {
         `${bytes} B: kafkajs smoke / kcat throughput ${ratio(js, kc)}, p99 latency ${ratio(jsP99, kcP99)} (at full speed latency is mostly queueing, which each client does its own way)`,
       );
   }
+  return ratios;
+}
+
+/** The kafkajs producer variants' table, each against the first (the control); no lines without variants. */
+function clientVariantsTable(baseline: ThroughputRun[], sizes: number[]): string[] {
+  const variants = baseline.filter((r) => r.client.startsWith("kafkajs: "));
+  if (!variants.length) return [];
+  const names = [...new Set(variants.map((r) => r.client))];
+  const vrows: string[][] = [];
+  for (const bytes of sizes) {
+    const control = okSpread(
+      variants.filter((r) => r.bytes === bytes && r.client === names[0]),
+      (r) => r.messagesPerSecond,
+    );
+    for (const name of names) {
+      const rs = variants.filter((r) => r.bytes === bytes && r.client === name);
+      const m = okSpread(rs, (r) => r.messagesPerSecond);
+      vrows.push([
+        `${bytes} B`,
+        name.replace("kafkajs: ", ""),
+        fmt(m, 0),
+        ratio(m, control),
+        fmt(
+          okSpread(rs, (r) => r.p50Ms),
+          0,
+        ),
+        fmt(
+          okSpread(rs, (r) => r.p99Ms),
+          0,
+        ),
+        `${rs.filter((r) => r.ok).length}/${rs.length}`,
+      ]);
+    }
+  }
+  return [
+    "kafkajs producer variants (bench/kafkajs-variants.ts: the smoke test's round trip rebuilt in-process with its",
+    "producer knobs exposed). *smoke settings* is the control: the smoke test's client settings without its verification",
+    "bookkeeping and progress output, so it may run faster than the smoke test; compare the variants with it:",
+    "",
+    table(["size", "variant", "msg/s", "vs smoke settings", "p50 ms", "p99 ms", "ok"], vrows),
+    "",
+  ];
+}
+
+/** The broker memory variants' throughput against the baseline's at the largest size; no lines without variants. */
+function memoryVariantsTable(runs: ThroughputRun[]): string[] {
+  const lean = runs.filter((r) => r.lab !== "baseline");
+  if (!lean.length) return [];
+  const vrows: string[][] = [];
+  for (const lab of ["baseline", ...new Set(lean.map((r) => r.lab))]) {
+    for (const client of ["kafkajs smoke", "kcat"]) {
+      const bytes = Math.max(...lean.map((r) => r.bytes));
+      const rs = runs.filter((r) => r.lab === lab && r.client === client && r.bytes === bytes);
+      if (rs.length)
+        vrows.push([
+          lab,
+          `${bytes} B`,
+          client,
+          fmt(
+            okSpread(rs, (r) => r.messagesPerSecond),
+            0,
+          ),
+          fmt(
+            okSpread(rs, (r) => r.p99Ms),
+            0,
+          ),
+          loadOf(rs),
+        ]);
+    }
+  }
+  return [
+    "Broker memory variants under the same load (their memory is in section 3):",
+    "",
+    table(["lab", "size", "client", "msg/s", "p99 ms", "load"], vrows),
+    "",
+  ];
+}
+
+function throughputSection(results: Results): string {
+  const runs = results.throughput;
+  if (runs.length === 0) return "";
+  const baseline = runs.filter((r) => r.lab === "baseline");
+  const sizes = [...new Set(runs.map((r) => r.bytes))];
   const n = runs[0]!.messages;
-  const out = [
+  return [
     `## 2. Throughput and latency (${n.toLocaleString("en-US")} messages per run, one partition, acks=all, idempotent producers)`,
     "",
     "Round trip as the smoke test counts it: from the first message handed to the producer until the consumer (started",
@@ -232,84 +360,16 @@ function throughputSection(results: Results): string {
     "",
     table(
       ["size", "client", "msg/s", "MB/s", "p50 ms", "p99 ms", "kcat -P msg/s", "kcat -C -e msg/s", "ok", "load"],
-      rows,
+      throughputRows(baseline, sizes),
     ),
     "",
     "Ratios of medians:",
     "",
-    ...ratios.map((r) => `- ${r}`),
+    ...throughputRatios(baseline, sizes).map((r) => `- ${r}`),
     "",
-  ];
-  const variants = baseline.filter((r) => r.client.startsWith("kafkajs: "));
-  if (variants.length) {
-    const names = [...new Set(variants.map((r) => r.client))];
-    const vrows: string[][] = [];
-    for (const bytes of sizes) {
-      const control = of(
-        variants.filter((r) => r.bytes === bytes && r.client === names[0]),
-        (r) => r.messagesPerSecond,
-      );
-      for (const name of names) {
-        const rs = variants.filter((r) => r.bytes === bytes && r.client === name);
-        const m = of(rs, (r) => r.messagesPerSecond);
-        vrows.push([
-          `${bytes} B`,
-          name.replace("kafkajs: ", ""),
-          fmt(m, 0),
-          ratio(m, control),
-          fmt(
-            of(rs, (r) => r.p50Ms),
-            0,
-          ),
-          fmt(
-            of(rs, (r) => r.p99Ms),
-            0,
-          ),
-          `${rs.filter((r) => r.ok).length}/${rs.length}`,
-        ]);
-      }
-    }
-    out.push(
-      "kafkajs producer variants (bench/kafkajs-variants.ts: the smoke test's round trip rebuilt in-process with its",
-      "producer knobs exposed). *smoke settings* is the control: the smoke test's client settings without its verification",
-      "bookkeeping and progress output, so it may run faster than the smoke test; compare the variants with it:",
-      "",
-      table(["size", "variant", "msg/s", "vs smoke settings", "p50 ms", "p99 ms", "ok"], vrows),
-      "",
-    );
-  }
-  const lean = runs.filter((r) => r.lab !== "baseline");
-  if (lean.length) {
-    const vrows: string[][] = [];
-    for (const lab of ["baseline", ...new Set(lean.map((r) => r.lab))]) {
-      for (const client of ["kafkajs smoke", "kcat"]) {
-        const bytes = Math.max(...lean.map((r) => r.bytes));
-        const rs = runs.filter((r) => r.lab === lab && r.client === client && r.bytes === bytes);
-        if (rs.length)
-          vrows.push([
-            lab,
-            `${bytes} B`,
-            client,
-            fmt(
-              of(rs, (r) => r.messagesPerSecond),
-              0,
-            ),
-            fmt(
-              of(rs, (r) => r.p99Ms),
-              0,
-            ),
-            loadOf(rs),
-          ]);
-      }
-    }
-    out.push(
-      "Broker memory variants under the same load (their memory is in section 3):",
-      "",
-      table(["lab", "size", "client", "msg/s", "p99 ms", "load"], vrows),
-      "",
-    );
-  }
-  return out.join("\n");
+    ...clientVariantsTable(baseline, sizes),
+    ...memoryVariantsTable(runs),
+  ].join("\n");
 }
 
 function memorySection(results: Results): string {
@@ -366,15 +426,17 @@ function memorySection(results: Results): string {
   return out.join("\n");
 }
 
-function scalingSection(results: Results): string {
-  if (results.scaling.length === 0) return "";
-  const counts = [...new Set(results.scaling.map((r) => r.brokers))].sort((a, b) => a - b);
-  const variants = [...new Set(results.scaling.map((r) => r.variant))];
-  const runsOf = (v: string, b: number) => results.scaling.filter((r) => r.variant === v && r.brokers === b);
+/** The scaling runs of one variant and broker count. */
+function scalingRunsOf(results: Results, variant: string, brokers: number): ScalingRun[] {
+  return results.scaling.filter((r) => r.variant === variant && r.brokers === brokers);
+}
+
+/** The scaling table's rows: per broker count, each variant measured with it. */
+function scalingRows(results: Results, counts: number[], variants: string[]): string[][] {
   const rows: string[][] = [];
   for (const b of counts) {
     for (const v of variants) {
-      const all = runsOf(v, b);
+      const all = scalingRunsOf(results, v, b);
       if (all.length === 0) continue;
       const rs = ok(all);
       const brokerRss = spread(
@@ -399,8 +461,13 @@ function scalingSection(results: Results): string {
       ]);
     }
   }
-  const med = (v: string, b: number, f: (r: Results["scaling"][number]) => number | undefined) =>
-    spread(pick(ok(runsOf(v, b)), f));
+  return rows;
+}
+
+/** Ratios of the scaling medians: the most brokers against the fewest, then each variant against the baseline. */
+function scalingRatios(results: Results, counts: number[], variants: string[]): string[] {
+  const med = (v: string, b: number, f: (r: ScalingRun) => number | undefined) =>
+    spread(pick(ok(scalingRunsOf(results, v, b)), f));
   const lines: string[] = [];
   const lo = counts[0]!;
   const hi = counts[counts.length - 1]!;
@@ -438,6 +505,13 @@ function scalingSection(results: Results): string {
       );
     }
   }
+  return lines;
+}
+
+function scalingSection(results: Results): string {
+  if (results.scaling.length === 0) return "";
+  const counts = [...new Set(results.scaling.map((r) => r.brokers))].sort((a, b) => a - b);
+  const variants = [...new Set(results.scaling.map((r) => r.variant))];
   const described = variants
     .filter((v) => v !== "baseline" && results.variants[v])
     .map((v) => `*${v}*, its changes against the baseline: ${results.variants[v]}.`);
@@ -462,12 +536,12 @@ function scalingSection(results: Results): string {
         "ok",
         "load",
       ],
-      rows,
+      scalingRows(results, counts, variants),
     ),
     "",
     "Ratios of medians:",
     "",
-    ...lines,
+    ...scalingRatios(results, counts, variants),
     "",
   ].join("\n");
 }

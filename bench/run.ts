@@ -36,7 +36,7 @@ import { HELP, parseBenchOptions, type BenchOptions } from "./options.js";
 import { kcatRoundTrip, run, smoke } from "./clients.js";
 import { realiseWithCli, teardownWithCli, type CliLab } from "./cli-lab.js";
 import { COMPOSE_LAB, composeDown, composeUpUntilSmoke } from "./compose.js";
-import { rssNow, sampleRss } from "./memory.js";
+import { rssNow, sampleRss, type MemorySnapshot } from "./memory.js";
 import { idleCpu } from "./cpu.js";
 import { CLIENT_VARIANTS, kafkajsRoundTrip } from "./kafkajs-variants.js";
 import { ensureCompose, pythonWithMatplotlib, version } from "./tools.js";
@@ -407,6 +407,96 @@ async function readySection(): Promise<void> {
 
 // ---------------------------------------------------------------- section 2: throughput and memory
 
+/** One repetition at one message size on a throughput lab: the kafkajs smoke test, then kcat; recorded and logged. */
+async function measureSmokeAndKcat(variant: Variant, bootstrap: string, bytes: number, rep: number): Promise<void> {
+  const c = await conditions();
+  const s = await smoke(bootstrap, { count: opts.messages, messageBytes: bytes, timeoutMs: 300_000 });
+  results.throughput.push({
+    lab: variant.name,
+    client: "kafkajs smoke",
+    bytes,
+    rep,
+    ...c,
+    ok: s.ok,
+    messages: opts.messages,
+    messagesPerSecond: s.messagesPerSecond ?? NaN,
+    p50Ms: s.p50Ms ?? NaN,
+    p99Ms: s.p99Ms ?? NaN,
+    ...(s.problem ? { problem: s.problem } : {}),
+  });
+  const k = await kcatRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes });
+  results.throughput.push({
+    lab: variant.name,
+    client: "kcat",
+    bytes,
+    rep,
+    ...c,
+    ok: k.ok,
+    messages: opts.messages,
+    messagesPerSecond: k.messagesPerSecond,
+    p50Ms: k.p50Ms,
+    p99Ms: k.p99Ms,
+    producerMessagesPerSecond: k.producerMessagesPerSecond,
+    consumerMessagesPerSecond: k.consumerMessagesPerSecond,
+    ...(k.problem ? { problem: k.problem } : {}),
+  });
+  log(
+    `${variant.name}, ${bytes} B #${rep}: kafkajs ${s.ok ? `${Math.round(s.messagesPerSecond!)} msg/s p50 ${s.p50Ms} ms p99 ${s.p99Ms} ms` : `FAILED ${s.problem}`}; ` +
+      `kcat ${k.ok ? `${Math.round(k.messagesPerSecond)} msg/s p50 ${k.p50Ms} ms p99 ${k.p99Ms} ms (-P ${Math.round(k.producerMessagesPerSecond)}, -C -e ${Math.round(k.consumerMessagesPerSecond)} msg/s)` : `FAILED ${k.problem}`}; load ${c.load1}`,
+  );
+  if (!s.ok) results.errors.push(`throughput: ${variant.name} kafkajs ${bytes} B #${rep}: ${s.problem}`);
+  if (!k.ok) results.errors.push(`throughput: ${variant.name} kcat ${bytes} B #${rep}: ${k.problem}`);
+}
+
+/** One repetition at one message size of every kafkajs producer variant (kafkajs-variants.ts); recorded and logged. */
+async function measureClientVariants(variant: Variant, bootstrap: string, bytes: number, rep: number): Promise<void> {
+  for (const cv of CLIENT_VARIANTS) {
+    const cc = await conditions();
+    const r = await kafkajsRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes, variant: cv });
+    results.throughput.push({
+      lab: variant.name,
+      client: `kafkajs: ${cv.name}`,
+      bytes,
+      rep,
+      ...cc,
+      ok: r.ok,
+      messages: opts.messages,
+      messagesPerSecond: r.messagesPerSecond,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      ...(r.problem ? { problem: r.problem } : {}),
+    });
+    log(
+      `  kafkajs ${cv.name}: ${r.ok ? `${Math.round(r.messagesPerSecond)} msg/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` : `FAILED ${r.problem}`}`,
+    );
+  }
+}
+
+/** Records and logs a throughput lab's memory: its limits, idle RSS and the peaks sampled under load. */
+function recordLabMemory(
+  variant: Variant,
+  limits: Record<string, number>,
+  idle: MemorySnapshot,
+  loaded: MemorySnapshot,
+  secondsToReady: number,
+): void {
+  const memory: LabMemory = {
+    lab: variant.name,
+    description:
+      variant === BASELINE
+        ? `${TOPOLOGIES[opts.topology]} as configured`
+        : (results.variants[variant.name] ?? variant.name),
+    limits,
+    idle,
+    loaded,
+    secondsToReady: round(secondsToReady)!,
+  };
+  results.memory.push(memory);
+  log(
+    `${variant.name} lab RSS: idle ${idle.total} MiB (${fmtSnapshot(idle.perContainer)}), peak under load ${loaded.total} MiB (${fmtSnapshot(loaded.perContainer)})`,
+  );
+}
+
 async function throughputLab(variant: Variant, sizes: number[], clientVariants: boolean): Promise<void> {
   const { topology } = benchLab(
     opts.topology,
@@ -429,83 +519,13 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
     try {
       for (const bytes of sizes) {
         for (let rep = 1; rep <= opts.reps; rep++) {
-          const c = await conditions();
-          const s = await smoke(bootstrap, { count: opts.messages, messageBytes: bytes, timeoutMs: 300_000 });
-          results.throughput.push({
-            lab: variant.name,
-            client: "kafkajs smoke",
-            bytes,
-            rep,
-            ...c,
-            ok: s.ok,
-            messages: opts.messages,
-            messagesPerSecond: s.messagesPerSecond ?? NaN,
-            p50Ms: s.p50Ms ?? NaN,
-            p99Ms: s.p99Ms ?? NaN,
-            ...(s.problem ? { problem: s.problem } : {}),
-          });
-          const k = await kcatRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes });
-          results.throughput.push({
-            lab: variant.name,
-            client: "kcat",
-            bytes,
-            rep,
-            ...c,
-            ok: k.ok,
-            messages: opts.messages,
-            messagesPerSecond: k.messagesPerSecond,
-            p50Ms: k.p50Ms,
-            p99Ms: k.p99Ms,
-            producerMessagesPerSecond: k.producerMessagesPerSecond,
-            consumerMessagesPerSecond: k.consumerMessagesPerSecond,
-            ...(k.problem ? { problem: k.problem } : {}),
-          });
-          log(
-            `${variant.name}, ${bytes} B #${rep}: kafkajs ${s.ok ? `${Math.round(s.messagesPerSecond!)} msg/s p50 ${s.p50Ms} ms p99 ${s.p99Ms} ms` : `FAILED ${s.problem}`}; ` +
-              `kcat ${k.ok ? `${Math.round(k.messagesPerSecond)} msg/s p50 ${k.p50Ms} ms p99 ${k.p99Ms} ms (-P ${Math.round(k.producerMessagesPerSecond)}, -C -e ${Math.round(k.consumerMessagesPerSecond)} msg/s)` : `FAILED ${k.problem}`}; load ${c.load1}`,
-          );
-          if (!s.ok) results.errors.push(`throughput: ${variant.name} kafkajs ${bytes} B #${rep}: ${s.problem}`);
-          if (!k.ok) results.errors.push(`throughput: ${variant.name} kcat ${bytes} B #${rep}: ${k.problem}`);
-          if (!clientVariants) continue;
-          for (const cv of CLIENT_VARIANTS) {
-            const cc = await conditions();
-            const r = await kafkajsRoundTrip(bootstrap, { count: opts.messages, messageBytes: bytes, variant: cv });
-            results.throughput.push({
-              lab: variant.name,
-              client: `kafkajs: ${cv.name}`,
-              bytes,
-              rep,
-              ...cc,
-              ok: r.ok,
-              messages: opts.messages,
-              messagesPerSecond: r.messagesPerSecond,
-              p50Ms: r.p50Ms,
-              p99Ms: r.p99Ms,
-              ...(r.problem ? { problem: r.problem } : {}),
-            });
-            log(
-              `  kafkajs ${cv.name}: ${r.ok ? `${Math.round(r.messagesPerSecond)} msg/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` : `FAILED ${r.problem}`}`,
-            );
-          }
+          await measureSmokeAndKcat(variant, bootstrap, bytes, rep);
+          if (clientVariants) await measureClientVariants(variant, bootstrap, bytes, rep);
         }
       }
     } finally {
       const loaded = await sampler.stop();
-      const memory: LabMemory = {
-        lab: variant.name,
-        description:
-          variant === BASELINE
-            ? `${TOPOLOGIES[opts.topology]} as configured`
-            : (results.variants[variant.name] ?? variant.name),
-        limits,
-        idle,
-        loaded,
-        secondsToReady: round(lab.secondsToReady)!,
-      };
-      results.memory.push(memory);
-      log(
-        `${variant.name} lab RSS: idle ${idle.total} MiB (${fmtSnapshot(idle.perContainer)}), peak under load ${loaded.total} MiB (${fmtSnapshot(loaded.perContainer)})`,
-      );
+      recordLabMemory(variant, limits, idle, loaded, lab.secondsToReady);
     }
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!;
