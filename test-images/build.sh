@@ -4,7 +4,11 @@
 # rootfs made by mmdebstrap from the machine's own apt sources, the jars come
 # from Maven with the machine's own Maven settings.
 #
-#   test-images/build.sh [--only 3.9|4.x|all]
+#   test-images/build.sh [--only WHAT[,WHAT...]]
+#     WHAT: 3.9 (ZooKeeper 3.8.4 + Kafka 3.9.2), 4.2 / 4.4 (Kafka 4.2.0 / 4.4.0,
+#     KRaft; any 4.N of KAFKA4_LOG4J2), 4.x (all of them), connect (Kafka
+#     Connect 3.9.2), registry (schema registry), all (default). The jre base
+#     is always built first.
 #
 # Each image carries the label org.kafka-lab.inputs-hash (hash of everything
 # that goes into it, including the parent's hash); an image whose tag and
@@ -15,7 +19,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR=$HERE/.build
 ONLY=all
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --only) ONLY=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -24,21 +28,42 @@ while (($#)); do
     *) echo "build-test-images: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-case $ONLY in 3.9|4.x|all) ;; *) echo "build-test-images: --only must be 3.9, 4.x or all (got '$ONLY')" >&2; exit 2 ;; esac
+WANT=()
+IFS=, read -ra _only <<<"$ONLY"
+for w in "${_only[@]}"; do
+  case $w in
+    3.9|4.x|connect|registry) WANT+=("$w") ;;
+    4.[0-9]|4.[0-9][0-9]) WANT+=("$w") ;; # checked against KAFKA4_LOG4J2 below
+    all) WANT+=(3.9 4.x connect registry) ;;
+    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, registry or all, comma-separated (got '$w')" >&2; exit 2 ;;
+  esac
+done
+((${#WANT[@]})) || { echo "build-test-images: --only needs a value" >&2; exit 2; }
+wanted() { local w; for w in "${WANT[@]}"; do [[ $w == "$1" ]] && return 0; done; return 1; }
 
 # ---- versions and tags ------------------------------------------------------
 DEBIAN_SUITE=bookworm
 KAFKA39_VERSION=3.9.2
 ZOOKEEPER_VERSION=3.8.4        # what org.apache.kafka:kafka_2.13:3.9.2 depends on
 SLF4J_RELOAD4J_VERSION=1.7.36
-KAFKA4_VERSION=4.2.0
-LOG4J2_VERSION=2.25.3          # what org.apache.kafka:kafka-server:4.2.0 depends on
+# Kafka 4.x: one recipe (kafka-4.x/), one image per version. The log4j2
+# version is the log4j-core that org.apache.kafka:kafka-server:<version>
+# depends on (checked after resolving: the copied jars must contain it).
+declare -A KAFKA4_LOG4J2=(
+  [4.2.0]=2.25.3
+  [4.4.0]=2.25.5
+)
+KAFKA_CONNECT_VERSION=3.9.2    # = cp-kafka-connect 7.9's Apache Kafka line
+# Schema registry: kafka-lab's own implementation (schema-registry/src), built
+# against kafka-clients 3.9.2 and Avro 1.11.4 (schema-registry/pom.xml).
+REGISTRY_VERSION=1.0
 
 JRE_TAG=kafka-lab-local/jre:17
 JRE_ROOTFS_TAG=kafka-lab-local/jre-rootfs:17
 ZK_TAG=kafka-lab-local/zookeeper:$ZOOKEEPER_VERSION
 KAFKA39_TAG=kafka-lab-local/kafka:$KAFKA39_VERSION
-KAFKA4_TAG=kafka-lab-local/kafka:$KAFKA4_VERSION
+CONNECT_TAG=kafka-lab-local/kafka-connect:$KAFKA_CONNECT_VERSION
+REGISTRY_TAG=kafka-lab-local/schema-registry:kafka-lab-$REGISTRY_VERSION
 
 LABEL_HASH=org.kafka-lab.inputs-hash
 LABEL_TEST=org.kafka-lab.test-image
@@ -88,17 +113,16 @@ with_heartbeat() {
   return "$rc"
 }
 
-# mvn_copy_deps POM OUTDIR : resolve the pom's dependencies (cached in
-# ~/.m2) and copy the jars to OUTDIR.
+# mvn_copy_deps POM OUTDIR WORKNAME [MVN_ARGS...] : resolve the pom's
+# dependencies (cached in ~/.m2) and copy the jars to OUTDIR.
 mvn_copy_deps() {
-  local pom=$1 out=$2 work
-  work=$BUILD_DIR/mvn-$(basename "$(dirname "$pom")")
+  local pom=$1 out=$2 work=$BUILD_DIR/mvn-$3; shift 3
   rm -rf "$work" "$out"
   mkdir -p "$work" "$out"
   cp "$pom" "$work/pom.xml"
-  say "  mvn: resolving $(basename "$(dirname "$pom")")/pom.xml (jars cached in ~/.m2)"
+  say "  mvn: resolving $(basename "$(dirname "$pom")")/pom.xml $* (jars cached in ~/.m2)"
   with_heartbeat "mvn dependency:copy-dependencies" \
-    mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies \
+    mvn -B -q -f "$work/pom.xml" "$@" dependency:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$out" >"$work/mvn.log" 2>&1 \
     || { tail -n 40 "$work/mvn.log" >&2; die "mvn failed for $pom (log: $work/mvn.log)"; }
   say "  mvn: $(find "$out" -name '*.jar' | wc -l) jars, $(du -sh "$out" | cut -f1)"
@@ -126,6 +150,43 @@ stage_context() {
 BUILT=0 UP_TO_DATE=0
 warm() { UP_TO_DATE=$((UP_TO_DATE + 1)); say "$1 up to date, warm ($2)"; }
 cold() { BUILT=$((BUILT + 1)); say "$1 built, cold ($2)"; }
+
+# check_lib LIBDIR TOOLS_LIST JAR... : every JAR (file name) is in LIBDIR and
+# every main class of TOOLS_LIST ("name  main.Class" lines, '#' comments; may
+# be "") is in one of its jars. A line may name alternatives, "name  a.B|c.D"
+# (a class that moved between versions): the first one in the jars is taken,
+# and the resolved list is written over the build context's copy
+# (ctx/TOOLS_LIST's file name), which the Dockerfile turns into wrappers.
+check_lib() {
+  local lib=$1 tools=$2; shift 2
+  local j
+  for j in "$@"; do
+    [[ -f $lib/$j ]] || die "expected $j among the resolved jars (found: $(cd "$lib" && ls | grep -E "^${j%%-[0-9]*}-[0-9]" | tr '\n' ' '))"
+  done
+  if [[ -z $tools ]]; then
+    (($#)) && say "  jars: $* present"
+    return 0
+  fi
+  local index name mains rest main found n=0 out
+  local -a missing=() alts
+  out=$(dirname "$lib")/$(basename "$tools")
+  index=$(for j in "$lib"/*.jar; do unzip -Z1 "$j"; done)
+  {
+    printf '# resolved by build.sh from %s against the resolved jars\n' "$(basename "$tools")"
+    while read -r name mains rest; do
+      [[ -z ${name:-} || $name == \#* ]] && continue
+      IFS='|' read -ra alts <<<"$mains"
+      found=
+      for main in "${alts[@]}"; do
+        if grep -qxF "${main//.//}.class" <<<"$index"; then found=$main; break; fi
+      done
+      if [[ -n $found ]]; then printf '%-30s %s\n' "$name" "$found"; n=$((n + 1)); else missing+=("$name=$mains"); fi
+    done <"$tools"
+  } >"$out.tmp"
+  ((${#missing[@]} == 0)) || die "main classes not in the jars: ${missing[*]}"
+  mv "$out.tmp" "$out"
+  say "  jars: ${*:-(no pinned jar)} present; the $n main classes of $(basename "$(dirname "$tools")")/$(basename "$tools") found"
+}
 
 # pom_has POM GROUP:ARTIFACT:VERSION : the tag's version must be the pom's.
 pom_has() {
@@ -189,26 +250,54 @@ build_jre() {
   cold "$JRE_TAG" "$(secs_since "$start")"
 }
 
-# build_java_image NAME TAG DIR EXTRA_HASH_STRINGS...
+# build_java_image TAG DIR [OPTION...] [HASH_STRING...]
 #   DIR has Dockerfile, pom.xml and the scripts; common/ is added to the
-#   context; the jars land in the context's lib/.
+#   context; the jars land in the context's lib/. Options (all part of the
+#   inputs hash): --mvn ARG (passed to mvn, e.g. -Dkafka.version=4.4.0),
+#   --build-arg NAME=VALUE (docker build), --jar FILE (must be among the
+#   resolved jars), --tools LIST (main classes that must be in the jars),
+#   --javac JAR (compile DIR/src/**/*.java with the host's javac against the
+#   jars, --release 17, into lib/JAR).
 build_java_image() {
   local tag=$1 dir=$2; shift 2
   local start; start=$(now)
+  local -a mvn_args=() build_args=() jars=() strs=()
+  local tools= javac_jar=
+  while (($#)); do
+    case $1 in
+      --javac) javac_jar=$2; strs+=("javac:$2" "javac-version:$(javac -version 2>&1)"); shift 2 ;;
+      --mvn) mvn_args+=("$2"); strs+=("mvn:$2"); shift 2 ;;
+      --build-arg) build_args+=(--build-arg "$2"); strs+=("build-arg:$2"); shift 2 ;;
+      --jar) jars+=("$2"); strs+=("jar:$2"); shift 2 ;;
+      --tools) tools=$2; shift 2 ;;
+      *) strs+=("$1"); shift ;;
+    esac
+  done
   local -a files
   mapfile -t files < <(find "$HERE/$dir" "$HERE/common" -type f | LC_ALL=C sort)
   local hash
-  hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$JRE_HASH" "$@" -- "${files[@]}")
+  hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$JRE_HASH" "${strs[@]}" -- "${files[@]}")
   if up_to_date "$tag" "$hash"; then
     warm "$tag" "$(secs_since "$start")"
     return
   fi
-  local ctx
-  ctx=$(stage_context "$dir" "$HERE/$dir/." )
+  local ctx name=${tag#kafka-lab-local/}
+  name=${name//[\/:]/-}
+  ctx=$(stage_context "$name" "$HERE/$dir/." )
   cp -a "$HERE/common" "$ctx/common"
-  mvn_copy_deps "$HERE/$dir/pom.xml" "$ctx/lib"
+  mvn_copy_deps "$HERE/$dir/pom.xml" "$ctx/lib" "$name" "${mvn_args[@]}"
+  check_lib "$ctx/lib" "$tools" "${jars[@]}"
+  if [[ -n $javac_jar ]]; then
+    local -a srcs
+    mapfile -t srcs < <(find "$ctx/src" -name '*.java' | LC_ALL=C sort)
+    say "  javac: ${#srcs[@]} source file(s) -> lib/$javac_jar"
+    mkdir -p "$ctx/classes"
+    javac --release 17 -encoding UTF-8 -cp "$ctx/lib/*" -d "$ctx/classes" "${srcs[@]}" \
+      || die "javac failed for $dir/src"
+    jar --create --file "$ctx/lib/$javac_jar" -C "$ctx/classes" . || die "jar failed"
+  fi
   say "  docker build -> $tag"
-  docker_build "$tag" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG"
+  docker_build "$tag" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG" "${build_args[@]}"
   rm -rf "$ctx" # the jars stay cached in ~/.m2
   cold "$tag" "$(secs_since "$start")"
 }
@@ -218,25 +307,51 @@ command -v docker >/dev/null || die "docker CLI not found"
 docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dockerd >/tmp/dockerd.log 2>&1 &))"
 command -v mmdebstrap >/dev/null || die "mmdebstrap not found (apt-get install mmdebstrap)"
 command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
+command -v unzip >/dev/null || die "unzip not found (apt-get install unzip)"
+if wanted registry; then
+  command -v javac >/dev/null && command -v jar >/dev/null || die "javac/jar not found (a JDK 17+ is needed for the schema registry)"
+fi
 mkdir -p "$BUILD_DIR"
 
 pom_has "$HERE/zookeeper/pom.xml" "org.apache.zookeeper:zookeeper:$ZOOKEEPER_VERSION"
 pom_has "$HERE/kafka-3.9/pom.xml" "org.apache.kafka:kafka_2.13:$KAFKA39_VERSION"
 pom_has "$HERE/kafka-3.9/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERSION"
-pom_has "$HERE/kafka-4.x/pom.xml" "org.apache.kafka:kafka_2.13:$KAFKA4_VERSION"
-pom_has "$HERE/kafka-4.x/pom.xml" "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J2_VERSION"
+pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-runtime:$KAFKA_CONNECT_VERSION"
+pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-file:$KAFKA_CONNECT_VERSION"
+pom_has "$HERE/kafka-connect/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERSION"
+pom_has "$HERE/schema-registry/pom.xml" "org.apache.kafka:kafka-clients:$KAFKA_CONNECT_VERSION"
+
+for w in "${WANT[@]}"; do
+  if [[ $w == 4.[0-9]* && $w != 4.x ]]; then
+    printf '%s\n' "${!KAFKA4_LOG4J2[@]}" | grep -qx "$w\.[0-9]*" || die "no Kafka $w.x in KAFKA4_LOG4J2 (${!KAFKA4_LOG4J2[*]})"
+  fi
+done
 
 TOTAL_START=$(now)
 build_jre
-if [[ $ONLY == 3.9 || $ONLY == all ]]; then
+if wanted 3.9; then
   build_java_image "$ZK_TAG" zookeeper "zookeeper=$ZOOKEEPER_VERSION" "slf4j-reload4j=$SLF4J_RELOAD4J_VERSION"
   build_java_image "$KAFKA39_TAG" kafka-3.9 "kafka=$KAFKA39_VERSION" "slf4j-reload4j=$SLF4J_RELOAD4J_VERSION"
 fi
-if [[ $ONLY == 4.x || $ONLY == all ]]; then
-  if [[ -f $HERE/kafka-4.x/Dockerfile ]]; then
-    build_java_image "$KAFKA4_TAG" kafka-4.x "kafka=$KAFKA4_VERSION" "log4j2=$LOG4J2_VERSION"
-  else
-    say "$KAFKA4_TAG: not available yet (test-images/kafka-4.x has no Dockerfile)"
-  fi
+for v in $(printf '%s\n' "${!KAFKA4_LOG4J2[@]}" | sort -V); do
+  wanted 4.x || wanted "${v%.*}" || continue
+  build_java_image "kafka-lab-local/kafka:$v" kafka-4.x \
+    --mvn "-Dkafka.version=$v" --mvn "-Dlog4j2.version=${KAFKA4_LOG4J2[$v]}" \
+    --build-arg "KAFKA_VERSION=$v" \
+    --jar "kafka_2.13-$v.jar" --jar "kafka-tools-$v.jar" \
+    --jar "log4j-core-${KAFKA4_LOG4J2[$v]}.jar" --jar "log4j-slf4j-impl-${KAFKA4_LOG4J2[$v]}.jar" \
+    --tools "$HERE/kafka-4.x/tools.txt"
+done
+if wanted connect; then
+  build_java_image "$CONNECT_TAG" kafka-connect "kafka-connect=$KAFKA_CONNECT_VERSION" \
+    --jar "connect-runtime-$KAFKA_CONNECT_VERSION.jar" --jar "connect-file-$KAFKA_CONNECT_VERSION.jar" \
+    --jar "connect-json-$KAFKA_CONNECT_VERSION.jar" --jar "connect-transforms-$KAFKA_CONNECT_VERSION.jar" \
+    --jar "slf4j-reload4j-$SLF4J_RELOAD4J_VERSION.jar" \
+    --tools "$HERE/kafka-connect/main-classes.txt"
+fi
+if wanted registry; then
+  build_java_image "$REGISTRY_TAG" schema-registry "schema-registry=kafka-lab-$REGISTRY_VERSION" \
+    --jar "kafka-clients-$KAFKA_CONNECT_VERSION.jar" --jar "avro-1.11.4.jar" \
+    --javac "kafka-lab-schema-registry-$REGISTRY_VERSION.jar"
 fi
 say "total $(secs_since "$TOTAL_START") ($BUILT built, $UP_TO_DATE up to date)"

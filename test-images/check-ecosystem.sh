@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# End-to-end check of the Kafka 4.4 / Connect / schema registry test images
+# against real containers:
+#   test-images/check-ecosystem.sh [kraft|zk|all]     (default: all)
+# kraft: a single-node KRaft broker (kafka-lab-local/kafka:4.4.0, or
+#        CHECK_KAFKA4_VERSION=4.2.0), a Connect worker (FileStreamSource from a
+#        file inside the worker into a topic, consumed with kcat) and the schema
+#        registry (register, read back by id, compatibility, config, restart).
+# zk:    ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode) + the Connect worker.
+# Containers are created through the Docker API with the healthcheck arrays of
+# test-images/README.md (CMD arrays, as the topology passes them) and must turn
+# "healthy". Everything is named kafka-lab-imgcheck-*, host ports are on
+# 127.0.0.1 in 32000-32999, and all of it is removed on exit (also on failure).
+# At most three containers run at a time. Needs: docker, curl, jq, kcat.
+set -euo pipefail
+
+WHICH=${1:-all}
+case $WHICH in kraft|zk|all) ;; *) echo "usage: $0 [kraft|zk|all]" >&2; exit 2 ;; esac
+P=kafka-lab-imgcheck
+NET=$P-net
+DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
+API=http://localhost/v1.41
+FAILS=0
+PASSES=0
+
+K4_VERSION=${CHECK_KAFKA4_VERSION:-4.4.0}
+K4_IMAGE=kafka-lab-local/kafka:$K4_VERSION
+ZK_IMAGE=kafka-lab-local/zookeeper:3.8.4
+K39_IMAGE=kafka-lab-local/kafka:3.9.2
+CONNECT_IMAGE=kafka-lab-local/kafka-connect:3.9.2
+REGISTRY_IMAGE=kafka-lab-local/schema-registry:kafka-lab-1.0
+CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg
+
+# Heaps for the check (small: the machine is shared).
+KAFKA_HEAP="-Xmx256m -Xms256m"
+CONNECT_HEAP="-Xms64m -Xmx256m"
+REGISTRY_HEAP="-Xms32m -Xmx64m"
+
+# The healthcheck arrays (test-images/README.md). ZooKeeper and Kafka are the
+# topology's; Connect and the registry: HTTP/1.0 GET over bash's /dev/tcp (no
+# curl in the images), healthy only on a "200" status line.
+HC_ZK='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 grep -q '"'"'^Mode: '"'"' <&3"]'
+HC_KAFKA='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '"'"'\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc'"'"' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d '"'"' \\n'"'"' | grep -q '"'"'^........000000010000'"'"'"]'
+HC_CONNECT='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8083 && printf '"'"'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n'"'"' >&3 && timeout 5 head -n 1 <&3 | grep -q '"'"'^HTTP/1\\.[01] 200 '"'"'"]'
+HC_REGISTRY='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf '"'"'GET /subjects HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n'"'"' >&3 && timeout 5 head -n 1 <&3 | grep -q '"'"'^HTTP/1\\.[01] 200 '"'"'"]'
+for hc in "$HC_ZK" "$HC_KAFKA" "$HC_CONNECT" "$HC_REGISTRY"; do jq -e 'length == 4' <<<"$hc" >/dev/null; done
+
+say() { printf 'check: %s\n' "$*"; }
+ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
+bad() { FAILS=$((FAILS + 1)); printf 'check: FAIL - %s\n' "$*"; }
+
+ours() { docker ps -aq --filter "name=^/$P-" 2>/dev/null || true; }
+cleanup() {
+  local ids
+  ids=$(ours)
+  [[ -n $ids ]] && docker rm -f -v $ids >/dev/null 2>&1
+  docker network rm "$NET" >/dev/null 2>&1 || true
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Host ports: 127.0.0.1 only, 32000-32999, skipping busy ones.
+USED_PORTS=()
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() { # PREFERRED -> echo a free port
+  local p=$1 u
+  while :; do
+    ((p <= 32999)) || p=32000
+    local taken=
+    for u in "${USED_PORTS[@]}"; do [[ $u == "$p" ]] && taken=1; done
+    if [[ -z $taken ]] && ! port_busy "$p"; then USED_PORTS+=("$p"); echo "$p"; return; fi
+    p=$((p + 1))
+  done
+}
+
+# api_create NAME IMAGE HOSTNAME HEALTHCHECK_JSON PORTS ENV...
+#   PORTS: "" or "CONTAINER_PORT=HOST_PORT[,...]" (bound to 127.0.0.1)
+api_create() {
+  local name=$1 image=$2 host=$3 hc=$4 ports=$5; shift 5
+  local body
+  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg ports "$ports" '{
+      Image: $image, Hostname: $host, Env: $ARGS.positional,
+      Healthcheck: {Test: $hc, Interval: 2000000000, Timeout: 6000000000, Retries: 3},
+      ExposedPorts: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"), value: {}}) | from_entries) end),
+      HostConfig: {NetworkMode: $net,
+        PortBindings: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"),
+          value: [{HostIp: "127.0.0.1", HostPort: (split("=")[1])}]}) | from_entries) end)},
+      NetworkingConfig: {EndpointsConfig: {($net): {Aliases: [$host]}}}
+    }' --args "$@")
+  curl -sS --fail-with-body --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
+    -d "$body" "$API/containers/create?name=$name" >/dev/null
+  docker start "$name" >/dev/null
+}
+
+wait_healthy() { # NAME TIMEOUT_S
+  local name=$1 timeout=$2 start=$SECONDS st
+  while :; do
+    st=$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$name")
+    case $st in
+      */healthy) ok "$name healthy after $((SECONDS - start))s"; return 0 ;;
+      exited/*|dead/*) bad "$name exited before becoming healthy"; docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'; return 1 ;;
+    esac
+    if ((SECONDS - start > timeout)); then
+      bad "$name not healthy after ${timeout}s (state $st)"
+      docker inspect -f '{{json .State.Health}}' "$name" | jq . | tail -20 | sed 's/^/    /'
+      docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
+  local label=$1 want=$2; shift 2
+  local out rc=0
+  out=$(docker run --rm --name "$P-run-$RANDOM" "$@" 2>&1) || rc=$?
+  if ((rc == 1)) && grep -qF -- "$want" <<<"$out"; then
+    ok "$label: exits $rc with '$want'"
+  else
+    bad "$label: rc=$rc output: $(tail -n 3 <<<"$out")"
+  fi
+}
+
+# Run the container's own healthcheck command (the array's bash -c string)
+# with one substitution, to see that it refuses a bad answer.
+hc_cmd() { jq -r '.[3]' <<<"$1"; }
+
+stats() {
+  local c
+  sleep "${IDLE_S:-20}"
+  docker stats --no-stream --format '{{.Name}} {{.MemUsage}} CPU {{.CPUPerc}}' "$@" | sed 's/^/check: rss  /'
+  for c in "$@"; do
+    say "rss  $c PID 1 VmRSS: $(docker exec "$c" awk '/VmRSS/ {print $2 " " $3}' /proc/1/status)"
+  done
+}
+
+stop_check() { # CONTAINER PATTERN LABEL
+  local c=$1 pat=$2 label=$3 t0 took code line
+  t0=$(date +%s.%N)
+  docker stop -t 30 "$c" >/dev/null
+  took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
+  line=$(docker logs "$c" 2>&1 | grep -E "$pat" | tail -n 1 || true)
+  if [[ -n $line ]] && awk -v t="$took" 'BEGIN { exit !(t < 30) }'; then
+    ok "$label: docker stop took ${took}s, exit code $code, log: ${line:0:140}"
+  else
+    bad "$label: docker stop took ${took}s, exit code $code, no '$pat' in the log"
+    docker logs --tail 20 "$c" 2>&1 | sed 's/^/    /'
+  fi
+}
+
+# ---------------------------------------------------------------- brokers
+
+start_kraft() { # NAME HOST_PORT
+  api_create "$1" "$K4_IMAGE" kafka "$HC_KAFKA" "9092=$2" \
+    KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
+    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
+    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$2 \
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT \
+    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=$CLUSTER_ID \
+    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
+}
+
+start_zk_kafka() { # ZK_NAME KAFKA_NAME HOST_PORT
+  api_create "$1" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
+    ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
+  api_create "$2" "$K39_IMAGE" kafka "$HC_KAFKA" "9092=$3" \
+    KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
+    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
+    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$3 \
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
+    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
+    "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
+}
+
+# ---------------------------------------------------------------- Connect
+
+CONNECT_ENV=(
+  CONNECT_BOOTSTRAP_SERVERS=kafka:9093
+  CONNECT_GROUP_ID=kafka-lab-connect
+  CONNECT_CONFIG_STORAGE_TOPIC=_connect-configs
+  CONNECT_OFFSET_STORAGE_TOPIC=_connect-offsets
+  CONNECT_STATUS_STORAGE_TOPIC=_connect-status
+  CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR=1
+  CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=1
+  CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=1
+  CONNECT_KEY_CONVERTER=org.apache.kafka.connect.storage.StringConverter
+  CONNECT_VALUE_CONVERTER=org.apache.kafka.connect.storage.StringConverter
+  CONNECT_REST_ADVERTISED_HOST_NAME=connect
+  # As the lab sets it: cp's plugin path plus the folder that holds the FileStream connectors.
+  CONNECT_PLUGIN_PATH=/usr/share/java,/usr/share/confluent-hub-components,/usr/share/filestream-connectors
+  CONNECT_LOG4J_ROOT_LOGLEVEL=INFO
+  'CONNECT_LOG4J_LOGGERS=org.reflections=ERROR,org.apache.kafka.clients=WARN'
+  CONNECT_OFFSET_FLUSH_INTERVAL_MS=1000
+  "KAFKA_HEAP_OPTS=$CONNECT_HEAP"
+)
+
+connect_static_checks() {
+  say "=== Connect image: required variables and rendering"
+  expect_fail "connect without env" "CONNECT_BOOTSTRAP_SERVERS is required." "$CONNECT_IMAGE"
+  local -a env=()
+  local e
+  for e in "${CONNECT_ENV[@]}"; do [[ $e == CONNECT_REST_ADVERTISED_HOST_NAME=* ]] || env+=(-e "$e"); done
+  expect_fail "connect without CONNECT_REST_ADVERTISED_HOST_NAME" "CONNECT_REST_ADVERTISED_HOST_NAME is required." \
+    "${env[@]}" "$CONNECT_IMAGE"
+  env=()
+  for e in "${CONNECT_ENV[@]}"; do [[ $e == CONNECT_VALUE_CONVERTER=* ]] || env+=(-e "$e"); done
+  expect_fail "connect without CONNECT_VALUE_CONVERTER" "CONNECT_VALUE_CONVERTER is required." "${env[@]}" "$CONNECT_IMAGE"
+
+  env=() # without CONNECT_PLUGIN_PATH: the image's default (cp's) must render
+  for e in "${CONNECT_ENV[@]}"; do [[ $e == CONNECT_PLUGIN_PATH=* ]] || env+=(-e "$e"); done
+  local out
+  out=$(docker run --rm --name "$P-render" "${env[@]}" -e CONNECT_BOOTSTRAP_SERVERS=nowhere:9092 \
+      -e CONNECT_PRODUCER_CLIENT___ID=kl-x -e CONNECT_KL__UNDER__SCORE=1 "$CONNECT_IMAGE" \
+      bash -c 'timeout 3 /etc/confluent/docker/run >/dev/null 2>&1; cat /etc/kafka-connect/kafka-connect.properties; echo ---; cat /etc/kafka/connect-log4j.properties')
+  if grep -qx 'rest.port=8083' <<<"$out" && grep -qx 'bootstrap.servers=nowhere:9092' <<<"$out" \
+     && grep -qx 'plugin.path=/usr/share/java/,/usr/share/confluent-hub-components/' <<<"$out" \
+     && grep -qx 'producer.client-id=kl-x' <<<"$out" && grep -qx 'kl_under_score=1' <<<"$out" \
+     && grep -qx 'rest.advertised.host.name=connect' <<<"$out" \
+     && grep -qx 'log4j.logger.org.apache.kafka.clients=WARN' <<<"$out" \
+     && grep -qx 'log4j.rootLogger=INFO, stdout' <<<"$out"; then
+    ok "kafka-connect.properties rendering (CONNECT_* -> properties, ___ -> -, __ -> _, rest.port 8083, cp's plugin.path) and connect-log4j.properties"
+  else bad "kafka-connect.properties rendering:"; sed 's/^/    /' <<<"$out"; fi
+}
+
+# consume_until PORT TOPIC OFFSET COUNT WANT : kcat from OFFSET, COUNT records,
+# until they read WANT (the connector writes asynchronously: the file is polled
+# about once a second), up to 20 s; prints what was read last.
+consume_until() {
+  local port=$1 topic=$2 offset=$3 count=$4 want=$5 out= start=$SECONDS
+  while ((SECONDS - start < 20)); do
+    out=$(kcat -b 127.0.0.1:$port -C -t "$topic" -o "$offset" -c "$count" -e -q -m 10 2>&1 || true)
+    [[ $out == "$want" ]] && break
+    sleep 1
+  done
+  printf '%s' "$out"
+}
+
+# connect_flow CONTAINER LABEL HOST_PORT BROKER_HOST_PORT
+connect_flow() {
+  local c=$1 label=$2 port=$3 kport=$4 out topic=kl-connect-file-$RANDOM name=kl-file-source
+  local base=http://127.0.0.1:$port
+  say "healthcheck: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$c")"
+  wait_healthy "$c" 180 || return 0
+  say "$label: PID 1: $(docker exec "$c" ps -o user=,comm= -p 1)"
+  out=$(curl -sS -o /dev/null -w '%{http_code}' "$base/")
+  [[ $out == 200 ]] && ok "$label: GET / -> 200 ($(curl -sS "$base/" | jq -c '{version}'))" || bad "$label: GET / -> $out"
+  out=$(curl -sS "$base/health")
+  [[ $(jq -r .status <<<"$out") == healthy ]] && ok "$label: GET /health -> $out" || bad "$label: GET /health -> $out"
+  out=$(curl -sS "$base/connector-plugins" | jq -r '.[].class')
+  if grep -qx org.apache.kafka.connect.file.FileStreamSourceConnector <<<"$out"; then
+    ok "$label: connector-plugins lists FileStreamSourceConnector ($(wc -l <<<"$out") plugins)"
+  else bad "$label: connector-plugins: $out"; fi
+  # The healthcheck command refuses a non-200 answer (a path that is 404).
+  if docker exec "$c" bash -c "$(hc_cmd "$HC_CONNECT" | sed 's#GET /health #GET /nope #')"; then
+    bad "$label: the healthcheck accepted a 404"
+  else ok "$label: the healthcheck command refuses a 404 status line"; fi
+
+  docker exec "$c" bash -c 'printf "alpha\nbeta\ngamma\n" > /tmp/kl-input.txt'
+  out=$(curl -sS -X POST -H 'Content-Type: application/json' "$base/connectors" -d "$(jq -n --arg t "$topic" --arg n "$name" \
+    '{name: $n, config: {"connector.class": "FileStreamSource", "tasks.max": "1", file: "/tmp/kl-input.txt", topic: $t}}')")
+  [[ $(jq -r .name <<<"$out" 2>/dev/null) == "$name" ]] && ok "$label: POST /connectors created $name" || bad "$label: POST /connectors: $out"
+  local start=$SECONDS st=
+  while ((SECONDS - start < 60)); do
+    st=$(curl -sS "$base/connectors/$name/status" 2>/dev/null || true)
+    [[ $(jq -r '.connector.state + "/" + (.tasks[0].state // "none")' <<<"$st" 2>/dev/null) == RUNNING/RUNNING ]] && break
+    sleep 1
+  done
+  if [[ $(jq -r '.connector.state + "/" + (.tasks[0].state // "none")' <<<"$st" 2>/dev/null) == RUNNING/RUNNING ]]; then
+    ok "$label: GET /connectors/$name/status: connector RUNNING, task 0 RUNNING on $(jq -r .connector.worker_id <<<"$st")"
+  else bad "$label: status: $st"; fi
+  out=$(consume_until "$kport" "$topic" beginning 3 $'alpha\nbeta\ngamma')
+  [[ $out == $'alpha\nbeta\ngamma' ]] && ok "$label: kcat consumed the file's 3 lines from $topic" || bad "$label: kcat got '$out'"
+  docker exec "$c" bash -c 'echo delta >> /tmp/kl-input.txt'
+  out=$(consume_until "$kport" "$topic" 3 1 delta)
+  [[ $out == delta ]] && ok "$label: a line appended to the file arrived too" || bad "$label: appended line: '$out'"
+  out=$(docker logs "$c" 2>&1)
+  if grep -q 'Kafka Connect started' <<<"$out"; then
+    ok "$label: logs on stdout ('Kafka Connect started')"
+  else bad "$label: no 'Kafka Connect started' in docker logs"; fi
+}
+
+# ---------------------------------------------------------------- registry
+
+REGISTRY_ENV=(
+  SCHEMA_REGISTRY_HOST_NAME=schema-registry
+  SCHEMA_REGISTRY_LISTENERS=http://0.0.0.0:8081
+  SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=PLAINTEXT://kafka:9093
+  SCHEMA_REGISTRY_KAFKASTORE_TOPIC=_schemas
+  SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR=1
+  "SCHEMA_REGISTRY_HEAP_OPTS=$REGISTRY_HEAP"
+)
+
+registry_static_checks() {
+  say "=== schema registry image: required variables"
+  expect_fail "registry without bootstrap servers" \
+    "one of (SCHEMA_REGISTRY_KAFKASTORE_CONNECTION_URL,SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS) is required." \
+    -e SCHEMA_REGISTRY_HOST_NAME=x "$REGISTRY_IMAGE"
+  expect_fail "registry without SCHEMA_REGISTRY_HOST_NAME" "SCHEMA_REGISTRY_HOST_NAME is required." \
+    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=kafka:9093 "$REGISTRY_IMAGE"
+  expect_fail "registry with SCHEMA_REGISTRY_PORT" "PORT is deprecated. Please use SCHEMA_REGISTRY_LISTENERS instead." \
+    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=kafka:9093 -e SCHEMA_REGISTRY_HOST_NAME=x -e SCHEMA_REGISTRY_PORT=8081 "$REGISTRY_IMAGE"
+  expect_fail "registry with an unreachable Kafka" "not reachable within 2s" \
+    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=PLAINTEXT://nowhere:9093 -e SCHEMA_REGISTRY_HOST_NAME=x \
+    -e SCHEMA_REGISTRY_CUB_KAFKA_TIMEOUT=2 "$REGISTRY_IMAGE"
+}
+
+sr() { # METHOD PATH [JSON_BODY] -> prints "HTTP_CODE BODY"
+  local args=(-sS -X "$1" -H 'Content-Type: application/vnd.schemaregistry.v1+json' -w '\n%{http_code}')
+  [[ -n ${3-} ]] && args+=(-d "$3")
+  local out
+  out=$(curl "${args[@]}" "$SR_BASE$2")
+  printf '%s %s\n' "$(tail -n 1 <<<"$out")" "$(sed '$d' <<<"$out")"
+}
+schema_body() { jq -n --arg s "$1" '{schema: $s}'; }
+
+registry_flow() { # CONTAINER HOST_PORT BROKER_HOST_PORT KAFKA_CONTAINER
+  local c=$1 port=$2 kport=$3 kc=$4 out
+  SR_BASE=http://127.0.0.1:$port
+  say "healthcheck: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$c")"
+  wait_healthy "$c" 120 || return 0
+  say "registry: PID 1: $(docker exec "$c" ps -o user=,comm= -p 1)"
+  local v1='{"type":"record","name":"User","namespace":"lab","fields":[{"name":"name","type":"string"}]}'
+  local v2='{"type": "record", "name": "User", "namespace": "lab", "fields": [{"name": "name", "type": "string"}, {"name": "age", "type": ["null", "int"], "default": null}]}'
+  local bad_v='{"type":"record","name":"User","namespace":"lab","fields":[{"name":"name","type":"string"},{"name":"email","type":"string"}]}'
+  out=$(sr GET /subjects); [[ $out == '200 []' ]] && ok "registry: GET /subjects on an empty store -> $out" || bad "registry: GET /subjects -> $out"
+  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v1")")
+  [[ $out == '200 {"id":1}' ]] && ok "registry: POST /subjects/kl-user-value/versions -> $out" || bad "registry: register v1 -> $out"
+  out=$(sr GET /schemas/ids/1)
+  if [[ ${out%% *} == 200 && $(jq -r .schema <<<"${out#* }") == "$v1" ]]; then
+    ok "registry: GET /schemas/ids/1 returns the schema"
+  else bad "registry: GET /schemas/ids/1 -> $out"; fi
+  out=$(sr POST /compatibility/subjects/kl-user-value/versions/latest "$(schema_body "$v2")")
+  [[ $out == '200 {"is_compatible":true}' ]] && ok "registry: compatibility of v2 (new optional field) -> $out" || bad "registry: compat v2 -> $out"
+  out=$(sr POST '/compatibility/subjects/kl-user-value/versions/latest?verbose=true' "$(schema_body "$bad_v")")
+  if [[ ${out%% *} == 200 && $(jq -r .is_compatible <<<"${out#* }") == false ]]; then
+    ok "registry: compatibility of a new required field (BACKWARD) -> false: $(jq -c '.messages[0]' <<<"${out#* }" | cut -c1-110)"
+  else bad "registry: compat bad -> $out"; fi
+  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v2")")
+  [[ $out == '200 {"id":2}' ]] && ok "registry: register v2 -> $out" || bad "registry: register v2 -> $out"
+  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v2")")
+  [[ $out == '200 {"id":2}' ]] && ok "registry: registering v2 again is idempotent -> $out" || bad "registry: re-register v2 -> $out"
+  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$bad_v")")
+  [[ ${out%% *} == 409 ]] && ok "registry: registering an incompatible schema -> 409" || bad "registry: incompatible -> $out"
+  out=$(sr POST /subjects/kl-other-value/versions "$(schema_body "$v1")")
+  [[ $out == '200 {"id":1}' ]] && ok "registry: the same schema under another subject keeps id 1" || bad "registry: other subject -> $out"
+  out=$(sr GET /subjects/kl-user-value/versions); [[ $out == '200 [1,2]' ]] && ok "registry: versions -> $out" || bad "registry: versions -> $out"
+  out=$(sr GET /subjects/kl-user-value/versions/latest)
+  [[ $(jq -c '{subject, version, id}' <<<"${out#* }") == '{"subject":"kl-user-value","version":2,"id":2}' ]] \
+    && ok "registry: GET .../versions/latest -> version 2, id 2" || bad "registry: latest -> $out"
+  out=$(sr GET /config); [[ $out == '200 {"compatibilityLevel":"BACKWARD"}' ]] && ok "registry: GET /config -> $out" || bad "registry: GET /config -> $out"
+  out=$(sr PUT /config/kl-user-value '{"compatibility":"NONE"}'); [[ $out == '200 {"compatibility":"NONE"}' ]] && ok "registry: PUT /config/kl-user-value NONE" || bad "registry: PUT config -> $out"
+  out=$(sr POST /compatibility/subjects/kl-user-value/versions/latest "$(schema_body "$bad_v")")
+  [[ $out == '200 {"is_compatible":true}' ]] && ok "registry: with NONE the new required field is compatible" || bad "registry: NONE compat -> $out"
+  out=$(sr GET /schemas/ids/99); [[ $out == '404 {"error_code":40403,"message":"Schema 99 not found"}' ]] && ok "registry: unknown id -> $out" || bad "registry: unknown id -> $out"
+  out=$(sr GET /subjects/nope/versions); [[ ${out%% *} == 404 && $(jq -r .error_code <<<"${out#* }") == 40401 ]] && ok "registry: unknown subject -> 404 40401" || bad "registry: unknown subject -> $out"
+  out=$(sr POST /subjects/kl-user-value/versions '{"schema":"{not avro"}'); [[ ${out%% *} == 422 && $(jq -r .error_code <<<"${out#* }") == 42201 ]] && ok "registry: invalid schema -> 422 42201" || bad "registry: invalid schema -> $out"
+  out=$(sr GET /schemas/types); say "registry: GET /schemas/types -> $out"
+
+  out=$(kcat -b 127.0.0.1:$kport -C -t _schemas -o beginning -e -q -m 20 -f '%k\n' 2>&1 | jq -r .keytype 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
+  say "registry: _schemas topic record keys by keytype: $out"
+  [[ $out == *' 3 SCHEMA '* && $out == *' 1 CONFIG '* ]] \
+    && ok "registry: the 3 registrations and the subject config are records of _schemas (Confluent's key format)" \
+    || bad "registry: _schemas records: $out"
+  out=$(docker exec "$kc" /opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka:9093 --describe --entity-type topics --entity-name _schemas 2>&1)
+  grep -q 'cleanup.policy=compact' <<<"$out" && ok "registry: _schemas is compacted (kafka-configs --describe)" || bad "registry: _schemas config: $out"
+
+  docker restart -t 20 "$c" >/dev/null
+  wait_healthy "$c" 120 || return 0
+  out=$(sr GET /subjects/kl-user-value/versions)
+  local out2; out2=$(sr GET /schemas/ids/2)
+  if [[ $out == '200 [1,2]' && ${out2%% *} == 200 && $(sr GET /config/kl-user-value) == '200 {"compatibilityLevel":"NONE"}' ]]; then
+    ok "registry: after a restart the state is read back from _schemas (versions [1,2], id 2, subject config NONE)"
+  else bad "registry: after restart: $out / $out2"; fi
+}
+
+# ---------------------------------------------------------------- phases
+
+check_kraft() {
+  local kport cport rport
+  kport=$(pick_port 32092); cport=$(pick_port 32083); rport=$(pick_port 32081)
+  say "=== Kafka $K4_VERSION (KRaft) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport + schema registry on 127.0.0.1:$rport"
+  docker network create "$NET" >/dev/null
+  local k=$P-kafka c=$P-connect r=$P-registry out
+  start_kraft "$k" "$kport"
+  wait_healthy "$k" 120 || return 0
+  out=$(kcat -b 127.0.0.1:$kport -L -m 10 2>&1)
+  grep -q "broker 1 at localhost:$kport" <<<"$out" && ok "kafka $K4_VERSION: kcat -L sees broker 1" || bad "kafka $K4_VERSION: kcat -L: $out"
+  say "kafka $K4_VERSION: ApiVersions v0 reply, first 10 bytes:$(docker exec "$k" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1")"
+  out=$(docker exec "$k" /opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka:9093 --describe --entity-type brokers --entity-name 1 2>&1 | head -n 1)
+  [[ $out == *"configs for broker 1"* ]] && ok "kafka $K4_VERSION: kafka-configs.sh (its class moved in 4.4) runs: $out" || bad "kafka $K4_VERSION: kafka-configs.sh: $out"
+  out=$(docker exec "$k" /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka:9093 2>&1 | head -n 1)
+  [[ $out == kafka:9093* ]] && ok "kafka $K4_VERSION: kafka-broker-api-versions.sh: ${out:0:80}" || bad "kafka $K4_VERSION: api versions: $out"
+
+  local -a env=() e
+  for e in "${CONNECT_ENV[@]}"; do env+=("$e"); done
+  api_create "$c" "$CONNECT_IMAGE" connect "$HC_CONNECT" "8083=$cport" "${env[@]}"
+  api_create "$r" "$REGISTRY_IMAGE" schema-registry "$HC_REGISTRY" "8081=$rport" "${REGISTRY_ENV[@]}"
+  connect_flow "$c" "connect on kafka $K4_VERSION" "$cport" "$kport"
+  registry_flow "$r" "$rport" "$kport" "$k"
+  stats "$k" "$c" "$r"
+  stop_check "$c" 'Kafka Connect stopped' "connect"
+  stop_check "$r" 'Shut down completed' "registry"
+  docker rm -f -v "$c" "$r" "$k" >/dev/null
+  docker network rm "$NET" >/dev/null
+}
+
+check_zk() {
+  local kport cport
+  kport=$(pick_port 32192); cport=$(pick_port 32183)
+  say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport"
+  docker network create "$NET" >/dev/null
+  local z=$P-zookeeper k=$P-kafka39 c=$P-connect39
+  start_zk_kafka "$z" "$k" "$kport"
+  wait_healthy "$z" 60 || return 0
+  wait_healthy "$k" 120 || return 0
+  api_create "$c" "$CONNECT_IMAGE" connect "$HC_CONNECT" "8083=$cport" "${CONNECT_ENV[@]}"
+  connect_flow "$c" "connect on kafka 3.9.2 (ZooKeeper mode)" "$cport" "$kport"
+  IDLE_S=5 stats "$c"
+  docker rm -f -v "$c" "$k" "$z" >/dev/null
+  docker network rm "$NET" >/dev/null
+}
+
+for tool in docker curl jq kcat; do command -v "$tool" >/dev/null || { echo "check: $tool not found" >&2; exit 1; }; done
+for img in "$CONNECT_IMAGE" "$REGISTRY_IMAGE" "$K4_IMAGE" "$ZK_IMAGE" "$K39_IMAGE"; do
+  docker image inspect "$img" >/dev/null 2>&1 || { echo "check: image $img missing: run test-images/build.sh" >&2; exit 1; }
+done
+cleanup # leftovers of an interrupted run of this script (same names)
+connect_static_checks
+registry_static_checks
+[[ $WHICH == zk ]] || check_kraft
+[[ $WHICH == kraft ]] || check_zk
+echo "check: $PASSES passed, $FAILS failed"
+((FAILS == 0))
