@@ -68,32 +68,179 @@ async function withAdmin(inputs, fn) {
   }
 }
 
-/**
- * Errors a broker gives while it is still loading its partitions after a (re)start: worth waiting out.
- * An array, not a Set: Pulumi serialises the providers by capturing their closures, and a captured Set
- * arrives as a plain object (`Set.prototype.has called on incompatible receiver`).
- */
-const STILL_LOADING = ["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"];
+/** The type of a kafkajs error, also when a retrier wrapped it (KafkaJSNumberOfRetriesExceeded keeps it as cause). */
+function errorType(error) {
+  if (!error) return undefined;
+  return error.type || errorType(error.cause);
+}
 
-async function describeTopic(admin, name, deadlineMs = 60000) {
-  const giveUpAt = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await describeTopicOnce(admin, name);
-    } catch (error) {
-      const type = error && (error.type || (error.cause && error.cause.type));
-      if (!STILL_LOADING.includes(type) || Date.now() > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+/**
+ * What a broker answers while it does not serve a topic (yet): its metadata lacks the topic (a KRaft broker that has
+ * not replayed the controller's record, a ZooKeeper-mode broker without its UpdateMetadata, a broker loading its
+ * partitions after a restart, a topic being deleted), a partition without a leader, or a leader that has not taken
+ * the partition over. An array, not a Set: Pulumi serialises the providers by capturing their closures, and a
+ * captured Set arrives as a plain object (`Set.prototype.has called on incompatible receiver`).
+ */
+const NOT_SERVED = ["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION"];
+
+/** How long every broker may take to serve a created topic (or to drop a deleted one), and how often to ask. */
+const SERVED_WITHIN_MS = 60000;
+const ASK_EVERY_MS = 200;
+
+function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The live brokers, as the OUTSIDE listener advertises them. */
+async function brokersOf(admin) {
+  const { brokers } = await admin.describeCluster();
+  return brokers
+    .map(({ nodeId, host, port }) => ({ nodeId, address: `${host}:${port}` }))
+    .sort((a, b) => a.nodeId - b.nodeId);
+}
+
+/**
+ * Asks one broker, on its own, for the topic, as a client bootstrapping on that broker would: a client whose only
+ * bootstrap address is that broker sends it the Metadata request, then asks each partition's leader (as that broker
+ * names it) for the partition's offsets. Returns { partitions } when the broker knows the topic and every leader
+ * answers, { notServed: <error type> } when it does not serve it (yet); any other error is a real failure.
+ */
+async function askBroker(inputs, broker, name) {
+  const probe = new kafkajs.Kafka({
+    clientId: "kafka-lab-topics",
+    brokers: [broker.address],
+    ...saslOf(inputs),
+    connectionTimeout: 5000,
+    requestTimeout: 10000,
+    // No retries inside kafkajs: the caller asks again, within its own bound, and only after NOT_SERVED answers.
+    retry: { retries: 0 },
+    logLevel: kafkajs.logLevel.NOTHING,
+  }).admin();
+  try {
+    await probe.connect();
+    return { partitions: (await probe.fetchTopicOffsets(name)).length };
+  } catch (error) {
+    const type = errorType(error);
+    if (NOT_SERVED.includes(type)) return { notServed: type };
+    throw error;
+  } finally {
+    await probe.disconnect();
   }
 }
 
-async function describeTopicOnce(admin, name) {
+async function askEveryBroker(inputs, brokers, name) {
+  return Promise.all(brokers.map(async (broker) => ({ broker, answer: await askBroker(inputs, broker, name) })));
+}
+
+function describeAnswers(answers) {
+  return answers
+    .map(
+      ({ broker, answer }) =>
+        `broker ${broker.nodeId} (${broker.address}): ${answer.notServed || `${answer.partitions} partition(s)`}`,
+    )
+    .join("; ");
+}
+
+/**
+ * Waits until every broker serves the topic with at least `partitions` partitions, each with a leader that answers:
+ * what the next step needs (another topic's creation, the readiness check, a client bootstrapping on any broker).
+ * CreateTopics and CreatePartitions return once the controller has the change; a broker's own metadata follows a
+ * moment later (in KRaft every broker, the one that forwarded the request too, replays the controller's log; in
+ * ZooKeeper mode each broker waits for its UpdateMetadata). Fails after SERVED_WITHIN_MS naming the brokers that
+ * still do not serve it.
+ */
+async function waitUntilEveryBrokerServes(inputs, brokers, partitions, what) {
+  const giveUpAt = Date.now() + SERVED_WITHIN_MS;
+  for (;;) {
+    const answers = await askEveryBroker(inputs, brokers, inputs.name);
+    const lagging = answers.filter(({ answer }) => answer.notServed || answer.partitions < partitions);
+    if (lagging.length === 0) return;
+    if (Date.now() > giveUpAt) {
+      throw new Error(
+        `${what}, but after ${SERVED_WITHIN_MS / 1000} s not every broker serves topic ${inputs.name} with ` +
+          `${partitions} partition(s) and their leaders: ${describeAnswers(lagging)}`,
+      );
+    }
+    await pause(ASK_EVERY_MS);
+  }
+}
+
+/** After DeleteTopics: waits until no broker serves the topic, so that a replacement is the only one brokers know. */
+async function waitUntilNoBrokerServes(inputs, brokers) {
+  const giveUpAt = Date.now() + SERVED_WITHIN_MS;
+  for (;;) {
+    const answers = await askEveryBroker(inputs, brokers, inputs.name);
+    const serving = answers.filter(({ answer }) => answer.notServed !== "UNKNOWN_TOPIC_OR_PARTITION");
+    if (serving.length === 0) return;
+    if (Date.now() > giveUpAt) {
+      throw new Error(
+        `topic ${inputs.name} was deleted, but after ${SERVED_WITHIN_MS / 1000} s brokers still know it: ${describeAnswers(serving)}`,
+      );
+    }
+    await pause(ASK_EVERY_MS);
+  }
+}
+
+/** Describes the topic (after waitUntilEveryBrokerServes: any broker answers for it). */
+async function describeTopic(admin, name) {
   const metadata = await admin.fetchTopicMetadata({ topics: [name] });
   const topic = metadata.topics[0];
   const partitions = topic.partitions.length;
   const replicationFactor = partitions > 0 ? topic.partitions[0].replicas.length : 0;
   return { partitions, replicationFactor };
+}
+
+/** One CreateTopics request through the controller: true when it created the topic, false when the topic exists. */
+async function createTopicOnce(admin, inputs) {
+  return admin.createTopics({
+    // Not kafkajs's waitForLeaders: it asks only the broker the request went to (in KRaft any broker, whose metadata
+    // may not have the topic yet) and fails at once on UNKNOWN_TOPIC_OR_PARTITION. The wait is ours, on every broker.
+    waitForLeaders: false,
+    timeout: 30000,
+    topics: [
+      {
+        topic: inputs.name,
+        numPartitions: inputs.partitions,
+        replicationFactor: inputs.replicationFactor,
+        configEntries: configEntries(inputs.configs),
+      },
+    ],
+  });
+}
+
+/**
+ * Creates the topic, or finds it, and returns once every broker serves it; true when this call created it. A topic
+ * that the controller says exists (TOPIC_ALREADY_EXISTS) while no broker knows it is being deleted: ZooKeeper mode
+ * drops a topic marked for deletion from every broker's metadata at once but refuses to create it again until the
+ * deletion completes. Asks again until it is created, within SERVED_WITHIN_MS.
+ */
+async function createOrFindTopic(admin, inputs, brokers) {
+  const giveUpAt = Date.now() + SERVED_WITHIN_MS;
+  for (;;) {
+    if (await createTopicOnce(admin, inputs)) {
+      await waitUntilEveryBrokerServes(inputs, brokers, inputs.partitions, `topic ${inputs.name} was created`);
+      return true;
+    }
+    const answers = await askEveryBroker(inputs, brokers, inputs.name);
+    if (!answers.every(({ answer }) => answer.notServed === "UNKNOWN_TOPIC_OR_PARTITION")) {
+      await waitUntilEveryBrokerServes(inputs, brokers, 1, `topic ${inputs.name} exists`);
+      return false;
+    }
+    if (Date.now() > giveUpAt) {
+      throw new Error(
+        `topic ${inputs.name} cannot be created: the controller answers that it exists (TOPIC_ALREADY_EXISTS), ` +
+          `yet after ${SERVED_WITHIN_MS / 1000} s no broker knows it (${describeAnswers(answers)}). A topic marked for deletion ` +
+          "answers so until its deletion completes (does every broker holding one of its replicas run?)",
+      );
+    }
+    await pause(ASK_EVERY_MS);
+  }
+}
+
+/** Adds partitions, then waits until every broker serves them. */
+async function addPartitions(admin, inputs, brokers) {
+  await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
+  await waitUntilEveryBrokerServes(inputs, brokers, inputs.partitions, `topic ${inputs.name} got more partitions`);
 }
 
 async function applyConfigs(admin, inputs) {
@@ -112,21 +259,11 @@ function sameConfigs(a, b) {
 /**
  * Creates the topic, or adopts one that already exists with compatible settings: a persistent lab, a topic made
  * by hand, or the topics ZooKeeper (or the KRaft quorum) still holds after a broker container was re-created.
+ * Returns once every broker serves it.
  */
 async function ensureTopic(admin, inputs) {
-  const created = await admin.createTopics({
-    waitForLeaders: true,
-    timeout: 30000,
-    topics: [
-      {
-        topic: inputs.name,
-        numPartitions: inputs.partitions,
-        replicationFactor: inputs.replicationFactor,
-        configEntries: configEntries(inputs.configs),
-      },
-    ],
-  });
-  if (created) return;
+  const brokers = await brokersOf(admin);
+  if (await createOrFindTopic(admin, inputs, brokers)) return;
   const existing = await describeTopic(admin, inputs.name);
   if (existing.replicationFactor !== inputs.replicationFactor || existing.partitions > inputs.partitions) {
     throw new Error(
@@ -135,9 +272,7 @@ async function ensureTopic(admin, inputs) {
         `delete it (kafka-topics --delete) or declare it as ${inputs.name}:${existing.partitions}:${existing.replicationFactor}`,
     );
   }
-  if (existing.partitions < inputs.partitions) {
-    await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
-  }
+  if (existing.partitions < inputs.partitions) await addPartitions(admin, inputs, brokers);
   await applyConfigs(admin, inputs);
 }
 
@@ -167,9 +302,7 @@ const topicProvider = {
   async update(id, olds, news) {
     await withAdmin(news, async (admin) => {
       if (olds.clusterToken !== news.clusterToken) return ensureTopic(admin, news);
-      if (news.partitions > olds.partitions) {
-        await admin.createPartitions({ topicPartitions: [{ topic: news.name, count: news.partitions }] });
-      }
+      if (news.partitions > olds.partitions) await addPartitions(admin, news, await brokersOf(admin));
       if (!sameConfigs(olds.configs, news.configs)) await applyConfigs(admin, news);
     });
     return { outs: news };
@@ -177,7 +310,10 @@ const topicProvider = {
 
   async delete(id, props) {
     try {
-      await withAdmin(props, (admin) => admin.deleteTopics({ topics: [props.name], timeout: 30000 }));
+      await withAdmin(props, async (admin) => {
+        await admin.deleteTopics({ topics: [props.name], timeout: 30000 });
+        await waitUntilNoBrokerServes(props, await brokersOf(admin));
+      });
     } catch (error) {
       // A topic whose broker is gone (removed by hand, or never reachable) is gone with it: do not block destroy.
       const type = error && error.type;

@@ -1,0 +1,45 @@
+// The dynamic providers as Pulumi runs them: serialised by Pulumi's own closure serialiser, loaded in a fresh
+// process the way its dynamic-provider host loads them, then exercised. What the provider captured at module level
+// must survive (a captured Set once arrived as a plain object and broke the wait on a broker still loading).
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import kafkaProviders from "../../infra/kafka-providers.cjs";
+import restProviders from "../../infra/rest-providers.cjs";
+
+const runner = fileURLToPath(new URL("../support/serialised-topic-provider.cjs", import.meta.url));
+
+async function serialised(provider: object): Promise<string> {
+  return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+}
+
+it("the serialised topic provider creates a topic and waits until every broker serves it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kafka-lab-provider-"));
+  try {
+    const file = join(dir, "provider.js");
+    writeFileSync(file, await serialised(kafkaProviders.topicProvider));
+    const result = JSON.parse(
+      execFileSync(process.execPath, [runner, file], { encoding: "utf8", cwd: process.cwd() }).trim(),
+    );
+    assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("every provider serialises into text that loads in a fresh process", async () => {
+  const providers = { ...kafkaProviders, ...restProviders } as Record<string, object>;
+  for (const [name, provider] of Object.entries(providers)) {
+    const text = await serialised(provider);
+    const script =
+      `const p = require("require-from-string")(${JSON.stringify(text)}).handler(); ` +
+      `console.log(["create", "diff", "delete"].every((m) => typeof p[m] === "function"))`;
+    assert.equal(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim(), "true", name);
+  }
+});
