@@ -6,6 +6,7 @@
 import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
 import type { SetupStep } from "../infra/specs.js";
 import providers from "../infra/kafka-providers.cjs";
+import restProviders from "../infra/rest-providers.cjs";
 import { run } from "./clients.js";
 
 const POLL_MS = 1_000;
@@ -136,6 +137,14 @@ async function runStep(topology: LabTopology, step: SetupStep): Promise<string> 
     case "consumer-group-readiness":
       await providers.readinessProvider.create!(kafka);
       return "coordinator";
+    case "connector": {
+      const { name, class: className, config } = step.connector;
+      await restProviders.connectorProvider.create!({ url: step.url, name, className, config, clusterToken: "bench" });
+      return "connectors";
+    }
+    case "schema":
+      await restProviders.schemaProvider.create!({ url: step.url, ...step.schema, clusterToken: "bench" });
+      return "schemas";
     case "scram-user":
       throw new Error("the docker run floor does not set up SCRAM users");
   }

@@ -3,6 +3,8 @@
 // the stack's config; tests hand us the same strings directly.
 
 import { isIP } from "node:net";
+import { parseConnectorSpecs, type ConnectorSpec } from "./connectors.js";
+import { parseSchemaSpecs, type ReadFile, type SchemaSpec } from "./schemas.js";
 import { parseTopicSpecs, type TopicSpec } from "./topics.js";
 
 export const CONFIG_NAMESPACE = "kafka-lab";
@@ -54,9 +56,22 @@ export interface LabConfig {
   outsideUsername: string;
   /** Plain text in memory only: the Pulumi layer wraps it as a secret, the topology never puts it in an env var. */
   outsidePassword: string;
+  /** A Kafka Connect worker (distributed mode) on the lab network, and the connectors it runs. */
+  connect: boolean;
+  connectImage: string;
+  /** Host port of Connect's REST API. */
+  connectPort: number;
+  connectHeapMb: number;
+  connectors: ConnectorSpec[];
+  /** A schema registry (Confluent's REST API) on the lab network, and the schemas registered with it. */
+  schemaRegistry: boolean;
+  schemaRegistryImage: string;
+  schemaRegistryPort: number;
+  schemaRegistryHeapMb: number;
+  schemas: SchemaSpec[];
 }
 
-type KeyType = "string" | "integer" | "boolean" | "array";
+type KeyType = "string" | "integer" | "boolean" | "array" | "object";
 
 interface KeySpec {
   type: KeyType;
@@ -65,8 +80,10 @@ interface KeySpec {
    * declared secret key that a stack leaves unset (with or without a default), and this one is optional.
    */
   secret?: boolean;
-  /** Default as Pulumi.yaml declares it (arrays as arrays). */
-  default: string | number | boolean | string[];
+  /** Default as Pulumi.yaml declares it (arrays as arrays, maps as maps). */
+  default: string | number | boolean | readonly string[] | readonly object[] | Readonly<Record<string, string>>;
+  /** For arrays: the type of their items, as Pulumi.yaml declares it. */
+  items?: KeyType;
   description: string;
 }
 
@@ -121,7 +138,7 @@ export const CONFIG_KEYS = {
   },
   kraftImage: {
     type: "string",
-    default: "apache/kafka:4.2.0",
+    default: "apache/kafka:4.4.0",
     description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README).",
   },
   zookeeperImage: {
@@ -185,6 +202,51 @@ export const CONFIG_KEYS = {
     secret: true,
     description: `SCRAM password, a secret: ${SET_PASSWORD}.`,
   },
+  connect: {
+    type: "boolean",
+    default: false,
+    description: "Run a Kafka Connect worker (distributed mode, JSON converters) on the lab network.",
+  },
+  connectImage: {
+    type: "string",
+    default: "confluentinc/cp-kafka-connect:7.9.1",
+    description: "Kafka Connect image; must honour the cp-kafka-connect environment contract (see README).",
+  },
+  connectPort: { type: "integer", default: 8083, description: "Host port of Connect's REST API (on bindAddress)." },
+  connectHeap: { type: "string", default: "256m", description: "JVM heap of the Connect worker, such as 256m." },
+  connectors: {
+    type: "array",
+    items: "object",
+    default: [],
+    description:
+      "Connectors as {name, class, config}: created on pulumi up, updated in place when their config changes, deleted when removed.",
+  },
+  schemaRegistry: {
+    type: "boolean",
+    default: false,
+    description: "Run a schema registry (the Confluent Schema Registry REST API) on the lab network.",
+  },
+  schemaRegistryImage: {
+    type: "string",
+    default: "confluentinc/cp-schema-registry:7.9.1",
+    description: "Schema registry image; must honour the cp-schema-registry environment contract (see README).",
+  },
+  schemaRegistryPort: {
+    type: "integer",
+    default: 8081,
+    description: "Host port of the schema registry (on bindAddress).",
+  },
+  schemaRegistryHeap: {
+    type: "string",
+    default: "128m",
+    description: "JVM heap of the schema registry, such as 128m.",
+  },
+  schemas: {
+    type: "object",
+    default: {},
+    description:
+      "Schemas as subject: file (.avsc Avro, .json JSON Schema, .proto Protobuf; paths from the project root), registered on pulumi up.",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -231,6 +293,8 @@ export interface ParseOptions {
    * among them is refused: its value would sit unencrypted in the stack file and in the state.
    */
   plaintextKeys?: readonly string[];
+  /** Reads a schema file declared in `schemas` (paths relative to the project root); without it none can be read. */
+  readFile?: ReadFile;
 }
 
 class Reader {
@@ -274,6 +338,33 @@ class Reader {
     if ((allowed as readonly string[]).includes(text)) return text as T;
     this.fail(key, text, `must be one of: ${allowed.join(", ")}`);
     return CONFIG_KEYS[key].default as T;
+  }
+
+  /** A list or a map that Pulumi hands over as JSON text; `example` goes into the message when it is neither. */
+  json<T extends "array" | "object">(
+    key: ConfigKey,
+    shape: T,
+    example: string,
+  ): T extends "array" ? unknown[] : Record<string, unknown> {
+    type Result = T extends "array" ? unknown[] : Record<string, unknown>;
+    const text = this.value(key);
+    const fallback = (shape === "array" ? [] : {}) as Result;
+    if (text === undefined) return fallback;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const fits =
+      shape === "array"
+        ? Array.isArray(parsed)
+        : typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
+    if (!fits) {
+      this.fail(key, text, `must be a ${shape === "array" ? "list" : "map"}, e.g. ${example}`);
+      return fallback;
+    }
+    return parsed as Result;
   }
 
   stringArray(key: ConfigKey): string[] {
@@ -320,7 +411,7 @@ export function parseHeapMb(text: string): number | undefined {
 const MIN_HEAP_MB = 64;
 const MAX_HEAP_MB = 16384;
 
-function heap(reader: Reader, key: "kafkaHeap" | "zookeeperHeap"): number {
+function heap(reader: Reader, key: "kafkaHeap" | "zookeeperHeap" | "connectHeap" | "schemaRegistryHeap"): number {
   const text = reader.string(key);
   const mb = parseHeapMb(text);
   if (mb === undefined || mb < MIN_HEAP_MB || mb > MAX_HEAP_MB) {
@@ -353,33 +444,72 @@ function password(reader: Reader): string {
   return text;
 }
 
-/** Port ranges used on the host, to refuse overlaps. */
+interface PortRange {
+  key: ConfigKey;
+  first: number;
+  last: number;
+  what: string;
+}
+
+/** Every host port range the lab publishes, in the order their keys are checked. */
+function publishedRanges(config: LabConfig): PortRange[] {
+  const ranges: PortRange[] = [
+    {
+      key: "outsidePort",
+      first: config.outsidePort,
+      last: config.outsidePort + config.brokers - 1,
+      what: "the brokers' OUTSIDE ports",
+    },
+  ];
+  if (config.publishZookeeper) {
+    ranges.push({
+      key: "zookeeperPort",
+      first: config.zookeeperPort,
+      last: config.zookeeperPort + config.zookeeperNodes - 1,
+      what: "ZooKeeper's ports",
+    });
+  }
+  if (config.connect)
+    ranges.push({
+      key: "connectPort",
+      first: config.connectPort,
+      last: config.connectPort,
+      what: "Connect's REST port",
+    });
+  if (config.schemaRegistry) {
+    ranges.push({
+      key: "schemaRegistryPort",
+      first: config.schemaRegistryPort,
+      last: config.schemaRegistryPort,
+      what: "the schema registry's port",
+    });
+  }
+  return ranges;
+}
+
+/** Host ports past 65535, and ranges that overlap an earlier one (named by its key). */
 function checkPorts(reader: Reader, config: LabConfig): void {
-  const lastBrokerPort = config.outsidePort + config.brokers - 1;
-  if (lastBrokerPort > 65535) {
-    reader.fail(
-      "outsidePort",
-      String(config.outsidePort),
-      `with ${config.brokers} brokers the ports ${config.outsidePort}-${lastBrokerPort} run past 65535; choose at most ${65536 - config.brokers}`,
-    );
-  }
-  if (!config.publishZookeeper) return;
-  const lastZkPort = config.zookeeperPort + config.zookeeperNodes - 1;
-  if (lastZkPort > 65535) {
-    reader.fail(
-      "zookeeperPort",
-      String(config.zookeeperPort),
-      `with ${config.zookeeperNodes} ZooKeeper nodes the ports run past 65535; choose at most ${65536 - config.zookeeperNodes}`,
-    );
-  }
-  const overlaps = config.zookeeperPort <= lastBrokerPort && config.outsidePort <= lastZkPort;
-  if (overlaps) {
-    reader.fail(
-      "zookeeperPort",
-      String(config.zookeeperPort),
-      `overlaps the brokers' OUTSIDE ports ${config.outsidePort}-${lastBrokerPort}; choose a port outside that range`,
-    );
-  }
+  const ranges = publishedRanges(config);
+  ranges.forEach((range, i) => {
+    const span = range.first === range.last ? `${range.first}` : `${range.first}-${range.last}`;
+    if (range.last > 65535) {
+      reader.fail(
+        range.key,
+        String(range.first),
+        `${range.what} ${span} run past 65535; choose at most ${65535 - (range.last - range.first)}`,
+      );
+      return;
+    }
+    const clash = ranges.slice(0, i).find((other) => range.first <= other.last && other.first <= range.last);
+    if (clash) {
+      const other = clash.first === clash.last ? `${clash.first}` : `${clash.first}-${clash.last}`;
+      reader.fail(
+        range.key,
+        String(range.first),
+        `overlaps ${clash.what} ${other} (${CONFIG_NAMESPACE}:${clash.key}); choose a port outside that range`,
+      );
+    }
+  });
 }
 
 /**
@@ -419,15 +549,24 @@ function checkModeCombinations(reader: Reader, config: LabConfig): void {
   if (config.keepVolumes && !config.persistence) {
     reader.fail("keepVolumes", "true", "needs persistence: true (without persistence there are no volumes to keep)");
   }
+  if (config.connectors.length > 0 && !config.connect) {
+    reader.fail(
+      "connectors",
+      config.connectors.map((c) => c.name).join(", "),
+      "need connect: true (a Connect worker to run them)",
+    );
+  }
+  if (config.schemas.length > 0 && !config.schemaRegistry) {
+    reader.fail(
+      "schemas",
+      config.schemas.map((s) => s.subject).join(", "),
+      "need schemaRegistry: true (a registry to hold them)",
+    );
+  }
 }
 
-/**
- * Parses and validates the raw config. Returns a complete LabConfig with defaults filled in, or throws a
- * ConfigError listing every problem. Unknown keys in the kafka-lab namespace are refused (they are
- * almost always typos).
- */
-export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOptions = {}): LabConfig {
-  const reader = new Reader(raw);
+/** Refuses unknown keys (almost always typos) and secrets that the stack holds in plain text. */
+function checkKeys(reader: Reader, raw: RawConfig, plaintextKeys: readonly string[]): void {
   for (const key of Object.keys(raw)) {
     if (!(key in CONFIG_KEYS)) {
       reader.fail(key, raw[key], `is not a kafka-lab setting; known keys: ${CONFIG_KEY_NAMES.join(", ")}`);
@@ -439,7 +578,24 @@ export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOpti
       );
     }
   }
+}
 
+function image(
+  reader: Reader,
+  key: "kafkaImage" | "kraftImage" | "zookeeperImage" | "connectImage" | "schemaRegistryImage",
+): string {
+  const text = reader.string(key);
+  if (!isValidImageReference(text)) {
+    reader.fail(
+      key,
+      text,
+      "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)",
+    );
+  }
+  return text;
+}
+
+function hostSettings(reader: Reader): Pick<LabConfig, "outsideHost" | "bindAddress"> {
   const outsideHost = reader.string("outsideHost");
   if (!isValidHost(outsideHost)) {
     reader.fail("outsideHost", outsideHost, "must be a host name (letters, digits, dots, hyphens) or an IP address");
@@ -452,40 +608,29 @@ export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOpti
       "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)",
     );
   }
+  return { outsideHost, bindAddress };
+}
 
-  const images = (["kafkaImage", "kraftImage", "zookeeperImage"] as const).map((key) => {
-    const image = reader.string(key);
-    if (!isValidImageReference(image)) {
-      reader.fail(
-        key,
-        image,
-        "must be a Docker image reference such as confluentinc/cp-kafka:7.9.1 (lower-case repository, optional :tag)",
-      );
-    }
-    return image;
-  });
-
+/** The brokers, ZooKeeper and the lab around them. */
+function kafkaSettings(reader: Reader): Omit<LabConfig, keyof ReturnType<typeof ecosystemSettings>> {
   const zookeeperNodes = reader.integer("zookeeperNodes", 1, 3);
   if (!(ZOOKEEPER_NODE_COUNTS as readonly number[]).includes(zookeeperNodes)) {
     reader.fail("zookeeperNodes", String(zookeeperNodes), "must be 1 or 3 (an ensemble of 2 survives no failure)");
   }
-
   const brokers = reader.integer("brokers", 1, MAX_BROKERS);
   const topics = parseTopicSpecs(reader.stringArray("topics"), brokers);
   for (const problem of topics.problems) reader.fail("topics", problem.value, problem.allowed);
-
-  const config: LabConfig = {
+  return {
     mode: reader.oneOf("mode", LAB_MODES),
     brokers,
     zookeeperNodes,
-    outsideHost,
+    ...hostSettings(reader),
     outsidePort: reader.integer("outsidePort", 1, 65535),
-    bindAddress,
     publishZookeeper: reader.boolean("publishZookeeper"),
     zookeeperPort: reader.integer("zookeeperPort", 1, 65535),
-    kafkaImage: images[0]!,
-    kraftImage: images[1]!,
-    zookeeperImage: images[2]!,
+    kafkaImage: image(reader, "kafkaImage"),
+    kraftImage: image(reader, "kraftImage"),
+    zookeeperImage: image(reader, "zookeeperImage"),
     kafkaHeapMb: heap(reader, "kafkaHeap"),
     zookeeperHeapMb: heap(reader, "zookeeperHeap"),
     topics: topics.topics,
@@ -499,9 +644,49 @@ export function parseLabConfig(raw: RawConfig, { plaintextKeys = [] }: ParseOpti
     outsideUsername: username(reader),
     outsidePassword: password(reader),
   };
+}
+
+/** Kafka Connect and its connectors, the schema registry and its schemas. */
+function ecosystemSettings(reader: Reader, readFile: ReadFile) {
+  const connectors = parseConnectorSpecs(
+    reader.json("connectors", "array", '[{"name": "file-source", "class": "FileStreamSource", "config": {}}]'),
+  );
+  for (const problem of connectors.problems) reader.fail("connectors", problem.value, problem.allowed);
+  const schemas = parseSchemaSpecs(
+    reader.json("schemas", "object", '{"orders-value": "schemas/order.avsc"}'),
+    readFile,
+  );
+  for (const problem of schemas.problems) reader.fail("schemas", problem.value, problem.allowed);
+  return {
+    connect: reader.boolean("connect"),
+    connectImage: image(reader, "connectImage"),
+    connectPort: reader.integer("connectPort", 1, 65535),
+    connectHeapMb: heap(reader, "connectHeap"),
+    connectors: connectors.connectors,
+    schemaRegistry: reader.boolean("schemaRegistry"),
+    schemaRegistryImage: image(reader, "schemaRegistryImage"),
+    schemaRegistryPort: reader.integer("schemaRegistryPort", 1, 65535),
+    schemaRegistryHeapMb: heap(reader, "schemaRegistryHeap"),
+    schemas: schemas.schemas,
+  };
+}
+
+const NO_FILES: ReadFile = () => undefined;
+
+/**
+ * Parses and validates the raw config. Returns a complete LabConfig with defaults filled in, or throws a
+ * ConfigError listing every problem. Unknown keys in the kafka-lab namespace are refused (they are
+ * almost always typos).
+ */
+export function parseLabConfig(
+  raw: RawConfig,
+  { plaintextKeys = [], readFile = NO_FILES }: ParseOptions = {},
+): LabConfig {
+  const reader = new Reader(raw);
+  checkKeys(reader, raw, plaintextKeys);
+  const config: LabConfig = { ...kafkaSettings(reader), ...ecosystemSettings(reader, readFile) };
   checkPorts(reader, config);
   checkModeCombinations(reader, config);
-
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
 }

@@ -5,12 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";
 import { KafkaLab } from "./kafka-lab.js";
+import { readProjectFile } from "./project-files.js";
 import { readStackConfig } from "./raw-config.js";
 
 function loadConfig(): LabConfig {
   try {
     const { values, plaintextKeys } = readStackConfig();
-    return parseLabConfig(values, { plaintextKeys });
+    return parseLabConfig(values, { plaintextKeys, readFile: readProjectFile });
   } catch (error) {
     // Refused before any resource is registered; RunError prints the message without a stack trace.
     if (error instanceof ConfigError) throw new pulumi.RunError(error.message);

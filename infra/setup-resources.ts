@@ -3,6 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import providers from "./kafka-providers.cjs";
+import restProviders from "./rest-providers.cjs";
 import type { KafkaAccess, SetupStep } from "./specs.js";
 
 /** What kafkajs needs to log in on OUTSIDE; always a Pulumi secret (it carries the password). */
@@ -51,6 +52,38 @@ export class ConsumerGroupReadiness extends pulumi.dynamic.Resource {
   }
 }
 
+export interface ConnectorInputs {
+  /** Connect's REST API as the machine running pulumi reaches it. */
+  url: string;
+  name: string;
+  className: string;
+  config: Record<string, string>;
+  clusterToken: pulumi.Input<string>;
+}
+
+export interface SchemaInputs {
+  url: string;
+  subject: string;
+  file: string;
+  schemaType: string;
+  schema: string;
+  clusterToken: pulumi.Input<string>;
+}
+
+/** A Kafka Connect connector, created and changed in place through Connect's REST API; RUNNING once created. */
+export class KafkaConnector extends pulumi.dynamic.Resource {
+  constructor(name: string, args: ConnectorInputs, opts?: pulumi.CustomResourceOptions) {
+    super(restProviders.connectorProvider, name, { ...args }, opts, "kafka-lab", "KafkaConnector");
+  }
+}
+
+/** A schema registered with the schema registry (a changed schema registers a new version of the subject). */
+export class RegisteredSchema extends pulumi.dynamic.Resource {
+  constructor(name: string, args: SchemaInputs, opts?: pulumi.CustomResourceOptions) {
+    super(restProviders.schemaProvider, name, { ...args }, opts, "kafka-lab", "RegisteredSchema");
+  }
+}
+
 /** What every step's resource needs besides the step itself. */
 export interface StepContext {
   kafka: KafkaAccess;
@@ -94,5 +127,21 @@ export function setupResource(
     }
     case "consumer-group-readiness":
       return new ConsumerGroupReadiness(step.key, kafka, opts);
+    case "connector": {
+      const { name, class: className, config } = step.connector;
+      return new KafkaConnector(
+        step.key,
+        { url: step.url, name, className, config, clusterToken: ctx.clusterToken },
+        opts,
+      );
+    }
+    case "schema": {
+      const { subject, file, schemaType, schema } = step.schema;
+      return new RegisteredSchema(
+        step.key,
+        { url: step.url, subject, file, schemaType, schema, clusterToken: ctx.clusterToken },
+        opts,
+      );
+    }
   }
 }

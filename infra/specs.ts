@@ -3,6 +3,8 @@
 // Pulumi component (kafka-lab.ts) turns them into resources. Pure types, no Pulumi or Docker imports.
 
 import type { LabConfig } from "./config.js";
+import type { ConnectorSpec } from "./connectors.js";
+import type { SchemaSpec } from "./schemas.js";
 import type { TopicSpec } from "./topics.js";
 
 export interface PublishedPort {
@@ -81,16 +83,21 @@ export interface KafkaAccess {
 }
 
 /**
- * What runs once the containers are healthy: the SCRAM user, the topics, the consumer-group readiness. Each step
+ * What runs once the containers are healthy: the SCRAM user, the topics, the consumer-group readiness, the
+ * connectors, the schemas. Each step
  * comes after the containers and earlier steps whose keys it names in `after`, and is made again (its provider
  * ensures it) when one of those containers is re-created. Realised by the Pulumi component through the dynamic
- * providers of kafka-providers.cjs; the benchmark's docker-run floor calls the same providers.
+ * providers of kafka-providers.cjs and rest-providers.cjs; the benchmark's docker-run floor calls the same providers.
  */
 export type SetupStep =
   /** brokerContainer: the key of the broker container in which kafka-configs creates the user. */
   | { kind: "scram-user"; key: string; after: string[]; mechanism: string; username: string; brokerContainer: string }
   | { kind: "topic"; key: string; after: string[]; topic: TopicSpec }
-  | { kind: "consumer-group-readiness"; key: string; after: string[] };
+  | { kind: "consumer-group-readiness"; key: string; after: string[] }
+  /** url: Connect's REST API as the machine running pulumi reaches it. */
+  | { kind: "connector"; key: string; after: string[]; url: string; connector: ConnectorSpec }
+  /** url: the schema registry as the machine running pulumi reaches it. */
+  | { kind: "schema"; key: string; after: string[]; url: string; schema: SchemaSpec };
 
 /** A stack output: its value in this lab, and what it is for (README's outputs table). */
 export interface OutputSpec {

@@ -8,17 +8,20 @@ import { configFromStackFile, rawSettings, type ConfigValue } from "./stack-file
 export const LOCAL_IMAGES = {
   kafkaImage: "kafka-lab-local/kafka:3.9.2",
   zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
-  kraftImage: "kafka-lab-local/kafka:4.2.0",
+  kraftImage: "kafka-lab-local/kafka:4.4.0",
+  connectImage: "kafka-lab-local/kafka-connect:3.9.2",
+  /** kafka-lab's own stand-in for Confluent's Schema Registry: its jars are not on Maven Central (test-images/README.md). */
+  schemaRegistryImage: "kafka-lab-local/schema-registry:kafka-lab-1.0",
 } as const satisfies Partial<Record<ConfigKey, string>>;
 
 /** Node.js client image for the INSIDE smoke test, built by test-images/node-client/build.sh from this machine's node. */
 export const CLIENT_IMAGE = "kafka-lab-local/node:host";
 
-/** The image settings that switch a lab of this mode to the local images. */
+/** The image settings that switch a lab of this mode to the local images (Connect's and the registry's too). */
 export function localImageOverrides(mode: LabMode): Partial<Record<ConfigKey, string>> {
-  return mode === "kraft"
-    ? { kraftImage: LOCAL_IMAGES.kraftImage }
-    : { kafkaImage: LOCAL_IMAGES.kafkaImage, zookeeperImage: LOCAL_IMAGES.zookeeperImage };
+  const { kraftImage, kafkaImage, zookeeperImage, connectImage, schemaRegistryImage } = LOCAL_IMAGES;
+  const brokers = mode === "kraft" ? { kraftImage } : { kafkaImage, zookeeperImage };
+  return { ...brokers, connectImage, schemaRegistryImage };
 }
 
 export type Settings = Partial<Record<ConfigKey, ConfigValue>>;

@@ -9,8 +9,13 @@ export type PortRange = keyof typeof PORT_RANGES;
 const BLOCK_SIZE = 100;
 const BLOCKS_PER_RANGE = 10;
 
-/** Where each configurable host port sits in a block: brokers from +1 (up to 9), ZooKeeper nodes from +11. */
-const OFFSETS = { outsidePort: 1, zookeeperPort: 11 } as const satisfies Partial<Record<ConfigKey, number>>;
+/** Where each configurable host port sits in a block: brokers from +1 (up to 9), ZooKeeper nodes from +11, ... */
+const OFFSETS = {
+  outsidePort: 1,
+  zookeeperPort: 11,
+  connectPort: 21,
+  schemaRegistryPort: 31,
+} as const satisfies Partial<Record<ConfigKey, number>>;
 /** Ports a check may use for itself (servers of its own): the end of the block. */
 const SCRATCH_OFFSET = 90;
 

@@ -196,8 +196,10 @@ export class LabStack {
     writeFileSync(this.configFile, formatStackFile(machine, tracked), { mode: 0o600 });
   }
 
+  /** The open stack, with this machine's copy of the stack file written afresh (the tracked file may have changed). */
   private get opened(): Stack {
     if (!this.stack) throw new Error(`stack ${this.name} is not open (call open() first)`);
+    this.writeConfigFile();
     return this.stack;
   }
 

@@ -16,9 +16,12 @@ import {
   type LabConfig,
   type RawConfig,
 } from "../infra/config.js";
+import { readProjectFile } from "../infra/project-files.js";
 import { projectRoot } from "./paths.js";
 
-export type ConfigValue = string | number | boolean | string[];
+/** A setting's value: what Pulumi.yaml's types allow (lists of strings or of maps, maps). */
+export type ConfigValue =
+  string | number | boolean | string[] | Array<Record<string, unknown>> | Record<string, unknown>;
 
 /** A stack file as YAML: `config` plus Pulumi's own keys (encryptionsalt, secretsprovider, encryptedkey, ...). */
 export interface StackFile {
@@ -65,7 +68,7 @@ export function rawSettings(settings: Partial<Record<string, ConfigValue>>): Rec
 
 /** A tracked stack file's settings with overrides (raw strings, as in RawConfig), parsed and validated. */
 export function configFromStackFile(file: string, overrides: RawConfig = {}): LabConfig {
-  return parseLabConfig({ ...rawConfigOf(readTrackedStackFile(file)), ...overrides });
+  return parseLabConfig({ ...rawConfigOf(readTrackedStackFile(file)), ...overrides }, { readFile: readProjectFile });
 }
 
 /** A value as its key's declared type, so Pulumi's check of the project's config types accepts it. */
@@ -79,6 +82,10 @@ export function typedValue(key: ConfigKey, value: ConfigValue): ConfigValue {
     case "array": {
       const parsed: unknown = value.startsWith("[") ? JSON.parse(value) : undefined;
       return Array.isArray(parsed) ? (parsed as string[]) : value;
+    }
+    case "object": {
+      const parsed: unknown = value.startsWith("{") ? JSON.parse(value) : undefined;
+      return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : value;
     }
     default:
       return value;

@@ -29,7 +29,10 @@ Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network
   --lab NAME                   lab name for the container's org.kafka-lab.lab label (else KAFKA_LAB_NAME,
                                else the network's own org.kafka-lab.lab label)
   --stack NAME                 Pulumi stack to read (else KAFKA_LAB_STACK, else dev)
-  --topic, --count, --group, --timeout-ms, --json, --verbose   passed to round-trip.ts
+  --topic, --consume-topic, --count, --group, --timeout-ms, --json, --verbose   passed to round-trip.ts
+  --services                   run smoke-tests/services.ts instead (Kafka Connect, the schema registry) with the
+                               services' lab-network URLs: --connect-url URL, --registry-url URL, else the stack's
+                               internalConnectUrl and internalSchemaRegistryUrl outputs
 
 Exit code: the container's (0 ok, 1 verification failed, 2 usage/config, 3 unreachable/timeout, 130 interrupted).`;
 
@@ -95,6 +98,18 @@ interface Resolved {
   network: string;
   bootstrap: string[];
   lab?: string;
+  /** With --services: services.ts's URL flags on the lab network. */
+  serviceUrls: string[];
+}
+
+/** The lab-network URLs of Kafka Connect and the schema registry, from the flags or the stack (empty: not run). */
+async function resolveServiceUrls(opts: InsideOptions): Promise<string[]> {
+  const connect =
+    opts.connectUrl ?? (await stackOutput("internalConnectUrl", opts.stack, "--connect-url URL", { allowEmpty: true }));
+  const registry =
+    opts.registryUrl ??
+    (await stackOutput("internalSchemaRegistryUrl", opts.stack, "--registry-url URL", { allowEmpty: true }));
+  return [...(connect ? ["--connect-url", connect] : []), ...(registry ? ["--registry-url", registry] : [])];
 }
 
 async function resolve(opts: InsideOptions): Promise<Resolved> {
@@ -111,7 +126,8 @@ async function resolve(opts: InsideOptions): Promise<Resolved> {
     );
   const labelled = await networkLab(network);
   const lab = opts.lab ?? labelled;
-  return { network, bootstrap, ...(lab ? { lab } : {}) };
+  const serviceUrls = opts.services ? await resolveServiceUrls(opts) : [];
+  return { network, bootstrap, ...(lab ? { lab } : {}), serviceUrls };
 }
 
 function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
@@ -137,12 +153,16 @@ function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
     "node",
     "--import",
     "tsx",
-    "smoke-tests/round-trip.ts",
-    "--bootstrap",
-    r.bootstrap.join(","),
-    "--listener",
-    "INSIDE",
-    ...opts.passThrough,
+    ...(opts.services
+      ? ["smoke-tests/services.ts", ...r.serviceUrls]
+      : [
+          "smoke-tests/round-trip.ts",
+          "--bootstrap",
+          r.bootstrap.join(","),
+          "--listener",
+          "INSIDE",
+          ...opts.passThrough,
+        ]),
   ];
 }
 
@@ -181,6 +201,10 @@ async function main(): Promise<never> {
     if (error instanceof UsageError) fail(EXIT.usage, "usage", `${error.message} (see --help)`, json);
     if (error instanceof LabDownError) fail(EXIT.unreachable, "network-missing", error.message, json);
     throw error;
+  }
+  if (opts.services && resolved.serviceUrls.length === 0) {
+    say("SKIPPED: the lab runs neither Kafka Connect nor a schema registry");
+    process.exit(EXIT.ok);
   }
   say(
     `inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +

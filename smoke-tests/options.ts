@@ -20,6 +20,7 @@ export const ROUND_TRIP_STRINGS = [
   "stack",
   "listener",
   "topic",
+  "consume-topic",
   "count",
   "group",
   "timeout-ms",
@@ -35,11 +36,14 @@ export const INSIDE_STRINGS = [
   "lab",
   "stack",
   "topic",
+  "consume-topic",
   "count",
   "group",
   "timeout-ms",
+  "connect-url",
+  "registry-url",
 ] as const;
-export const INSIDE_BOOLEANS = ["json", "verbose", "help"] as const;
+export const INSIDE_BOOLEANS = ["json", "verbose", "help", "services"] as const;
 
 export type ParsedArgs = Record<string, unknown> & { _?: unknown[] };
 
@@ -49,6 +53,11 @@ export interface RoundTripOptions {
   stack: string;
   listener: Listener;
   topic: string;
+  /**
+   * Where the records are read back: --topic itself, or a topic that something in the lab copies --topic to (a
+   * Kafka Connect pipeline); then every record of the run must arrive there.
+   */
+  consumeTopic: string;
   count: number;
   group: string;
   /** True when the group was generated for this run (and should be printed). */
@@ -99,6 +108,11 @@ export interface InsideOptions {
   stack: string;
   /** Flags for round-trip.ts inside the container, already validated. */
   passThrough: string[];
+  /** Run services.ts (Kafka Connect, the schema registry) instead of the round trip. */
+  services: boolean;
+  /** The services' URLs on the lab network (else the stack's internal URL outputs). */
+  connectUrl?: string;
+  registryUrl?: string;
   json: boolean;
   help: boolean;
 }
@@ -186,9 +200,9 @@ export function padJson(json: string, bytes: number): string {
 }
 
 /** Kafka's own rule for topic names. */
-export function parseTopic(value: string): string {
+export function parseTopic(value: string, flag = "--topic"): string {
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === "." || value === "..") {
-    throw new UsageError(`--topic "${value}" is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+    throw new UsageError(`${flag} "${value}" is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
   }
   return value;
 }
@@ -233,11 +247,14 @@ export function parseRoundTripOptions(
   const count = stringFlag(args, "count");
   const timeout = stringFlag(args, "timeout-ms");
   const messageBytes = stringFlag(args, "message-bytes");
+  const topic = parseTopic(stringFlag(args, "topic") ?? DEFAULT_TOPIC);
+  const consumeTopic = stringFlag(args, "consume-topic");
   return {
     ...(bootstrap ? { bootstrap } : {}),
     stack: parseStack(args, env),
     listener: parseListener(stringFlag(args, "listener")),
-    topic: parseTopic(stringFlag(args, "topic") ?? DEFAULT_TOPIC),
+    topic,
+    consumeTopic: consumeTopic === undefined ? topic : parseTopic(consumeTopic, "--consume-topic"),
     count: count === undefined ? DEFAULT_COUNT : parsePositiveInt(count, "--count", MAX_COUNT),
     group: group ?? freshGroupId(now(), random),
     freshGroup: group === undefined,
@@ -261,6 +278,15 @@ function parseNetwork(value: string, source: string): string {
   return value;
 }
 
+/** An http(s)://host:port flag, under its option name. */
+function urlFlag<K extends string>(args: ParsedArgs, flag: string, key: K): Partial<Record<K, string>> {
+  const value = stringFlag(args, flag);
+  if (value === undefined) return {};
+  if (!/^https?:\/\/[^/]+$/.test(value))
+    throw new UsageError(`--${flag} must look like http://host:port, got "${value}"`);
+  return { [key]: value } as Partial<Record<K, string>>;
+}
+
 export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): InsideOptions {
   checkFlags(args, [...INSIDE_STRINGS, ...INSIDE_BOOLEANS]);
   const networkFlag = stringFlag(args, "network");
@@ -273,6 +299,8 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
   const passThrough: string[] = [];
   const topic = stringFlag(args, "topic");
   if (topic !== undefined) passThrough.push("--topic", parseTopic(topic));
+  const consumeTopic = stringFlag(args, "consume-topic");
+  if (consumeTopic !== undefined) passThrough.push("--consume-topic", parseTopic(consumeTopic, "--consume-topic"));
   const count = stringFlag(args, "count");
   if (count !== undefined) passThrough.push("--count", String(parsePositiveInt(count, "--count", MAX_COUNT)));
   const timeout = stringFlag(args, "timeout-ms");
@@ -296,6 +324,9 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
     ...(lab ? { lab } : {}),
     stack: parseStack(args, env),
     passThrough,
+    services: args.services === true,
+    ...urlFlag(args, "connect-url", "connectUrl"),
+    ...urlFlag(args, "registry-url", "registryUrl"),
     json: args.json === true,
     help: args.help === true,
   };

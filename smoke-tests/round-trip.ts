@@ -42,6 +42,8 @@ fresh consumer group and checks for loss, duplicates and per-partition order.
   --stack NAME                 Pulumi stack to read (else KAFKA_LAB_STACK, else dev)
   --listener OUTSIDE|INSIDE    which listener the address belongs to, for messages (default OUTSIDE)
   --topic NAME                 topic to use; it must exist (default topic_test)
+  --consume-topic NAME         read the records back from this topic instead, one that the lab copies --topic to
+                               (a Kafka Connect pipeline); every record of the run must arrive there
   --count N                    messages to send, 1..10000000 (default 100)
   --message-bytes N            pad every message to N bytes with a filler field "pad", 100..1000000
   --sasl-mechanism M           scram-sha-256 or scram-sha-512 when OUTSIDE authenticates (else KAFKA_LAB_SASL_MECHANISM,
@@ -306,17 +308,11 @@ async function produce(
   }
 }
 
-/** Resolves when the consumer reached `target()` (once known) or the deadline passes; rejects on a crash. */
-async function waitForConsumer(
-  collector: Collector,
-  target: () => Offsets | undefined,
-  deadline: Deadline,
-  crash: Promise<never>,
-): Promise<void> {
+/** Resolves when `caughtUp()` or the deadline passes; rejects on a crash. */
+async function waitForConsumer(caughtUp: () => boolean, deadline: Deadline, crash: Promise<never>): Promise<void> {
   const done = new Promise<void>((resolve) => {
     const tick = setInterval(() => {
-      const end = target();
-      if ((end && collector.reached(end)) || Date.now() >= deadline.at) {
+      if (caughtUp() || Date.now() >= deadline.at) {
         clearInterval(tick);
         resolve();
       }
@@ -347,7 +343,7 @@ async function commitAndCheck(
   collector: Collector,
 ): Promise<string[]> {
   const offsets = [...collector.position].map(([partition, offset]) => ({
-    topic: opts.topic,
+    topic: opts.consumeTopic,
     partition,
     offset: offset.toString(),
   }));
@@ -355,7 +351,7 @@ async function commitAndCheck(
   let committed: Awaited<ReturnType<Admin["fetchOffsets"]>>[number] | undefined;
   try {
     await consumer.commitOffsets(offsets);
-    [committed] = await admin.fetchOffsets({ groupId: opts.group, topics: [opts.topic] });
+    [committed] = await admin.fetchOffsets({ groupId: opts.group, topics: [opts.consumeTopic] });
   } catch (error) {
     return [
       `could not commit the consumed offsets of group ${opts.group}: ${error instanceof Error ? error.message : String(error)}`,
@@ -394,12 +390,15 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
     async () => {
       await admin.connect();
       await checkTopic(admin, opts.topic);
-      return endOffsets(admin, opts.topic);
+      if (opts.consumeTopic !== opts.topic) await checkTopic(admin, opts.consumeTopic);
+      return endOffsets(admin, opts.consumeTopic);
     },
   );
   lastKafkaError = undefined; // connected: older log entries explain nothing that follows
   say(
-    `topic ${opts.topic}: ${start.size} partition(s), end offsets ${[...start]
+    `${opts.consumeTopic === opts.topic ? "topic" : `reading back from topic`} ${opts.consumeTopic}: ${start.size} partition(s), end offsets ${[
+      ...start,
+    ]
       .sort(([a], [b]) => a - b)
       .map(([p, o]) => `${p}:${o}`)
       .join(" ")}`,
@@ -413,7 +412,7 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
     allowAutoTopicCreation: false,
     retry: { ...KAFKA_TIMEOUTS.retry, restartOnFailure: async () => false },
   }));
-  const { crash } = await startConsumer(consumer, opts.topic, collector, start, deadline);
+  const { crash } = await startConsumer(consumer, opts.consumeTopic, collector, start, deadline);
 
   const producer = (clients.producer = kafka.producer({
     idempotent: true,
@@ -425,26 +424,36 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
   const stopProgress = startProgress(opts, produced, collector);
   const startedAtMs = Date.now();
   let end: Offsets | undefined;
+  // Read from the topic produced to: done at its end offsets after producing. Read from a copy: done when every
+  // record of the run arrived (the copy's end offsets after producing say nothing about records still on the way).
+  const caughtUpNow = () =>
+    opts.consumeTopic === opts.topic
+      ? end !== undefined && collector.reached(end)
+      : collector.count >= produced.sent && produced.sent === opts.count;
   try {
     await Promise.race([produce(producer, opts, runId, produced, deadline), crash]);
-    if (produced.sent === opts.count)
+    if (produced.sent === opts.count && opts.consumeTopic === opts.topic)
       end = await withDeadline(deadline, "reading end offsets", () => endOffsets(admin, opts.topic));
-    await waitForConsumer(collector, () => end, deadline, crash);
+    await waitForConsumer(caughtUpNow, deadline, crash);
   } finally {
     stopProgress();
   }
   const finishedAtMs = Date.now();
-  consumer.pause([{ topic: opts.topic }]); // done counting; stop fetching more
+  consumer.pause([{ topic: opts.consumeTopic }]); // done counting; stop fetching more
 
   let summary = collector.verifier.summary({ startedAtMs, finishedAtMs, ignored: collector.ignored });
-  const caughtUp = end !== undefined && collector.reached(end);
+  const caughtUp = caughtUpNow();
   const extra = await commitAndCheck(consumer, admin, opts, collector);
   if (produced.sent < opts.count) {
     extra.push(
       `deadline of ${opts.timeoutMs} ms passed while producing: ${produced.sent} of ${opts.count} acknowledged (raise --timeout-ms)`,
     );
   } else if (!caughtUp) {
-    extra.push(`deadline of ${opts.timeoutMs} ms passed before the consumer reached the end offsets`);
+    extra.push(
+      opts.consumeTopic === opts.topic
+        ? `deadline of ${opts.timeoutMs} ms passed before the consumer reached the end offsets`
+        : `deadline of ${opts.timeoutMs} ms passed before every record arrived in ${opts.consumeTopic}`,
+    );
   }
   if (extra.length > 0) summary = { ...summary, ok: false, reasons: [...summary.reasons, ...extra] };
   return { exitCode: exitCodeFor(summary, produced.sent < opts.count, caughtUp), summary };

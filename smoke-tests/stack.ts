@@ -31,10 +31,15 @@ async function pulumiRead(
  * `pulumi stack output <name> --stack <stack>`. Throws UsageError (exit 2) naming `alternative`
  * (the flag / env var that avoids pulumi) when the CLI is missing or the output cannot be read.
  */
-export async function stackOutput(name: string, stack: string, alternative: string): Promise<string> {
+export async function stackOutput(
+  name: string,
+  stack: string,
+  alternative: string,
+  { allowEmpty = false } = {},
+): Promise<string> {
   const result = await pulumiRead(["stack", "output", name], `the ${name}`, stack, alternative);
   const value = result.stdout.trim();
-  if (result.exitCode !== 0 || value === "") {
+  if (result.exitCode !== 0 || (value === "" && !allowEmpty)) {
     const why = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit code ${String(result.exitCode)}`;
     throw new UsageError(
       `cannot read '${name}' of stack ${stack} (${why}). Is the lab up ('npm run lab:up')? Or pass ${alternative}`,

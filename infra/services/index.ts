@@ -2,7 +2,9 @@
 // Adding a service: its file in this folder, one line here, its keys in config.ts and Pulumi.yaml.
 
 import { broker } from "./broker.js";
+import { connect } from "./connect.js";
+import { schemaRegistry } from "./schema-registry.js";
 import type { Service } from "./service.js";
 import { zookeeper } from "./zookeeper.js";
 
-export const SERVICES: readonly Service[] = [zookeeper, broker];
+export const SERVICES: readonly Service[] = [zookeeper, broker, connect, schemaRegistry];

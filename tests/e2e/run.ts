@@ -15,6 +15,10 @@ import { api, containerRssMb, imageExists, inspectContainer, volumeNames } from 
 import { projectRoot } from "../../lib/paths.js";
 import { requireToolchain } from "../../lib/pulumi-stack.js";
 import { CLIENT_IMAGE, localLab, type Settings } from "../../lib/local-images.js";
+import { configFromStackFile, readTrackedStackFile } from "../../lib/stack-files.js";
+import { formatTopicSpec } from "../../infra/topics.js";
+import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
+import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { LAB_LABEL, outputText } from "../../infra/topology.js";
@@ -45,6 +49,7 @@ const repeat = Number(argv.repeat ?? 1);
 const ALL = [
   "fail-fast",
   "tutorial",
+  "connect",
   "cluster",
   "kraft",
   "sasl",
@@ -84,19 +89,59 @@ function e2eLab(
   return { title, stack, trackedFile, overrides: settings, ...(secrets ? { secrets } : {}) };
 }
 
+/** The FileStream pipeline of Pulumi.connect.yaml, to run on other labs too. */
+const connectPreset = readTrackedStackFile("Pulumi.connect.yaml").config ?? {};
+const withConnect = (topics: string[]): Settings => ({
+  connect: true,
+  connectors: connectPreset["kafka-lab:connectors"] as Array<Record<string, unknown>>,
+  topics: [...topics, `${PIPELINE.in}:1:1`, `${PIPELINE.out}:1:1`],
+});
+const kraftTopics = configFromStackFile("Pulumi.kraft.yaml").topics.map(formatTopicSpec);
+
 const saslPassword = runPassword();
+/** Bad input that pulumi preview must refuse before anything exists, each naming its key. */
+const REFUSALS: RefusedCase[] = [
+  {
+    what: "a password set in plain text",
+    trackedFile: "Pulumi.ci.yaml",
+    settings: { outsideAuth: "scram-sha-256", outsidePassword: `plain-${saslPassword}` },
+    expected: /kafka-lab:outsidePassword = \[secret\]: is stored in plain text; .*lab:secret/,
+    secret: `plain-${saslPassword}`,
+  },
+  {
+    what: "a schema that does not parse",
+    trackedFile: "Pulumi.connect.yaml",
+    settings: { schemas: { "counter-value": "tests/e2e/fixtures/broken.avsc" } },
+    expected: /kafka-lab:schemas = .*broken\.avsc \(subject counter-value\) does not parse as JSON/,
+  },
+  {
+    what: "Connect's port on a broker's port",
+    trackedFile: "Pulumi.connect.yaml",
+    settings: { connectPort: portBlock("e2e", 6).settings.outsidePort },
+    expected: /kafka-lab:connectPort = .*overlaps the brokers' OUTSIDE ports/,
+  },
+];
 const labs = {
   tutorial: e2eLab("tutorial lab", "ci", "Pulumi.ci.yaml", 0, {}),
   cluster: e2eLab("cluster (3 ZooKeeper + 3 brokers)", "e2e-cluster", "Pulumi.cluster.yaml", 1, {}),
-  kraft: e2eLab("KRaft cluster (3 brokers, Kafka 4.x)", "e2e-kraft", "Pulumi.kraft.yaml", 2, {}),
+  kraft: e2eLab(
+    "KRaft cluster (3 brokers, Kafka 4.x) with Kafka Connect",
+    "e2e-kraft",
+    "Pulumi.kraft.yaml",
+    2,
+    withConnect(kraftTopics),
+  ),
+  connect: e2eLab(
+    "Connect lab (tutorial + Kafka Connect + schema registry)",
+    "e2e-connect",
+    "Pulumi.connect.yaml",
+    7,
+    {},
+  ),
   persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", 3, { persistence: true, keepVolumes: true }),
   wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", 4, {
     outsideHost: "wrong-host.invalid",
     topics: [],
-  }),
-  refused: e2eLab("refused config", "e2e-refused", "Pulumi.ci.yaml", 6, {
-    outsideAuth: "scram-sha-256",
-    outsidePassword: `plain-${saslPassword}`,
   }),
   sasl: e2eLab(
     "SCRAM lab",
@@ -201,8 +246,16 @@ const runLab: Record<LabName, () => Promise<void>> = {
       { keep: Boolean(argv.keep) },
     ),
 
+  connect: () =>
+    withPulumiLab(checks, labs.connect, log, async (lab) => {
+      await roundTrips(lab, "topic_test");
+      await connectRoundTrips(checks, lab, count, log);
+      await memoryReport(lab);
+      await connectorChanges(checks, lab, log);
+    }),
+
   cluster: () => clusterChecks(labs.cluster, "kafka-2"),
-  kraft: () => clusterChecks(labs.kraft),
+  kraft: () => clusterChecks(labs.kraft, undefined, true),
 
   sasl: () =>
     withPulumiLab(checks, labs.sasl, log, async (lab) => {
@@ -295,31 +348,12 @@ const runLab: Record<LabName, () => Promise<void>> = {
   },
 
   refused: async () => {
-    const definition = labs.refused;
-    const password = String(definition.overrides.outsidePassword);
-    await checks.run(
-      "refused config: a password set in plain text stops pulumi preview before anything is created, naming the key, never the value",
-      async () => {
-        const stack = await openStack(definition, log);
-        try {
-          const failure = await stack.preview().then(
-            () => undefined,
-            (error: Error) => error,
-          );
-          if (!failure) throw new Error("pulumi preview accepted a password stored in plain text");
-          const message = String(failure.message);
-          const line = message.split("\n").find((l) => l.includes("kafka-lab:outsidePassword")) ?? "";
-          log(`  ${line.trim()}`);
-          if (!/plain text/.test(line) || !/lab:secret/.test(line))
-            throw new Error(`the error does not say how to set it as a secret: ${message.slice(0, 800)}`);
-          if (message.includes(password)) throw new Error("the error shows the password");
-          const left = await leftoversOf(topologyOf(definition).labName);
-          if (left.length > 0) throw new Error(`something was created: ${left.join(", ")}`);
-        } finally {
-          await stack.remove();
-        }
-      },
-    );
+    for (const refusal of REFUSALS) {
+      await checks.run(
+        `${refusedDefinition(refusal).title}: pulumi preview stops before anything is created, naming the key`,
+        () => refusedByPreview(refusal, log),
+      );
+    }
   },
 
   "fresh-clone": async () => {
@@ -330,7 +364,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
   },
 };
 
-async function clusterChecks(definition: LabDefinition, driftKey?: string): Promise<void> {
+async function clusterChecks(definition: LabDefinition, driftKey?: string, connect = false): Promise<void> {
   const { title } = definition;
   await withPulumiLab(checks, definition, log, async (lab) => {
     const { topology } = lab;
@@ -339,6 +373,7 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string): Prom
       checkEveryBroker(topology.kafka.bootstrapServers, log),
     );
     await roundTrips(lab, replicated.name);
+    if (connect) await connectRoundTrips(checks, lab, count, log);
     await memoryReport(lab);
     // It stops a broker (and starts it again). The check itself fails if this broker no longer leads.
     const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);

@@ -22,10 +22,11 @@ export function smokeOutside(
   topic: string,
   count: number,
   log: (line: string) => void,
+  extra: string[] = [],
 ): Promise<void> {
   return runSmoke(
     "smoke-tests/round-trip.ts",
-    ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--topic", topic, "--count", String(count)],
+    ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--topic", topic, "--count", String(count), ...extra],
     log,
   );
 }
@@ -35,6 +36,7 @@ export function smokeInside(
   topic: string,
   count: number,
   log: (line: string) => void,
+  extra: string[] = [],
 ): Promise<void> {
   return runSmoke(
     "smoke-tests/inside.ts",
@@ -51,6 +53,7 @@ export function smokeInside(
       topic,
       "--count",
       String(count),
+      ...extra,
     ],
     log,
   );

@@ -27,6 +27,11 @@ describe("Pulumi.yaml", () => {
       const declared = project.config[key];
       assert.equal(declared.type, spec.type, `type of ${key}`);
       assert.deepEqual(declared.default, spec.default, `default of ${key}`);
+      assert.equal(
+        declared.items?.type,
+        "items" in spec ? spec.items : spec.type === "array" ? "string" : undefined,
+        `items of ${key}`,
+      );
       assert.ok(typeof declared.description === "string" && declared.description.length > 10, `description of ${key}`);
     }
   });
@@ -65,7 +70,7 @@ describe("README", () => {
 
   it("documents every config key with its default", () => {
     for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-      const shown = Array.isArray(spec.default) ? JSON.stringify(spec.default) : String(spec.default);
+      const shown = typeof spec.default === "object" ? JSON.stringify(spec.default) : String(spec.default);
       assert.ok(
         readme.includes(`| \`${key}\` | \`${shown}\` |`),
         `README config table row for ${key} with default ${shown}`,

@@ -162,3 +162,27 @@ describe("SASL login", () => {
     assert.throws(() => parseRoundTripOptions({ password: "oops" }, {}), /unknown flag --password/);
   });
 });
+
+test("--consume-topic: the round trip reads back from --topic unless another topic is named; both must be topic names", () => {
+  assert.equal(parseRoundTripOptions(args({ topic: "a" }), {}).consumeTopic, "a");
+  assert.equal(
+    parseRoundTripOptions(args({ topic: "connect_in", "consume-topic": "connect_out" }), {}).consumeTopic,
+    "connect_out",
+  );
+  assert.throws(
+    () => parseRoundTripOptions(args({ "consume-topic": "no spaces" }), {}),
+    /--consume-topic "no spaces" is not a valid Kafka topic name/,
+  );
+  const inside = parseInsideOptions(args({ "consume-topic": "connect_out" }), {});
+  assert.deepEqual(inside.passThrough, ["--consume-topic", "connect_out"]);
+});
+
+test("inside --services: the services' lab-network URLs from flags must be http://host:port", () => {
+  const inside = parseInsideOptions(args({ services: true, "connect-url": "http://connect:8083" }), {});
+  assert.equal(inside.services, true);
+  assert.equal(inside.connectUrl, "http://connect:8083");
+  assert.throws(
+    () => parseInsideOptions(args({ "registry-url": "schema-registry:8081" }), {}),
+    /--registry-url must look like http:\/\/host:port/,
+  );
+});

@@ -91,6 +91,12 @@ describe("the tutorial's lab (defaults)", () => {
       zookeeperConnect: "zookeeper:2181",
       networkName: "kafka-lab-dev-net",
       topics: ["topic_test"],
+      connectUrl: "",
+      internalConnectUrl: "",
+      connectors: [],
+      schemaRegistryUrl: "",
+      internalSchemaRegistryUrl: "",
+      schemaSubjects: [],
     });
   });
 });
@@ -175,7 +181,7 @@ describe("KRaft mode", () => {
     );
     assert.deepEqual(
       topology.images.map((i) => i.name),
-      ["apache/kafka:4.2.0"],
+      ["apache/kafka:4.4.0"],
     );
     assert.equal(outputText(topology, "zookeeperConnect"), "");
     for (const b of brokers) assert.deepEqual(b.dependsOn, []);

@@ -1,0 +1,83 @@
+// A schema registry: one node on the lab network serving the Confluent Schema Registry REST API (cp-schema-registry
+// 7.9 environment contract), storing its schemas in the brokers' _schemas topic, published on bindAddress; the
+// schemas declared in config are registered once it is healthy.
+
+import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
+import { INSIDE_PORT, internalReplication } from "./broker.js";
+import { httpProbe } from "./connect.js";
+import { memoryLimitMb, nodeIdentity, type Service, type ServiceContext } from "./service.js";
+
+export const SCHEMA_REGISTRY_PORT = 8081;
+const KEY = "schema-registry";
+
+function registryHealthcheck(): Healthcheck {
+  return {
+    test: ["CMD", "bash", "-c", httpProbe(SCHEMA_REGISTRY_PORT, "/subjects")],
+    intervalSeconds: 2,
+    timeoutSeconds: 6,
+    retries: 60,
+    startPeriodSeconds: 0,
+  };
+}
+
+function registryContainer(ctx: ServiceContext): ContainerSpec {
+  const { config } = ctx;
+  const brokers = ctx.containersOf("broker");
+  return {
+    ...nodeIdentity(ctx, "schema-registry", KEY, KEY),
+    image: config.schemaRegistryImage,
+    env: {
+      SCHEMA_REGISTRY_HOST_NAME: KEY,
+      SCHEMA_REGISTRY_LISTENERS: `http://0.0.0.0:${SCHEMA_REGISTRY_PORT}`,
+      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: brokers
+        .map((b) => `PLAINTEXT://${b.hostname}:${INSIDE_PORT}`)
+        .join(","),
+      SCHEMA_REGISTRY_KAFKASTORE_TOPIC: "_schemas",
+      SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR: String(
+        internalReplication(config.brokers).replicationFactor,
+      ),
+      SCHEMA_REGISTRY_HEAP_OPTS: `-Xms${config.schemaRegistryHeapMb}m -Xmx${config.schemaRegistryHeapMb}m`,
+    },
+    ports: [{ internal: SCHEMA_REGISTRY_PORT, external: config.schemaRegistryPort, ip: config.bindAddress }],
+    mounts: [],
+    healthcheck: registryHealthcheck(),
+    dependsOn: brokers.map((b) => b.key),
+    memoryMb: memoryLimitMb(config.schemaRegistryHeapMb),
+    stopGraceSeconds: 10,
+  };
+}
+
+function hostUrl(ctx: ServiceContext): string {
+  return `http://${ctx.config.outsideHost}:${ctx.config.schemaRegistryPort}`;
+}
+
+export const schemaRegistry: Service = {
+  name: "schema-registry",
+  enabled: (config) => config.schemaRegistry,
+  containers: (ctx) => [registryContainer(ctx)],
+  setup: (ctx, own) =>
+    ctx.config.schemas.map(
+      (schema) =>
+        ({
+          kind: "schema",
+          key: `schema-${schema.subject}`,
+          after: own.map((c) => c.key),
+          url: hostUrl(ctx),
+          schema,
+        }) satisfies SetupStep,
+    ),
+  outputs: (ctx, own) => ({
+    schemaRegistryUrl: {
+      value: own.length > 0 ? hostUrl(ctx) : "",
+      description: "the schema registry from your machine (empty without `schemaRegistry`)",
+    },
+    internalSchemaRegistryUrl: {
+      value: own.length > 0 ? `http://${KEY}:${SCHEMA_REGISTRY_PORT}` : "",
+      description: "the schema registry on the lab network",
+    },
+    schemaSubjects: {
+      value: own.length > 0 ? ctx.config.schemas.map((s) => s.subject) : [],
+      description: "the subjects registered when `pulumi up` returns",
+    },
+  }),
+};
