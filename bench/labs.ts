@@ -14,6 +14,8 @@ export const TOPOLOGIES = {
   tutorial: "Pulumi.ci.yaml",
   cluster: "Pulumi.cluster.yaml",
   kraft: "Pulumi.kraft.yaml",
+  /** The tutorial lab with Kafka Connect and a schema registry: the same lab as tutorial, plus those two. */
+  connect: "Pulumi.connect.yaml",
 } as const;
 export type TopologyName = keyof typeof TOPOLOGIES;
 

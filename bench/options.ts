@@ -25,7 +25,8 @@ export const HELP = `Usage: npm run bench [-- flags]
 Benchmarks kafka-lab on the local Docker engine (local test images, host ports 30000-30999, bench-* labs)
 and writes bench/results/<date>-<topology>.md and .png, and bench/results/latest.md.
 
-  --topology NAME    tutorial (Pulumi.ci.yaml, default), cluster (Pulumi.cluster.yaml), kraft (Pulumi.kraft.yaml)
+  --topology NAME    tutorial (Pulumi.ci.yaml, default), cluster (Pulumi.cluster.yaml), kraft (Pulumi.kraft.yaml),
+                     connect (Pulumi.connect.yaml: the tutorial lab with Kafka Connect and a schema registry)
   --reps N           repetitions of every measurement, 1..20 (default 3; --quick: 1)
   --messages N       messages per throughput run (default 100000)
   --sizes A,B        message sizes in bytes, 100..1000000 (default 100,1024)
