@@ -13,6 +13,8 @@
 # 127.0.0.1 in 32000-32999, and all of it is removed on exit (also on failure).
 # At most three containers run at a time. Needs: docker, curl, jq, kcat.
 set -euo pipefail
+# shellcheck source=common/check-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common/check-lib.sh"
 
 WHICH=${1:-all}
 case $WHICH in kraft|zk|all) ;; *) echo "usage: $0 [kraft|zk|all]" >&2; exit 2 ;; esac
@@ -45,9 +47,6 @@ HC_CONNECT='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8083 && printf '"'
 HC_REGISTRY='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf '"'"'GET /subjects HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n'"'"' >&3 && timeout 5 head -n 1 <&3 | grep -q '"'"'^HTTP/1\\.[01] 200 '"'"'"]'
 for hc in "$HC_ZK" "$HC_KAFKA" "$HC_CONNECT" "$HC_REGISTRY"; do jq -e 'length == 4' <<<"$hc" >/dev/null; done
 
-say() { printf 'check: %s\n' "$*"; }
-ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
-bad() { FAILS=$((FAILS + 1)); printf 'check: FAIL - %s\n' "$*"; }
 
 ours() { docker ps -aq --filter "name=^/$P-" 2>/dev/null || true; }
 cleanup() {
@@ -62,7 +61,6 @@ trap 'exit 130' INT TERM
 
 # Host ports: 127.0.0.1 only, 32000-32999, skipping busy ones.
 USED_PORTS=()
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() { # PREFERRED -> echo a free port
   local p=$1 u
   while :; do
@@ -93,23 +91,6 @@ api_create() {
   docker start "$name" >/dev/null
 }
 
-wait_healthy() { # NAME TIMEOUT_S
-  local name=$1 timeout=$2 start=$SECONDS st
-  while :; do
-    st=$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$name")
-    case $st in
-      */healthy) ok "$name healthy after $((SECONDS - start))s"; return 0 ;;
-      exited/*|dead/*) bad "$name exited before becoming healthy"; docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'; return 1 ;;
-    esac
-    if ((SECONDS - start > timeout)); then
-      bad "$name not healthy after ${timeout}s (state $st)"
-      docker inspect -f '{{json .State.Health}}' "$name" | jq . | tail -20 | sed 's/^/    /'
-      docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'
-      return 1
-    fi
-    sleep 1
-  done
-}
 
 expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
   local label=$1 want=$2; shift 2
@@ -135,20 +116,6 @@ stats() {
   done
 }
 
-stop_check() { # CONTAINER PATTERN LABEL
-  local c=$1 pat=$2 label=$3 t0 took code line
-  t0=$(date +%s.%N)
-  docker stop -t 30 "$c" >/dev/null
-  took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-  code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
-  line=$(docker logs "$c" 2>&1 | grep -E "$pat" | tail -n 1 || true)
-  if [[ -n $line ]] && awk -v t="$took" 'BEGIN { exit !(t < 30) }'; then
-    ok "$label: docker stop took ${took}s, exit code $code, log: ${line:0:140}"
-  else
-    bad "$label: docker stop took ${took}s, exit code $code, no '$pat' in the log"
-    docker logs --tail 20 "$c" 2>&1 | sed 's/^/    /'
-  fi
-}
 
 # ---------------------------------------------------------------- brokers
 

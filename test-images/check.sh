@@ -8,6 +8,8 @@
 # image's own CLI wrappers. Everything it creates is removed on exit.
 # Needs: docker, curl, jq, kcat.
 set -euo pipefail
+# shellcheck source=common/check-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common/check-lib.sh"
 
 WHICH=${1:-all}
 RUN_ID=klcheck-$$
@@ -15,7 +17,6 @@ NET=$RUN_ID-net
 HOST_PORT=${CHECK_HOST_PORT:-19092}
 # The topology publishes 127.0.0.1:19092; if something else already listens
 # there, use the next free port (the advertised OUTSIDE listener follows).
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 while port_busy "$HOST_PORT"; do HOST_PORT=$((HOST_PORT + 1)); done
 DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 API=http://localhost/v1.41
@@ -38,9 +39,6 @@ mapfile -t HEALTHCHECKS < <(cd "$(dirname "${BASH_SOURCE[0]}")/.." && node --imp
 HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/topology.ts (run npm ci)}
 HC_KAFKA=${HEALTHCHECKS[1]:?could not read the healthchecks from infra/topology.ts}
 
-say() { printf 'check: %s\n' "$*"; }
-ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
-bad() { FAILS=$((FAILS + 1)); printf 'check: FAIL - %s\n' "$*"; }
 
 cleanup() {
   local c
@@ -66,23 +64,6 @@ api_create() { # NAME IMAGE HOSTNAME HEALTHCHECK_JSON HOST_PORT(or "") ENV...
   docker start "$name" >/dev/null
 }
 
-wait_healthy() { # NAME TIMEOUT_S
-  local name=$1 timeout=$2 start=$SECONDS st
-  while :; do
-    st=$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$name")
-    case $st in
-      */healthy) ok "$name healthy after $((SECONDS - start))s"; return 0 ;;
-      exited/*|dead/*) bad "$name exited before becoming healthy"; docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'; return 1 ;;
-    esac
-    if ((SECONDS - start > timeout)); then
-      bad "$name not healthy after ${timeout}s (state $st)"
-      docker inspect -f '{{json .State.Health}}' "$name" | jq . | tail -20 | sed 's/^/    /'
-      docker logs --tail 40 "$name" 2>&1 | sed 's/^/    /'
-      return 1
-    fi
-    sleep 0.5
-  done
-}
 
 # Send a raw request (a printf format string, as in the healthcheck) to the
 # INSIDE listener and show the first 10 bytes of the reply.
@@ -145,22 +126,6 @@ stats() {
   done
 }
 
-stop_check() { # CONTAINER PATTERN LABEL
-  local c=$1 pat=$2 label=$3 t0 t1
-  t0=$(date +%s.%N)
-  docker stop -t 30 "$c" >/dev/null
-  t1=$(date +%s.%N)
-  local took; took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-  local code; code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
-  local line=
-  [[ -n $pat ]] && line=$(docker logs "$c" 2>&1 | grep -E "$pat" | tail -n 1 || true)
-  if [[ -n $line || -z $pat ]] && awk -v t="$took" 'BEGIN { exit !(t < 30) }'; then
-    ok "$label: docker stop took ${took}s, exit code $code${line:+, log: ${line:0:160}}"
-  else
-    bad "$label: docker stop took ${took}s, exit code $code, no '$pat' in the log"
-    docker logs --tail 20 "$c" 2>&1 | sed 's/^/    /'
-  fi
-}
 
 expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
   local label=$1 want=$2; shift 2

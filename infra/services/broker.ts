@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { LabConfig } from "../config.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import {
+  bashHealthcheck,
   heapOpts,
   memoryLimitMb,
   nodeIdentity,
@@ -36,13 +37,7 @@ export const KAFKA_HEALTH_PROBE =
   `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'`;
 
 function kafkaHealthcheck(): Healthcheck {
-  return {
-    test: ["CMD", "bash", "-c", KAFKA_HEALTH_PROBE],
-    intervalSeconds: 2,
-    timeoutSeconds: 5,
-    retries: 60,
-    startPeriodSeconds: 0,
-  };
+  return bashHealthcheck(KAFKA_HEALTH_PROBE);
 }
 
 function brokerHost(config: LabConfig, id: number): string {

@@ -4,7 +4,15 @@
 
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { INSIDE_PORT, internalReplication } from "./broker.js";
-import { heapOpts, memoryLimitMb, nodeIdentity, type Service, type ServiceContext } from "./service.js";
+import {
+  bashHealthcheck,
+  heapOpts,
+  httpProbe,
+  memoryLimitMb,
+  nodeIdentity,
+  type Service,
+  type ServiceContext,
+} from "./service.js";
 
 export const CONNECT_REST_PORT = 8083;
 const KEY = "connect";
@@ -16,25 +24,11 @@ const JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
 const PLUGIN_PATH = "/usr/share/java,/usr/share/confluent-hub-components,/usr/share/filestream-connectors";
 
 /**
- * A bash-only HTTP probe of GET /health (Connect 3.9+, cp 7.9): 200 once the worker has joined its group and
- * read its config topic, not merely once the port is open.
+ * GET /health (Connect 3.9+, cp 7.9) answers 200 once the worker has joined its group and read its config topic, not
+ * merely once the port is open. The worker takes 20 to 45 s to start (plugin scan, internal topics, group join).
  */
-export function httpProbe(port: number, path: string): string {
-  return (
-    `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && ` +
-    `timeout 5 head -n 1 <&3 | grep -q '^HTTP/1\\.[01] 200 '`
-  );
-}
-
 function connectHealthcheck(): Healthcheck {
-  // The worker takes 20 to 45 s to start (plugin scan, internal topics, group join).
-  return {
-    test: ["CMD", "bash", "-c", httpProbe(CONNECT_REST_PORT, "/health")],
-    intervalSeconds: 3,
-    timeoutSeconds: 6,
-    retries: 60,
-    startPeriodSeconds: 0,
-  };
+  return bashHealthcheck(httpProbe(CONNECT_REST_PORT, "/health"), { intervalSeconds: 3, timeoutSeconds: 6 });
 }
 
 function connectEnv(ctx: ServiceContext, brokers: ContainerSpec[]): Record<string, string> {

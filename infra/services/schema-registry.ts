@@ -4,20 +4,20 @@
 
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { INSIDE_PORT, internalReplication } from "./broker.js";
-import { httpProbe } from "./connect.js";
-import { memoryLimitMb, nodeIdentity, type Service, type ServiceContext } from "./service.js";
+import {
+  bashHealthcheck,
+  httpProbe,
+  memoryLimitMb,
+  nodeIdentity,
+  type Service,
+  type ServiceContext,
+} from "./service.js";
 
 export const SCHEMA_REGISTRY_PORT = 8081;
 const KEY = "schema-registry";
 
 function registryHealthcheck(): Healthcheck {
-  return {
-    test: ["CMD", "bash", "-c", httpProbe(SCHEMA_REGISTRY_PORT, "/subjects")],
-    intervalSeconds: 2,
-    timeoutSeconds: 6,
-    retries: 60,
-    startPeriodSeconds: 0,
-  };
+  return bashHealthcheck(httpProbe(SCHEMA_REGISTRY_PORT, "/subjects"), { timeoutSeconds: 6 });
 }
 
 function registryContainer(ctx: ServiceContext): ContainerSpec {

@@ -6,6 +6,7 @@ import type { LabConfig } from "../config.js";
 import {
   LABEL_PREFIX,
   type ContainerSpec,
+  type Healthcheck,
   type KafkaAccess,
   type OutputSpec,
   type SetupStep,
@@ -43,6 +44,25 @@ export interface Service {
    * the value says so (an empty string or list), so scripts can read it either way.
    */
   outputs(ctx: ServiceContext, own: ContainerSpec[]): Record<string, OutputSpec>;
+}
+
+/**
+ * A healthcheck that runs one bash command in the container, healthy when it exits 0. Only bash and coreutils are
+ * needed (the cp-* images, apache/kafka and our test images all have them), and no JVM starts per probe.
+ */
+export function bashHealthcheck(
+  probe: string,
+  { intervalSeconds = 2, timeoutSeconds = 5, retries = 60 } = {},
+): Healthcheck {
+  return { test: ["CMD", "bash", "-c", probe], intervalSeconds, timeoutSeconds, retries, startPeriodSeconds: 0 };
+}
+
+/** A bash-only HTTP/1.0 GET of `path` on the container's own port: passes when the status is 200. */
+export function httpProbe(port: number, path: string): string {
+  return (
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && ` +
+    `timeout 5 head -n 1 <&3 | grep -q '^HTTP/1\\.[01] 200 '`
+  );
 }
 
 /** 1..n */

@@ -3,6 +3,7 @@
 import type { LabConfig } from "../config.js";
 import type { ContainerSpec, Healthcheck } from "../specs.js";
 import {
+  bashHealthcheck,
   heapOpts,
   memoryLimitMb,
   nodeIdentity,
@@ -18,16 +19,10 @@ export const ZOOKEEPER_ELECTION_PORT = 3888;
 export const ZOOKEEPER_DATA_DIR = "/var/lib/zookeeper/data";
 export const ZOOKEEPER_LOG_DIR = "/var/lib/zookeeper/log";
 
-/** The bash probe needs only bash and coreutils, which the cp-* images and our test images both have. */
+/** `srvr` answers with a "Mode:" line once the node serves (whitelisted by default since ZooKeeper 3.5.3). */
 function zookeeperHealthcheck(): Healthcheck {
   const probe = `exec 3<>/dev/tcp/127.0.0.1/${ZOOKEEPER_CLIENT_PORT} && printf srvr >&3 && timeout 3 grep -q '^Mode: ' <&3`;
-  return {
-    test: ["CMD", "bash", "-c", probe],
-    intervalSeconds: 2,
-    timeoutSeconds: 5,
-    retries: 30,
-    startPeriodSeconds: 0,
-  };
+  return bashHealthcheck(probe, { retries: 30 });
 }
 
 function zookeeperHost(config: LabConfig, id: number): string {

@@ -6,29 +6,16 @@
 
 import type { ConnectorSpec } from "../../infra/connectors.js";
 import { outputText } from "../../infra/topology.js";
-import { projectRoot } from "../../lib/paths.js";
+import { CLIENT_IMAGE } from "../../lib/local-images.js";
 import { plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings } from "../../lib/stack-files.js";
-import { $ } from "zx";
 import type { CheckRunner } from "./checks.js";
 import type { Log } from "./containers.js";
 import { labStackOf, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
-import { smokeInside, smokeOutside } from "./smoke.js";
+import { runSmoke, smokeInside, smokeOutside } from "./smoke.js";
 
 /** The FileStream pipeline of Pulumi.connect.yaml: what is produced to IN comes back from OUT. */
 export const PIPELINE = { in: "connect_in", out: "connect_out" } as const;
-
-async function runScript(args: string[], log: Log): Promise<void> {
-  const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx ${args}`;
-  log(
-    `${result.stdout}${result.stderr}`
-      .trim()
-      .split("\n")
-      .map((l) => `  | ${l}`)
-      .join("\n"),
-  );
-  if (result.exitCode !== 0) throw new Error(`${args[0]} exited with ${result.exitCode}`);
-}
 
 async function connectJson(lab: ProvisionedLab, path: string): Promise<unknown> {
   const response = await fetch(`${outputText(lab.topology, "connectUrl")}${path}`, {
@@ -69,20 +56,10 @@ export async function connectRoundTrips(
   );
   await checks.run(
     `${title}: the services' smoke test from the host: every connector and task RUNNING, every schema fetched back`,
-    () => runScript(["smoke-tests/services.ts", "--stack", lab.stack.name], log),
+    () => runSmoke("smoke-tests/services.ts", ["--stack", lab.stack.name], log),
   );
   await checks.run(`${title}: the services' smoke test from a container on the lab network`, () =>
-    runScript(
-      [
-        "smoke-tests/inside.ts",
-        "--services",
-        "--stack",
-        lab.stack.name,
-        "--client-image",
-        String(process.env.KAFKA_LAB_CLIENT_IMAGE),
-      ],
-      log,
-    ),
+    runSmoke("smoke-tests/inside.ts", ["--services", "--stack", lab.stack.name, "--client-image", CLIENT_IMAGE], log),
   );
 }
 

@@ -5,10 +5,9 @@
 
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createServer as createHttpServer } from "node:http";
-import { $ } from "zx";
-import { projectRoot } from "../../lib/paths.js";
 import { portBlock } from "../../lib/ports.js";
 import type { Log } from "./containers.js";
+import { runNodeScript, type ScriptRun } from "./smoke.js";
 
 /** Host ports of this check: scratch ports of its block of the e2e range. */
 const ports = portBlock("e2e", 5);
@@ -64,23 +63,12 @@ async function closedPort(port: number): Promise<void> {
   await close(probe, new Set());
 }
 
-async function runSmoke(address: string, log: Log): Promise<{ exitCode: number | null; ms: number; output: string }> {
-  const started = Date.now();
-  const result = await $({
-    cwd: projectRoot,
-    nothrow: true,
-    quiet: true,
-    timeout: KILL_AFTER,
-  })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${address} --listener OUTSIDE --count 5`;
-  const ms = Date.now() - started;
-  const output = `${result.stdout}${result.stderr}`.trim();
-  log(
-    output
-      .split("\n")
-      .map((l) => `  | ${l}`)
-      .join("\n"),
+function runSmoke(address: string, log: Log): Promise<ScriptRun> {
+  return runNodeScript(
+    ["smoke-tests/round-trip.ts", "--bootstrap", address, "--listener", "OUTSIDE", "--count", "5"],
+    log,
+    KILL_AFTER,
   );
-  return { exitCode: result.exitCode, ms, output };
 }
 
 /**

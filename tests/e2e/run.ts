@@ -12,7 +12,6 @@
 import { CommandError } from "@pulumi/pulumi/automation/index.js";
 import { argv, $ } from "zx";
 import { api, containerRssMb, imageExists, inspectContainer, volumeNames } from "../../lib/docker.js";
-import { projectRoot } from "../../lib/paths.js";
 import { requireToolchain } from "../../lib/pulumi-stack.js";
 import { CLIENT_IMAGE, localLab, type Settings } from "../../lib/local-images.js";
 import { configFromStackFile, readTrackedStackFile } from "../../lib/stack-files.js";
@@ -25,7 +24,7 @@ import { LAB_LABEL, outputText } from "../../infra/topology.js";
 import { CheckRunner } from "./checks.js";
 import { leftoversOf, removeLabelled } from "./containers.js";
 import { kcatRoundTrip } from "./kcat.js";
-import { smokeInside, smokeOutside } from "./smoke.js";
+import { runNodeScript, smokeInside, smokeOutside } from "./smoke.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
@@ -315,19 +314,9 @@ const runLab: Record<LabName, () => Promise<void>> = {
         async () => {
           const advertised = topology.kafka.bootstrapServers;
           const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
-          const result = await $({
-            cwd: projectRoot,
-            nothrow: true,
-            quiet: true,
-          })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${bootstrap} --listener OUTSIDE --count 5 --timeout-ms 10000`;
-          const output = result.stdout + result.stderr;
-          log(
-            output
-              .trim()
-              .split("\n")
-              .map((l) => `  | ${l}`)
-              .join("\n"),
-          );
+          const round = ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", "5", "--timeout-ms", "10000"];
+          const result = await runNodeScript(["smoke-tests/round-trip.ts", ...round], log);
+          const { output } = result;
           if (result.exitCode === 0)
             throw new Error(`the smoke test passed against a broker advertising ${advertised}`);
           if (!output.includes("OUTSIDE") || !output.includes(advertised)) {

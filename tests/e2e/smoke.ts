@@ -5,8 +5,29 @@ import { outputText, type LabTopology } from "../../infra/topology.js";
 import { CLIENT_IMAGE } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 
-async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
-  const result = await $({ cwd: projectRoot, nothrow: true, quiet: true })`node --import tsx ${script} ${args}`;
+export interface ScriptRun {
+  exitCode: number | null;
+  /** Its stdout and stderr. */
+  output: string;
+  ms: number;
+}
+
+/**
+ * Runs one of the project's scripts as a user would (`node --import tsx <args>`), its output indented into the log;
+ * `timeout` kills one that hangs.
+ */
+export async function runNodeScript(
+  args: string[],
+  log: (line: string) => void,
+  timeout?: `${number}s`,
+): Promise<ScriptRun> {
+  const started = Date.now();
+  const result = await $({
+    cwd: projectRoot,
+    nothrow: true,
+    quiet: true,
+    ...(timeout ? { timeout } : {}),
+  })`node --import tsx ${args}`;
   const output = `${result.stdout}${result.stderr}`.trim();
   log(
     output
@@ -14,7 +35,13 @@ async function runSmoke(script: string, args: string[], log: (line: string) => v
       .map((l) => `  | ${l}`)
       .join("\n"),
   );
-  if (result.exitCode !== 0) throw new Error(`${script} exited with ${result.exitCode}`);
+  return { exitCode: result.exitCode, output, ms: Date.now() - started };
+}
+
+/** Runs a smoke script; throws when it does not exit 0. */
+export async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
+  const { exitCode } = await runNodeScript([script, ...args], log);
+  if (exitCode !== 0) throw new Error(`${script} exited with ${exitCode}`);
 }
 
 export function smokeOutside(
