@@ -474,9 +474,11 @@ interface ReportContext {
   json: boolean;
   opts?: RoundTripOptions;
   bootstrap: string[];
+  /** When the run began (after Node.js and the script had loaded), for elapsedMs. */
+  startedAtMs: number;
 }
 
-function report({ json, opts, bootstrap }: ReportContext, outcome: Outcome): void {
+function report({ json, opts, bootstrap, startedAtMs }: ReportContext, outcome: Outcome): void {
   if (outcome.summary) {
     const text = formatSummary(outcome.summary);
     const [first = "", ...rest] = text.split("\n");
@@ -492,12 +494,14 @@ function report({ json, opts, bootstrap }: ReportContext, outcome: Outcome): voi
       ...(opts?.messageBytes === undefined ? {} : { messageBytes: opts.messageBytes }),
       ...(outcome.summary ? { summary: outcome.summary } : {}),
       ...(outcome.error ? { error: outcome.error } : {}),
+      elapsedMs: Date.now() - startedAtMs,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }
 }
 
 async function main(): Promise<never> {
+  const startedAtMs = Date.now();
   let opts: RoundTripOptions | undefined;
   let bootstrap: string[] = [];
   const context = (): ErrorContext => ({
@@ -533,7 +537,7 @@ async function main(): Promise<never> {
   }
   await disconnectAll();
   if (outcome.error?.kind === "usage") outcome.error.message += " (see --help)";
-  report({ json: opts?.json ?? argv.json === true, bootstrap, ...(opts ? { opts } : {}) }, outcome);
+  report({ json: opts?.json ?? argv.json === true, bootstrap, startedAtMs, ...(opts ? { opts } : {}) }, outcome);
   process.exit(outcome.exitCode);
 }
 

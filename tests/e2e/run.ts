@@ -41,6 +41,7 @@ import {
   type ProvisionedLab,
 } from "./pulumi-lab.js";
 import { trackedFilesUnchanged } from "./tracked-files.js";
+import { acquireRunLock } from "./run-lock.js";
 
 const log = (line: string) => console.log(line);
 const count = Number(argv.count ?? 200);
@@ -383,6 +384,12 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
   });
 }
 
+try {
+  acquireRunLock();
+} catch (error) {
+  console.error(`e2e: ${(error as Error).message}`);
+  process.exit(2);
+}
 const volumesBefore = await volumeNames();
 const untouched = trackedFilesUnchanged();
 

@@ -9,6 +9,7 @@ export interface ScriptRun {
   exitCode: number | null;
   /** Its stdout and stderr. */
   output: string;
+  stdout: string;
   ms: number;
 }
 
@@ -35,7 +36,7 @@ export async function runNodeScript(
       .map((l) => `  | ${l}`)
       .join("\n"),
   );
-  return { exitCode: result.exitCode, output, ms: Date.now() - started };
+  return { exitCode: result.exitCode, output, stdout: result.stdout, ms: Date.now() - started };
 }
 
 /** Runs a smoke script; throws when it does not exit 0. */
