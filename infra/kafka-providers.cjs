@@ -311,6 +311,9 @@ const topicProvider = {
   async delete(id, props) {
     try {
       await withAdmin(props, async (admin) => {
+        // A topic that is gone already (deleted by hand) is done: kafkajs would retry its UNKNOWN_TOPIC_OR_PARTITION
+        // for some 20 s before giving up.
+        if (!(await admin.listTopics()).includes(props.name)) return;
         await admin.deleteTopics({ topics: [props.name], timeout: 30000 });
         await waitUntilNoBrokerServes(props, await brokersOf(admin));
       });
