@@ -1,5 +1,5 @@
-// The README's quick start on a fresh clone, as a new user runs it: `npm ci && npm run lab:up`, then
-// `npm run lab:down`; afterwards `git status --porcelain` must be empty. Then a second clone with another
+// The README's quick start on a fresh clone, as a new user runs it: `npm ci && npm run lab:up`, `npm run lab:smoke`,
+// then `npm run lab:down`; afterwards `git status --porcelain` must be empty. Then a second clone with another
 // passphrase does the same, which fails if a clone's salt (or anything tied to one passphrase) was committed.
 // The clone is of the working tree (tracked and new files, as `git ls-files` sees them), so uncommitted work is
 // what gets tested. The default images cannot be pulled here: the local test images are tagged with their names
@@ -105,6 +105,7 @@ async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promis
   await step(dir, env, ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], log);
   try {
     await step(dir, env, ["npm", "run", "lab:up"], log);
+    await step(dir, env, ["npm", "run", "lab:smoke"], log);
   } finally {
     await step(dir, env, ["npm", "run", "lab:down"], log);
   }

@@ -348,7 +348,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
 
   "fresh-clone": async () => {
     await checks.run(
-      "README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:down, git status clean; again on a second clone with another passphrase",
+      "README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:smoke, npm run lab:down, git status clean; again on a second clone with another passphrase",
       () => freshCloneQuickStart(log),
     );
   },
