@@ -8,6 +8,7 @@ import {
   bashHealthcheck,
   heapOpts,
   httpProbe,
+  httpUrls,
   memoryLimitMb,
   nodeIdentity,
   type Service,
@@ -71,10 +72,8 @@ function connectContainer(ctx: ServiceContext): ContainerSpec {
   };
 }
 
-/** Connect's REST API as the machine running pulumi (and host clients) reach it. */
-function hostUrl(ctx: ServiceContext): string {
-  return `http://${ctx.config.outsideHost}:${ctx.config.connectPort}`;
-}
+const urlsOf = (ctx: ServiceContext, own: ContainerSpec[]) =>
+  httpUrls(ctx, own, ctx.config.connectPort, CONNECT_REST_PORT);
 
 export const connect: Service = {
   name: "connect",
@@ -87,17 +86,17 @@ export const connect: Service = {
           kind: "connector",
           key: `connector-${connector.name}`,
           after: own.map((c) => c.key),
-          url: hostUrl(ctx),
+          url: urlsOf(ctx, own).host,
           connector,
         }) satisfies SetupStep,
     ),
   outputs: (ctx, own) => ({
     connectUrl: {
-      value: own.length > 0 ? hostUrl(ctx) : "",
+      value: urlsOf(ctx, own).host,
       description: "Kafka Connect's REST API from your machine (empty without `connect`)",
     },
     internalConnectUrl: {
-      value: own.length > 0 ? `http://${KEY}:${CONNECT_REST_PORT}` : "",
+      value: urlsOf(ctx, own).internal,
       description: "Kafka Connect's REST API on the lab network",
     },
     connectors: {

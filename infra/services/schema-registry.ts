@@ -7,6 +7,7 @@ import { INSIDE_PORT, internalReplication } from "./broker.js";
 import {
   bashHealthcheck,
   httpProbe,
+  httpUrls,
   memoryLimitMb,
   nodeIdentity,
   type Service,
@@ -47,9 +48,8 @@ function registryContainer(ctx: ServiceContext): ContainerSpec {
   };
 }
 
-function hostUrl(ctx: ServiceContext): string {
-  return `http://${ctx.config.outsideHost}:${ctx.config.schemaRegistryPort}`;
-}
+const urlsOf = (ctx: ServiceContext, own: ContainerSpec[]) =>
+  httpUrls(ctx, own, ctx.config.schemaRegistryPort, SCHEMA_REGISTRY_PORT);
 
 export const schemaRegistry: Service = {
   name: "schema-registry",
@@ -62,17 +62,17 @@ export const schemaRegistry: Service = {
           kind: "schema",
           key: `schema-${schema.subject}`,
           after: own.map((c) => c.key),
-          url: hostUrl(ctx),
+          url: urlsOf(ctx, own).host,
           schema,
         }) satisfies SetupStep,
     ),
   outputs: (ctx, own) => ({
     schemaRegistryUrl: {
-      value: own.length > 0 ? hostUrl(ctx) : "",
+      value: urlsOf(ctx, own).host,
       description: "the schema registry from your machine (empty without `schemaRegistry`)",
     },
     internalSchemaRegistryUrl: {
-      value: own.length > 0 ? `http://${KEY}:${SCHEMA_REGISTRY_PORT}` : "",
+      value: urlsOf(ctx, own).internal,
       description: "the schema registry on the lab network",
     },
     schemaSubjects: {

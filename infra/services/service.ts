@@ -65,6 +65,21 @@ export function httpProbe(port: number, path: string): string {
   );
 }
 
+/**
+ * The URLs of a service's HTTP API: from the machine that runs pulumi (and host clients), through its published
+ * port, and on the lab network; empty strings when the service is off (`own` is empty).
+ */
+export function httpUrls(
+  ctx: ServiceContext,
+  own: ContainerSpec[],
+  hostPort: number,
+  containerPort: number,
+): { host: string; internal: string } {
+  const [node] = own;
+  if (!node) return { host: "", internal: "" };
+  return { host: `http://${ctx.config.outsideHost}:${hostPort}`, internal: `http://${node.hostname}:${containerPort}` };
+}
+
 /** 1..n */
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);
