@@ -6,6 +6,7 @@ import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { INSIDE_PORT, internalReplication } from "./broker.js";
 import {
   bashHealthcheck,
+  heapOpts,
   httpProbe,
   httpUrls,
   memoryLimitMb,
@@ -37,7 +38,7 @@ function registryContainer(ctx: ServiceContext): ContainerSpec {
       SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR: String(
         internalReplication(config.brokers).replicationFactor,
       ),
-      SCHEMA_REGISTRY_HEAP_OPTS: `-Xms${config.schemaRegistryHeapMb}m -Xmx${config.schemaRegistryHeapMb}m`,
+      SCHEMA_REGISTRY_HEAP_OPTS: heapOpts(config.schemaRegistryHeapMb),
     },
     ports: [{ internal: SCHEMA_REGISTRY_PORT, external: config.schemaRegistryPort, ip: config.bindAddress }],
     mounts: [],
