@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { parseBenchOptions } from "./options.js";
 import { benchLab, scalingOverrides, variantChanges, BASELINE } from "./labs.js";
 import { dockerRunArgs, healthCmd } from "./cli-lab.js";
+import { pulumiSteps } from "./pulumi-steps.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
   const d = parseBenchOptions({ _: [], chart: true });
@@ -92,4 +93,38 @@ test("variantChanges: what a variant changes against the baseline, nothing when 
     variantChanges("tutorial", { name: "x", brokerEnv: { KAFKA_X: "1" } }).join(),
     /broker KAFKA_X unset → 1/,
   );
+});
+
+test("pulumiSteps: marks each step of pulumi up's progress lines once, in order, split across chunks", () => {
+  const marked: string[] = [];
+  const feed = pulumiSteps((step) => marked.push(step), new Set(["zookeeper-1", "kafka-1"]));
+  const lines = [
+    "Updating (bench-pulumi):",
+    " +  pulumi:pulumi:Stack kafka-lab-bench-pulumi creating (0s) ",
+    " +  pulumi:providers:docker docker created (0.01s) ",
+    " +  docker:index:Network network creating (0s) ",
+    " +  docker:index:Network network created (2s) ",
+    " +  docker:index:Container zookeeper-1 creating (0s) ",
+    " +  docker:index:Container kafka-1 creating (0s) ",
+    " +  docker:index:Container zookeeper-1 creating (3s) ",
+    " +  docker:index:Container zookeeper-1 created (3s) ",
+    " +  docker:index:Container kafka-1 created (8s) ",
+    " +  pulumi-nodejs:dynamic/kafka-lab:KafkaTopic topic-a created (1s) ",
+    " +  pulumi-nodejs:dynamic/kafka-lab:KafkaTopic topic-b created (1s) ",
+    " +  pulumi-nodejs:dynamic/kafka-lab:ConsumerGroupReadiness readiness created (1s) ",
+  ].join("\n");
+  feed(lines.slice(0, 100));
+  feed(lines.slice(100) + "\n");
+  assert.deepEqual(marked, [
+    "update started",
+    "program running",
+    "network created",
+    "zookeeper-1 creating",
+    "kafka-1 creating",
+    "zookeeper-1 healthy",
+    "kafka-1 healthy",
+    "topics",
+    "topics",
+    "coordinator",
+  ]);
 });

@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { argv, updateArgv, which } from "zx";
 import { api, containerIdsOf, imageExists, removeLabelled } from "../lib/docker.js";
 import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
+import { pulumiSteps } from "./pulumi-steps.js";
 import { LAB_LABEL } from "../infra/specs.js";
 import {
   BASELINE,
@@ -279,6 +280,7 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
   try {
     await lab.open();
     opened = true;
+    record.phases!["stack opened"] = since(t0);
     await lab.up();
     const healthy = topology.containers
       .map((c) => record.phases![`${c.key} healthy`])
@@ -307,23 +309,6 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
     await removeLabelled(topology.labName, quiet);
   }
   return record;
-}
-
-/** Turns Pulumi's progress lines into step times: each container created (= healthy), topics, coordinator. */
-function pulumiSteps(mark: (step: string) => void, containers: Set<string>): (chunk: string) => void {
-  let pending = "";
-  return (chunk) => {
-    const lines = (pending + chunk).split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      const created = /(\S+) (\S+) created/.exec(line);
-      if (!created) continue;
-      const [, type, name] = created;
-      if (type === "docker:index:Container" && containers.has(name!)) mark(`${name} healthy`);
-      else if (type!.endsWith(":KafkaTopic")) mark("topics");
-      else if (type!.endsWith(":ConsumerGroupReadiness")) mark("coordinator");
-    }
-  };
 }
 
 async function composeRun(rep: number): Promise<ReadyRun> {
