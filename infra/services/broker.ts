@@ -200,6 +200,11 @@ function brokerSetup(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[] {
   return steps;
 }
 
+/** The brokers' INSIDE addresses (host:port) on the lab network, for the output and the services that use Kafka. */
+export function insideAddressesOf(brokers: ContainerSpec[]): string[] {
+  return brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`);
+}
+
 export const broker: Service = {
   name: "broker",
   enabled: () => true,
@@ -208,7 +213,7 @@ export const broker: Service = {
   outputs: (ctx, own) => ({
     bootstrapServers: { value: ctx.kafka.bootstrapServers, description: "clients on your machine (OUTSIDE listener)" },
     internalBootstrapServers: {
-      value: own.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
+      value: insideAddressesOf(own).join(","),
       description: "containers attached to the lab network (INSIDE listener)",
     },
     topics: {

@@ -3,7 +3,7 @@
 // healthy. Its internal topics get the brokers' internal replication, so one broker is enough.
 
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
-import { INSIDE_PORT, internalReplication } from "./broker.js";
+import { insideAddressesOf, internalReplication } from "./broker.js";
 import {
   bashHealthcheck,
   heapOpts,
@@ -35,7 +35,7 @@ function connectHealthcheck(): Healthcheck {
 function connectEnv(ctx: ServiceContext, brokers: ContainerSpec[]): Record<string, string> {
   const { replicationFactor } = internalReplication(ctx.config.brokers);
   return {
-    CONNECT_BOOTSTRAP_SERVERS: brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`).join(","),
+    CONNECT_BOOTSTRAP_SERVERS: insideAddressesOf(brokers).join(","),
     CONNECT_GROUP_ID: "kafka-lab-connect",
     CONNECT_CONFIG_STORAGE_TOPIC: "_connect-configs",
     CONNECT_OFFSET_STORAGE_TOPIC: "_connect-offsets",

@@ -3,7 +3,7 @@
 // schemas declared in config are registered once it is healthy.
 
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
-import { INSIDE_PORT, internalReplication } from "./broker.js";
+import { insideAddressesOf, internalReplication } from "./broker.js";
 import {
   bashHealthcheck,
   heapOpts,
@@ -31,8 +31,8 @@ function registryContainer(ctx: ServiceContext): ContainerSpec {
     env: {
       SCHEMA_REGISTRY_HOST_NAME: KEY,
       SCHEMA_REGISTRY_LISTENERS: `http://0.0.0.0:${SCHEMA_REGISTRY_PORT}`,
-      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: brokers
-        .map((b) => `PLAINTEXT://${b.hostname}:${INSIDE_PORT}`)
+      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: insideAddressesOf(brokers)
+        .map((address) => `PLAINTEXT://${address}`)
         .join(","),
       SCHEMA_REGISTRY_KAFKASTORE_TOPIC: "_schemas",
       SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR: String(
