@@ -350,12 +350,7 @@ class Reader {
     const text = this.value(key);
     const fallback = (shape === "array" ? [] : {}) as Result;
     if (text === undefined) return fallback;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseJson(text);
     const fits =
       shape === "array"
         ? Array.isArray(parsed)
@@ -370,18 +365,21 @@ class Reader {
   stringArray(key: ConfigKey): string[] {
     const text = this.value(key);
     if (text === undefined) return [...(CONFIG_KEYS[key].default as readonly string[])];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      this.fail(key, text, 'must be a list of strings, e.g. ["topic_test:1:1"]');
-      return [];
-    }
+    const parsed = parseJson(text);
     if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
       this.fail(key, text, 'must be a list of strings, e.g. ["topic_test:1:1"]');
       return [];
     }
     return parsed;
+  }
+}
+
+/** The value of JSON text, or undefined when the text is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,3 @@
-// Where the project lives on this machine.
+// Where the project lives on this machine: the root the program itself reads its files from.
 
-import { fileURLToPath } from "node:url";
-
-/** The project root (with a trailing slash). */
-export const projectRoot = fileURLToPath(new URL("../", import.meta.url));
+export { projectRoot } from "../infra/project-files.js";
