@@ -20,18 +20,24 @@ function saslOf(inputs) {
     : {};
 }
 
-/** @param {{bootstrapServers: string}} inputs */
-function adminFor(inputs) {
-  const kafka = new kafkajs.Kafka({
+/** An admin client of the given brokers (addresses), logged in as the OUTSIDE listener needs; `settings` add to it. */
+function adminOf(inputs, brokers, settings) {
+  return new kafkajs.Kafka({
     clientId: "kafka-lab-topics",
-    brokers: inputs.bootstrapServers.split(","),
+    brokers,
     ...saslOf(inputs),
     connectionTimeout: 5000,
+    logLevel: kafkajs.logLevel.NOTHING,
+    ...settings,
+  }).admin();
+}
+
+/** @param {{bootstrapServers: string}} inputs */
+function adminFor(inputs) {
+  return adminOf(inputs, inputs.bootstrapServers.split(","), {
     requestTimeout: 30000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
-    logLevel: kafkajs.logLevel.NOTHING,
   });
-  return kafka.admin();
 }
 
 /** @param {Record<string, string>} configs */
@@ -106,16 +112,11 @@ async function brokersOf(admin) {
  * answers, { notServed: <error type> } when it does not serve it (yet); any other error is a real failure.
  */
 async function askBroker(inputs, broker, name) {
-  const probe = new kafkajs.Kafka({
-    clientId: "kafka-lab-topics",
-    brokers: [broker.address],
-    ...saslOf(inputs),
-    connectionTimeout: 5000,
+  const probe = adminOf(inputs, [broker.address], {
     requestTimeout: 10000,
     // No retries inside kafkajs: the caller asks again, within its own bound, and only after NOT_SERVED answers.
     retry: { retries: 0 },
-    logLevel: kafkajs.logLevel.NOTHING,
-  }).admin();
+  });
   try {
     await probe.connect();
     return { partitions: (await probe.fetchTopicOffsets(name)).length };
@@ -149,35 +150,42 @@ function describeAnswers(answers) {
  * ZooKeeper mode each broker waits for its UpdateMetadata). Fails after SERVED_WITHIN_MS naming the brokers that
  * still do not serve it.
  */
-async function waitUntilEveryBrokerServes(inputs, brokers, partitions, what) {
-  const giveUpAt = Date.now() + SERVED_WITHIN_MS;
-  for (;;) {
-    const answers = await askEveryBroker(inputs, brokers, inputs.name);
-    const lagging = answers.filter(({ answer }) => answer.notServed || answer.partitions < partitions);
-    if (lagging.length === 0) return;
-    if (Date.now() > giveUpAt) {
-      throw new Error(
-        `${what}, but after ${SERVED_WITHIN_MS / 1000} s not every broker serves topic ${inputs.name} with ` +
-          `${partitions} partition(s) and their leaders: ${describeAnswers(lagging)}`,
-      );
-    }
-    await pause(ASK_EVERY_MS);
-  }
+async function waitUntilEveryBrokerServes(inputs, brokers, partitions, what, firstAnswers) {
+  await waitForBrokers(
+    inputs,
+    brokers,
+    (answer) => answer.notServed || answer.partitions < partitions,
+    (lagging) =>
+      `${what}, but after ${SERVED_WITHIN_MS / 1000} s not every broker serves topic ${inputs.name} with ` +
+      `${partitions} partition(s) and their leaders: ${lagging}`,
+    firstAnswers,
+  );
 }
 
 /** After DeleteTopics: waits until no broker serves the topic, so that a replacement is the only one brokers know. */
 async function waitUntilNoBrokerServes(inputs, brokers) {
+  await waitForBrokers(
+    inputs,
+    brokers,
+    (answer) => answer.notServed !== "UNKNOWN_TOPIC_OR_PARTITION",
+    (serving) =>
+      `topic ${inputs.name} was deleted, but after ${SERVED_WITHIN_MS / 1000} s brokers still know it: ${serving}`,
+  );
+}
+
+/**
+ * Asks every broker about the topic until no answer is `pending`, every ASK_EVERY_MS; after SERVED_WITHIN_MS fails
+ * with `failure(<the pending answers, described>)`. `firstAnswers`: a round already asked, judged before asking again.
+ */
+async function waitForBrokers(inputs, brokers, pending, failure, firstAnswers) {
   const giveUpAt = Date.now() + SERVED_WITHIN_MS;
+  let answers = firstAnswers || (await askEveryBroker(inputs, brokers, inputs.name));
   for (;;) {
-    const answers = await askEveryBroker(inputs, brokers, inputs.name);
-    const serving = answers.filter(({ answer }) => answer.notServed !== "UNKNOWN_TOPIC_OR_PARTITION");
-    if (serving.length === 0) return;
-    if (Date.now() > giveUpAt) {
-      throw new Error(
-        `topic ${inputs.name} was deleted, but after ${SERVED_WITHIN_MS / 1000} s brokers still know it: ${describeAnswers(serving)}`,
-      );
-    }
+    const waitingFor = answers.filter(({ answer }) => pending(answer));
+    if (waitingFor.length === 0) return;
+    if (Date.now() > giveUpAt) throw new Error(failure(describeAnswers(waitingFor)));
     await pause(ASK_EVERY_MS);
+    answers = await askEveryBroker(inputs, brokers, inputs.name);
   }
 }
 
@@ -223,7 +231,7 @@ async function createOrFindTopic(admin, inputs, brokers) {
     }
     const answers = await askEveryBroker(inputs, brokers, inputs.name);
     if (!answers.every(({ answer }) => answer.notServed === "UNKNOWN_TOPIC_OR_PARTITION")) {
-      await waitUntilEveryBrokerServes(inputs, brokers, 1, `topic ${inputs.name} exists`);
+      await waitUntilEveryBrokerServes(inputs, brokers, 1, `topic ${inputs.name} exists`, answers);
       return false;
     }
     if (Date.now() > giveUpAt) {
