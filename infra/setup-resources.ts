@@ -101,13 +101,17 @@ function saslOf({ kafka, password }: StepContext): SaslInput {
     : undefined;
 }
 
+/** What the admin-client steps (topics, readiness) need to reach the brokers. */
+function kafkaInputsOf(ctx: StepContext): KafkaInputs {
+  return { bootstrapServers: ctx.kafka.bootstrapServers, clusterToken: ctx.clusterToken, sasl: saslOf(ctx) };
+}
+
 /** The resource that realises one setup step. */
 export function setupResource(
   step: SetupStep,
   ctx: StepContext,
   opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
-  const kafka = { bootstrapServers: ctx.kafka.bootstrapServers, clusterToken: ctx.clusterToken, sasl: saslOf(ctx) };
   switch (step.kind) {
     case "scram-user":
       return new ScramUser(
@@ -123,10 +127,10 @@ export function setupResource(
       );
     case "topic": {
       const { name, partitions, replicationFactor, configs } = step.topic;
-      return new KafkaTopic(step.key, { ...kafka, name, partitions, replicationFactor, configs }, opts);
+      return new KafkaTopic(step.key, { ...kafkaInputsOf(ctx), name, partitions, replicationFactor, configs }, opts);
     }
     case "consumer-group-readiness":
-      return new ConsumerGroupReadiness(step.key, kafka, opts);
+      return new ConsumerGroupReadiness(step.key, kafkaInputsOf(ctx), opts);
     case "connector": {
       const { name, class: className, config } = step.connector;
       return new KafkaConnector(
