@@ -102,14 +102,25 @@ interface Resolved {
   serviceUrls: string[];
 }
 
-/** The lab-network URLs of Kafka Connect and the schema registry, from the flags or the stack (empty: not run). */
+/**
+ * services.ts's flags on the lab network: the URLs of Kafka Connect and the schema registry, from the flags or the
+ * stack (empty: not run), and, from the stack, the connectors and subjects it declares, which must be there.
+ */
 async function resolveServiceUrls(opts: InsideOptions): Promise<string[]> {
-  const connect =
-    opts.connectUrl ?? (await stackOutput("internalConnectUrl", opts.stack, "--connect-url URL", { allowEmpty: true }));
-  const registry =
-    opts.registryUrl ??
-    (await stackOutput("internalSchemaRegistryUrl", opts.stack, "--registry-url URL", { allowEmpty: true }));
-  return [...(connect ? ["--connect-url", connect] : []), ...(registry ? ["--registry-url", registry] : [])];
+  const fromStack = async (output: string, flag: string, namesOutput: string, namesFlag: string) => {
+    const url = await stackOutput(output, opts.stack, `--${flag} URL`, { allowEmpty: true });
+    if (!url) return [];
+    const names = JSON.parse(await stackOutput(namesOutput, opts.stack, `--${flag} URL`)) as string[];
+    return [`--${flag}`, url, ...(names.length > 0 ? [`--${namesFlag}`, names.join(",")] : [])];
+  };
+  return [
+    ...(opts.connectUrl
+      ? ["--connect-url", opts.connectUrl]
+      : await fromStack("internalConnectUrl", "connect-url", "connectors", "connectors")),
+    ...(opts.registryUrl
+      ? ["--registry-url", opts.registryUrl]
+      : await fromStack("internalSchemaRegistryUrl", "registry-url", "schemaSubjects", "subjects")),
+  ];
 }
 
 async function resolve(opts: InsideOptions): Promise<Resolved> {

@@ -279,7 +279,7 @@ function parseNetwork(value: string, source: string): string {
 }
 
 /** An http(s)://host:port flag, under its option name. */
-function urlFlag<K extends string>(args: ParsedArgs, flag: string, key: K): Partial<Record<K, string>> {
+export function urlFlag<K extends string>(args: ParsedArgs, flag: string, key: K): Partial<Record<K, string>> {
   const value = stringFlag(args, flag);
   if (value === undefined) return {};
   if (!/^https?:\/\/[^/]+$/.test(value))

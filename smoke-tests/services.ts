@@ -2,13 +2,13 @@
 // task is RUNNING) and the schema registry (every declared subject's latest schema is fetched back, by subject and
 // by id). From the host by default; smoke-tests/inside.ts runs it on the lab network with the internal URLs.
 //
-//   npx tsx smoke-tests/services.ts [--stack dev] [--connect-url URL] [--registry-url URL]
+//   npx tsx smoke-tests/services.ts [--stack dev] [--connect-url URL [--connectors A,B]] [--registry-url URL [--subjects X]]
 //
 // Exit codes: 0 ok, 1 a check failed, 2 usage/config error, 3 a service did not answer.
 
 import { argv, chalk, updateArgv } from "zx";
 import { EXIT, UsageError } from "./errors.js";
-import { checkFlags, parseStack, stringFlag } from "./options.js";
+import { checkFlags, parseStack, stringFlag, urlFlag } from "./options.js";
 import { stackOutput } from "./stack.js";
 
 const HELP = `Usage: npx tsx smoke-tests/services.ts [flags]
@@ -19,7 +19,9 @@ schemaRegistryUrl, connectors and schemaSubjects; a service the stack does not r
 
   --stack NAME          Pulumi stack to read (else KAFKA_LAB_STACK, else dev)
   --connect-url URL     Kafka Connect's REST API (inside the lab network: http://connect:8083)
+  --connectors A,B      with --connect-url: connectors that must be on the worker (from the stack: its connectors)
   --registry-url URL    the schema registry (inside the lab network: http://schema-registry:8081)
+  --subjects X,Y        with --registry-url: subjects that must be registered (from the stack: its schemaSubjects)
 
 Exit codes: 0 ok, 1 a check failed, 2 usage/config error, 3 a service did not answer.`;
 
@@ -92,24 +94,24 @@ async function checkRegistry(url: string, expected: string[] | undefined): Promi
 
 /** A URL from the flag, else from the stack's output (empty: the stack does not run that service). */
 async function urlOf(flag: string, output: string, stack: string | undefined): Promise<string | undefined> {
-  const given = stringFlag(argv, flag);
-  if (given !== undefined) {
-    if (!/^https?:\/\/[^/]+$/.test(given))
-      throw new UsageError(`--${flag} must look like http://host:port, got "${given}"`);
-    return given;
-  }
+  const { url: given } = urlFlag(argv, flag, "url");
+  if (given !== undefined) return given;
   if (stack === undefined) return undefined;
   const value = await stackOutput(output, stack, `--${flag} URL`, { allowEmpty: true });
   return value === "" ? undefined : value;
 }
 
-async function expectedNames(output: string, stack: string | undefined): Promise<string[] | undefined> {
+/** The names that must be there: from the flag, else from the stack's output; undefined: none in particular. */
+async function expectedNames(flag: string, output: string, stack: string | undefined): Promise<string[] | undefined> {
+  const given = stringFlag(argv, flag);
+  if (given !== undefined) return given.split(",").filter(Boolean);
   return stack === undefined ? undefined : (JSON.parse(await stackOutput(output, stack, "the URL flags")) as string[]);
 }
 
 async function main(): Promise<number> {
-  updateArgv(process.argv.slice(2), { string: ["stack", "connect-url", "registry-url"], boolean: ["help"] });
-  checkFlags(argv, ["stack", "connect-url", "registry-url", "help"]);
+  const strings = ["stack", "connect-url", "connectors", "registry-url", "subjects"];
+  updateArgv(process.argv.slice(2), { string: strings, boolean: ["help"] });
+  checkFlags(argv, [...strings, "help"]);
   if (argv.help) {
     say(HELP);
     return EXIT.ok;
@@ -124,8 +126,8 @@ async function main(): Promise<number> {
     return EXIT.ok;
   }
   const problems = [
-    ...(connectUrl ? await checkConnect(connectUrl, await expectedNames("connectors", stack)) : []),
-    ...(registryUrl ? await checkRegistry(registryUrl, await expectedNames("schemaSubjects", stack)) : []),
+    ...(connectUrl ? await checkConnect(connectUrl, await expectedNames("connectors", "connectors", stack)) : []),
+    ...(registryUrl ? await checkRegistry(registryUrl, await expectedNames("subjects", "schemaSubjects", stack)) : []),
   ];
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`${chalk.red("FAIL:")} ${p}\n`);

@@ -39,10 +39,11 @@ export async function runNodeScript(
   return { exitCode: result.exitCode, output, stdout: result.stdout, ms: Date.now() - started };
 }
 
-/** Runs a smoke script; throws when it does not exit 0. */
+/** Runs a smoke script; throws when it does not exit 0, or when it skipped what the check runs it for. */
 export async function runSmoke(script: string, args: string[], log: (line: string) => void): Promise<void> {
-  const { exitCode } = await runNodeScript([script, ...args], log);
+  const { exitCode, output } = await runNodeScript([script, ...args], log);
   if (exitCode !== 0) throw new Error(`${script} exited with ${exitCode}`);
+  if (/^SKIPPED/m.test(output)) throw new Error(`${script} skipped its checks: not a pass`);
 }
 
 export function smokeOutside(
