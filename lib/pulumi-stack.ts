@@ -122,6 +122,14 @@ export function plannedChanges(preview: PreviewResult): Record<string, number> {
   ) as Record<string, number>;
 }
 
+/** A resource as the stack's state holds it; `provider` is "<provider urn>::<provider id>" for custom resources. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  provider?: string;
+  inputs?: Record<string, unknown>;
+}
+
 export class LabStack {
   readonly name: string;
   readonly stateDir: string;
@@ -223,16 +231,12 @@ export class LabStack {
     await $({ cwd: projectRoot, env: { ...process.env, ...this.env }, input: value, quiet: true })`pulumi ${args}`;
   }
 
-  /** A secret of the stack's config, decrypted: for this process only, never printed. */
-  async getSecret(key: ConfigKey): Promise<string | undefined> {
-    const args = ["config", "get", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name];
-    const result = await $({
-      cwd: projectRoot,
-      env: { ...process.env, ...this.env },
-      quiet: true,
-      nothrow: true,
-    })`pulumi ${args}`;
-    return result.exitCode === 0 ? result.stdout.replace(/\n$/, "") : undefined;
+  /** The resources in the stack's state (`pulumi stack export`; secrets stay encrypted). */
+  async resources(): Promise<StateResource[]> {
+    const exported = await this.opened.exportStack();
+    return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).map(
+      ({ urn, type, provider, inputs }) => ({ urn, type, provider, inputs }),
+    );
   }
 
   // showSecrets: false everywhere: Automation API's summary otherwise runs `pulumi stack history --show-secrets`,

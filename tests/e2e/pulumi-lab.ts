@@ -3,6 +3,7 @@
 // container, network or volume of it. The topology built from the same settings says what to expect.
 
 import type { ConfigKey } from "../../infra/config.js";
+import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
@@ -142,4 +143,21 @@ export async function withPulumiLab(
       );
     }
   }
+}
+
+/** The state holds one Docker provider, at the pinned version, and every Docker resource goes through it. */
+export async function dockerProviderPinned(stack: LabStack): Promise<string> {
+  const resources = await stack.resources();
+  const providers = resources.filter((r) => r.type === "pulumi:providers:docker");
+  if (providers.length !== 1) throw new Error(`expected one Docker provider in the state, found ${providers.length}`);
+  const [provider] = providers;
+  if (provider!.inputs?.version !== DOCKER_PROVIDER_VERSION)
+    throw new Error(`the Docker provider is at ${String(provider!.inputs?.version)}, not ${DOCKER_PROVIDER_VERSION}`);
+  const dockerResources = resources.filter((r) => r.type.startsWith("docker:"));
+  const strays = dockerResources.filter((r) => !r.provider?.startsWith(`${provider!.urn}::`));
+  if (dockerResources.length === 0 || strays.length > 0)
+    throw new Error(
+      `Docker resources not through ${provider!.urn}: ${strays.map((r) => r.urn).join(", ") || "none at all"}`,
+    );
+  return `${dockerResources.length} Docker resources through the provider at ${DOCKER_PROVIDER_VERSION}`;
 }

@@ -21,6 +21,7 @@ import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused
 import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { LAB_LABEL, outputText } from "../../infra/topology.js";
+import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
 import { CheckRunner } from "./checks.js";
 import { leftoversOf, removeLabelled } from "./containers.js";
 import { kcatRoundTrip } from "./kcat.js";
@@ -33,6 +34,7 @@ import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPass
 import { driftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import {
+  dockerProviderPinned,
   openStack,
   PROJECT,
   topologyOf,
@@ -177,6 +179,10 @@ async function roundTrips(lab: ProvisionedLab, topic: string): Promise<void> {
       throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
     }
   });
+  await checks.run(
+    `${title}: every Docker resource in the state goes through the one Docker provider, pinned at ${DOCKER_PROVIDER_VERSION}`,
+    async () => log(`  ${await dockerProviderPinned(lab.stack)}`),
+  );
   await checks.run(`${title}: round trip from the host through OUTSIDE (${bootstrap}), topic ${topic}`, () =>
     smokeOutside(bootstrap, topic, count, log),
   );

@@ -7,6 +7,8 @@ export interface Registered {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** The provider reference ("<urn>::<id>") Pulumi passed for a custom resource. */
+  provider?: string;
 }
 
 export function installMocks(config: Record<string, string>, stack = "dev", secretKeys: string[] = []): Registered[] {
@@ -18,7 +20,12 @@ export function installMocks(config: Record<string, string>, stack = "dev", secr
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          ...(args.provider ? { provider: args.provider } : {}),
+        });
         const state: Record<string, unknown> = { ...args.inputs };
         // The Docker provider reports the local image ID; the program must use it for the containers.
         if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:id-of-${args.inputs.name}`;
