@@ -94,14 +94,14 @@ async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise
 
 /**
  * Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down.
- * `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator".
+ * `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator", "connectors", "schemas".
  */
 export async function realiseWithCli(
   topology: LabTopology,
   lab: CliLab,
   mark: (step: string) => void = () => undefined,
 ): Promise<CliLab> {
-  if ((topology as { scramUser?: unknown }).scramUser)
+  if (topology.setup.some((step) => step.kind === "scram-user"))
     throw new Error("the docker CLI path does not set up SCRAM users");
   const started = Date.now();
   const labels = Object.entries(topology.network.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);

@@ -20,7 +20,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argv, updateArgv, which } from "zx";
-import { api, containerIdsOf, imageExists, removeLabelled } from "../lib/docker.js";
+import { api, containerIdsOf, imageExists, inspectContainer, removeLabelled } from "../lib/docker.js";
 import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
 import { pulumiSteps } from "./pulumi-steps.js";
 import { LAB_LABEL } from "../infra/specs.js";
@@ -201,9 +201,7 @@ async function conditions(): Promise<Conditions> {
 /** How often Docker restarted the lab's containers (restart policy): a start order that crashes shows here. */
 async function restarts(containerIds: Map<string, string>): Promise<number> {
   const counts = await Promise.all(
-    [...containerIds.values()].map(
-      async (id) => (await api<{ RestartCount: number }>("GET", `/containers/${id}/json`)).RestartCount,
-    ),
+    [...containerIds.values()].map(async (id) => (await inspectContainer(id)).RestartCount),
   );
   return counts.reduce((a, b) => a + b, 0);
 }

@@ -2,12 +2,15 @@
 // no host path, and keeps ZooKeeper unpublished. A change that loosens any of these fails here.
 
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import { CONFIG_KEYS } from "../../infra/config.js";
 import { buildTopology } from "../../infra/topology.js";
+import { projectRoot } from "../../lib/paths.js";
 import { configFromStackFile } from "../../lib/stack-files.js";
 
-const STACK_FILES = ["Pulumi.dev.yaml", "Pulumi.cluster.yaml", "Pulumi.kraft.yaml", "Pulumi.ci.yaml"];
+/** Every example stack file in the project (Pulumi.yaml itself is the project file). */
+const STACK_FILES = readdirSync(projectRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
 
 describe("secure defaults", () => {
   it("declares loopback binding, unpublished ZooKeeper and no authentication bypass as defaults", () => {
@@ -15,6 +18,8 @@ describe("secure defaults", () => {
     assert.equal(CONFIG_KEYS.publishZookeeper.default, false);
     assert.equal(CONFIG_KEYS.autoCreateTopics.default, false);
   });
+
+  it("finds the example stack files", () => assert.ok(STACK_FILES.length >= 5, STACK_FILES.join(", ")));
 
   for (const file of STACK_FILES) {
     describe(file, () => {
