@@ -23,7 +23,7 @@ import kafkajs, {
 } from "kafkajs";
 import type { ContainerSpec, LabTopology } from "../../infra/topology.js";
 import { inspectState, startContainer, stopContainer } from "../../lib/docker.js";
-import { decodeValue, describeCounters, isMalformed, Verifier } from "../../smoke-tests/verify.js";
+import { decodeValue, describeCounters, isMalformed, Verifier, type Summary } from "../../smoke-tests/verify.js";
 import { waitHealthy, type Log } from "./containers.js";
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
@@ -494,7 +494,7 @@ function judge(
   read: ReadBack,
   timings: Timings,
   topic: string,
-): { report: BrokerFailureReport; lost: number[]; problems: string[] } {
+): { report: BrokerFailureReport; summary: Summary; problems: string[] } {
   const { state, status, ackedByPhase } = stream;
   const summary = read.verifier.summary({ ignored: read.ignored });
   const lost: number[] = [];
@@ -538,18 +538,17 @@ function judge(
     problems.push(
       `nothing was acknowledged while broker ${victim.brokerId} was down: ${topic} should accept writes with one broker of three away`,
     );
-  return { report, lost, problems };
+  return { report, summary, problems };
 }
 
 function logReport(
   log: Log,
-  report: BrokerFailureReport,
+  { report, summary }: { report: BrokerFailureReport; summary: Summary },
   read: ReadBack,
   stream: CounterStream,
   spread: boolean,
   kafkaLogs: KafkaLogCounts,
 ): void {
-  const summary = read.verifier.summary({ ignored: read.ignored });
   log(
     `  produced ${report.attempts} in sends of ${BATCH} (${spread ? "spread over the partitions by kafkajs" : "one partition per send"}): acknowledged ${report.acknowledged}, failed sends ${report.failedSends} ` +
       `(${report.unacknowledged} messages unacknowledged, ${report.unacknowledgedArrived} of them arrived anyway)`,
@@ -614,8 +613,8 @@ export async function brokerFailureRoundTrip(
       await admin.endOffsets(),
       Math.min(CONSUME_TIMEOUT_MS, remaining()),
     );
-    const { report, problems } = judge(victim, stream, read, timings, topic);
-    logReport(log, report, read, stream, Boolean(options.spreadSends), kafkaLogs);
+    const { report, summary, problems } = judge(victim, stream, read, timings, topic);
+    logReport(log, { report, summary }, read, stream, Boolean(options.spreadSends), kafkaLogs);
     if (problems.length > 0) throw new Error(problems.join("\n"));
     return report;
   } finally {

@@ -81,7 +81,7 @@ function runSmoke(address: string, log: Log): Promise<ScriptRun> {
   return runNodeScript(
     ["smoke-tests/round-trip.ts", "--bootstrap", address, "--listener", "OUTSIDE", "--count", "5", "--json"],
     log,
-    KILL_AFTER,
+    { timeout: KILL_AFTER },
   );
 }
 

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { $ } from "zx";
 import { CONFIG_KEYS, LAB_MODES } from "../../infra/config.js";
-import { buildTopology } from "../../infra/topology.js";
-import { parseLabConfig } from "../../infra/config.js";
+import { labNameOf } from "../../infra/topology.js";
 import { api, imageExists, tagImage } from "../../lib/docker.js";
 import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
 import { leftoversOf, type Log } from "./containers.js";
+import { PROJECT } from "./pulumi-lab.js";
 
 const STACK = "dev";
 
@@ -113,8 +113,7 @@ async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promis
 }
 
 export async function freshCloneQuickStart(log: Log): Promise<void> {
-  const dev = buildTopology(parseLabConfig({}), { project: "kafka-lab", stack: STACK });
-  const running = await leftoversOf(dev.labName);
+  const running = await leftoversOf(labNameOf({ project: PROJECT, stack: STACK }));
   if (running.length > 0)
     throw new Error(
       `a ${STACK} lab exists on this machine (${running.join(", ")}): take it down first (npm run lab:down)`,

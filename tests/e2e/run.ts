@@ -34,6 +34,7 @@ import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPass
 import { driftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import {
+  destroyLab,
   dockerProviderPinned,
   openStack,
   PROJECT,
@@ -334,12 +335,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
         },
       );
     } finally {
-      await checks.run("broken lab: pulumi destroy leaves nothing", async () => {
-        await stack.destroy();
-        const left = await leftoversOf(topology.labName);
-        if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
-        await stack.remove();
-      });
+      await checks.run("broken lab: pulumi destroy leaves nothing", () => destroyLab(stack, topology, log));
     }
   },
 

@@ -4,28 +4,17 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { $ } from "zx";
 import { outputText, type LabTopology } from "../../infra/topology.js";
 import { inspectContainer, logsTail } from "../../lib/docker.js";
-import { projectRoot } from "../../lib/paths.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
+import type { Log } from "./containers.js";
+import { runNodeScript, type ScriptRun } from "./smoke.js";
 
 /** A password for this run only (letters, digits, '-' and '_': what the config accepts). */
 export const runPassword = (): string => `kl-${randomBytes(12).toString("base64url")}`;
 
-interface Attempt {
-  exitCode: number;
-  output: string;
-  seconds: number;
-}
-
-async function outsideSmoke(
-  topology: LabTopology,
-  password: string | undefined,
-  extra: string[] = [],
-): Promise<Attempt> {
-  const started = Date.now();
-  const env = { ...process.env, KAFKA_LAB_PASSWORD: password ?? "" };
+/** The OUTSIDE round trip with the password in the environment (none: no login at all); its exit and time logged. */
+async function outsideSmoke(topology: LabTopology, password: string | undefined, log: Log): Promise<ScriptRun> {
   const login =
     password === undefined
       ? []
@@ -35,32 +24,18 @@ async function outsideSmoke(
           "--username",
           outputText(topology, "outsideUsername"),
         ];
-  const result = await $({
-    cwd: projectRoot,
-    env,
-    nothrow: true,
-    quiet: true,
-  })`node --import tsx smoke-tests/round-trip.ts --bootstrap ${topology.kafka.bootstrapServers} --listener OUTSIDE --count 50 ${login} ${extra}`;
-  return {
-    exitCode: result.exitCode ?? -1,
-    output: `${result.stdout}${result.stderr}`.trim(),
-    seconds: (Date.now() - started) / 1000,
-  };
-}
-
-function show(log: (line: string) => void, attempt: Attempt): void {
-  log(
-    attempt.output
-      .split("\n")
-      .map((l) => `  | ${l}`)
-      .join("\n"),
+  const bootstrap = topology.kafka.bootstrapServers;
+  const attempt = await runNodeScript(
+    ["smoke-tests/round-trip.ts", "--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", "50", ...login],
+    log,
+    { env: { ...process.env, KAFKA_LAB_PASSWORD: password ?? "" } },
   );
-  log(`  exit ${attempt.exitCode} after ${attempt.seconds.toFixed(1)}s`);
+  log(`  exit ${attempt.exitCode} after ${(attempt.ms / 1000).toFixed(1)}s`);
+  return attempt;
 }
 
 export async function loginWorks(topology: LabTopology, password: string, log: (line: string) => void): Promise<void> {
-  const attempt = await outsideSmoke(topology, password);
-  show(log, attempt);
+  const attempt = await outsideSmoke(topology, password, log);
   if (attempt.exitCode !== 0) throw new Error(`the round trip with the right password exited ${attempt.exitCode}`);
   if (attempt.output.includes(password)) throw new Error("the smoke test printed the password");
 }
@@ -71,15 +46,13 @@ export async function wrongPasswordFailsFast(
   log: (line: string) => void,
 ): Promise<void> {
   const wrong = `${password}-wrong`;
-  const attempt = await outsideSmoke(topology, wrong);
-  show(log, attempt);
+  const attempt = await outsideSmoke(topology, wrong, log);
   if (attempt.exitCode !== 4) throw new Error(`expected exit code 4 (authentication failed), got ${attempt.exitCode}`);
   if (!/authentication failed/.test(attempt.output) || !/OUTSIDE/.test(attempt.output))
     throw new Error("the message does not say authentication failed on OUTSIDE");
-  if (attempt.seconds > 10) throw new Error(`took ${attempt.seconds.toFixed(1)}s, more than 10 s`);
+  if (attempt.ms > 10_000) throw new Error(`took ${(attempt.ms / 1000).toFixed(1)}s, more than 10 s`);
   if (attempt.output.includes(wrong)) throw new Error("the smoke test printed the password it tried");
-  const anonymous = await outsideSmoke(topology, undefined);
-  show(log, anonymous);
+  const anonymous = await outsideSmoke(topology, undefined, log);
   if (anonymous.exitCode === 0) throw new Error("a client without any login got through the OUTSIDE listener");
 }
 

@@ -15,12 +15,12 @@ export interface ScriptRun {
 
 /**
  * Runs one of the project's scripts as a user would (`node --import tsx <args>`), its output indented into the log;
- * `timeout` kills one that hangs.
+ * `timeout` kills one that hangs; `env` replaces the environment.
  */
 export async function runNodeScript(
   args: string[],
   log: (line: string) => void,
-  timeout?: `${number}s`,
+  { timeout, env }: { timeout?: `${number}s`; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ScriptRun> {
   const started = Date.now();
   const result = await $({
@@ -28,6 +28,7 @@ export async function runNodeScript(
     nothrow: true,
     quiet: true,
     ...(timeout ? { timeout } : {}),
+    ...(env ? { env } : {}),
   })`node --import tsx ${args}`;
   const output = `${result.stdout}${result.stderr}`.trim();
   log(
