@@ -1,4 +1,4 @@
-// Resident memory of a lab's containers (scripts/lib/docker-api.ts containerRssMb: cgroup rss), once or
+// Resident memory of a lab's containers (lib/docker.ts containerRssMb: cgroup rss), once or
 // sampled about every second while a workload runs, keeping each container's peak and the lab's peak total.
 
 import { containerRssMb } from "../lib/docker.js";

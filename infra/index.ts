@@ -1,6 +1,6 @@
 // The kafka-lab Pulumi program: validate the stack's config, then declare the lab. `pulumi up` returns once every
-// container is healthy and every setup step (SCRAM user, topics, consumer-group readiness) is done. The stack's
-// outputs are the lab's (topology.ts lists them with the services that contribute them).
+// container is healthy and every setup step (SCRAM user, topics, consumer-group readiness, connectors, schemas) is
+// done. The stack's outputs are the lab's: each service declares its own, topology.ts collects them.
 
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";

@@ -1,5 +1,6 @@
 // The setup steps as Pulumi resources: one dynamic resource per kind of step (specs.ts: SetupStep), created
-// through the providers of kafka-providers.cjs once the containers they wait for are healthy.
+// through the providers of kafka-providers.cjs (SCRAM user, topics, readiness) and rest-providers.cjs (connectors,
+// schemas) once the containers they wait for are healthy.
 
 import * as pulumi from "@pulumi/pulumi";
 import providers from "./kafka-providers.cjs";

@@ -1,4 +1,5 @@
-// npm run lab:smoke [-- --stack dev]: the round trip from the host (OUTSIDE) and from inside the lab network (INSIDE).
+// npm run lab:smoke [-- --stack dev]: the round trip from the host (OUTSIDE) and from inside the lab network (INSIDE),
+// then the check of Kafka Connect and the schema registry from both places (lib/smoke.ts).
 
 import { argv } from "zx";
 import { requireToolchain, stackName } from "../lib/pulumi-stack.js";

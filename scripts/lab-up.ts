@@ -10,7 +10,7 @@ await runLabScript("lab:up", async () => {
   await requireToolchain();
   const lab = await new LabStack({ stack }).open();
   echo(
-    `kafka-lab: pulumi up on stack ${stack} (returns when every container is healthy, the topics exist and consumer groups work)`,
+    `kafka-lab: pulumi up on stack ${stack} (returns when every container is healthy, the topics exist, consumer groups work and any connectors run and schemas are registered)`,
   );
   await lab.up();
   if (argv.smoke === false) {

@@ -1,4 +1,5 @@
-// What a service of the lab is (ZooKeeper, the brokers, and later others), and what every service shares.
+// What a service of the lab is (ZooKeeper, the brokers, Kafka Connect, the schema registry), and what every service
+// shares.
 // A service is data: given the config, it says its containers (env, ports, healthcheck, dependencies), the
 // setup steps that run once they are healthy, and the stack outputs it contributes. Pure.
 

@@ -5,7 +5,7 @@
 // broken lab that must fail, a password in plain text that must be refused, and the README's quick start on a
 // fresh clone. Prints "e2e: N passed, N failed, N skipped". A missing pulumi CLI is a failure, not a skip.
 //
-// Options: --only fail-fast,tutorial,cluster,kraft,sasl,persistence,wrong-host,refused,fresh-clone (default: all);
+// Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,fresh-clone (default: all);
 // --repeat N (run each selected lab N times in a row and report runs and failures per lab); --count N (messages
 // per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
