@@ -19,6 +19,7 @@ set -euo pipefail
 WHICH=${1:-all}
 case $WHICH in kraft|zk|all) ;; *) echo "usage: $0 [kraft|zk|all]" >&2; exit 2 ;; esac
 P=kafka-lab-imgcheck
+PREFIX=$P
 NET=$P-net
 DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 API=http://localhost/v1.41
@@ -38,13 +39,13 @@ KAFKA_HEAP="-Xmx256m -Xms256m"
 CONNECT_HEAP="-Xms64m -Xmx256m"
 REGISTRY_HEAP="-Xms32m -Xmx64m"
 
-# The healthcheck arrays (test-images/README.md). ZooKeeper and Kafka are the
-# topology's; Connect and the registry: HTTP/1.0 GET over bash's /dev/tcp (no
-# curl in the images), healthy only on a "200" status line.
-HC_ZK='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 grep -q '"'"'^Mode: '"'"' <&3"]'
-HC_KAFKA='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '"'"'\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc'"'"' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d '"'"' \\n'"'"' | grep -q '"'"'^........000000010000'"'"'"]'
-HC_CONNECT='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8083 && printf '"'"'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n'"'"' >&3 && timeout 5 head -n 1 <&3 | grep -q '"'"'^HTTP/1\\.[01] 200 '"'"'"]'
-HC_REGISTRY='["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf '"'"'GET /subjects HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n'"'"' >&3 && timeout 5 head -n 1 <&3 | grep -q '"'"'^HTTP/1\\.[01] 200 '"'"'"]'
+# The healthcheck arrays exactly as the topology declares them (test-images/README.md): Connect's and the
+# registry's are HTTP/1.0 GETs over bash's /dev/tcp (no curl in the images), healthy only on a "200" status line.
+mapfile -t HEALTHCHECKS < <(topology_healthchecks zookeeper broker connect schema-registry)
+HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/ (run npm ci)}
+HC_KAFKA=${HEALTHCHECKS[1]:?could not read the healthchecks from infra/}
+HC_CONNECT=${HEALTHCHECKS[2]:?could not read the healthchecks from infra/}
+HC_REGISTRY=${HEALTHCHECKS[3]:?could not read the healthchecks from infra/}
 for hc in "$HC_ZK" "$HC_KAFKA" "$HC_CONNECT" "$HC_REGISTRY"; do jq -e 'length == 4' <<<"$hc" >/dev/null; done
 
 
@@ -72,36 +73,8 @@ pick_port() { # PREFERRED -> echo a free port
   done
 }
 
-# api_create NAME IMAGE HOSTNAME HEALTHCHECK_JSON PORTS ENV...
-#   PORTS: "" or "CONTAINER_PORT=HOST_PORT[,...]" (bound to 127.0.0.1)
-api_create() {
-  local name=$1 image=$2 host=$3 hc=$4 ports=$5; shift 5
-  local body
-  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg ports "$ports" '{
-      Image: $image, Hostname: $host, Env: $ARGS.positional,
-      Healthcheck: {Test: $hc, Interval: 2000000000, Timeout: 6000000000, Retries: 3},
-      ExposedPorts: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"), value: {}}) | from_entries) end),
-      HostConfig: {NetworkMode: $net,
-        PortBindings: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"),
-          value: [{HostIp: "127.0.0.1", HostPort: (split("=")[1])}]}) | from_entries) end)},
-      NetworkingConfig: {EndpointsConfig: {($net): {Aliases: [$host]}}}
-    }' --args "$@")
-  curl -sS --fail-with-body --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
-    -d "$body" "$API/containers/create?name=$name" >/dev/null
-  docker start "$name" >/dev/null
-}
 
 
-expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
-  local label=$1 want=$2; shift 2
-  local out rc=0
-  out=$(docker run --rm --name "$P-run-$RANDOM" "$@" 2>&1) || rc=$?
-  if ((rc == 1)) && grep -qF -- "$want" <<<"$out"; then
-    ok "$label: exits $rc with '$want'"
-  else
-    bad "$label: rc=$rc output: $(tail -n 3 <<<"$out")"
-  fi
-}
 
 # Run the container's own healthcheck command (the array's bash -c string)
 # with one substitution, to see that it refuses a bad answer.

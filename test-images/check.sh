@@ -13,6 +13,7 @@ set -euo pipefail
 
 WHICH=${1:-all}
 RUN_ID=klcheck-$$
+PREFIX=$RUN_ID
 NET=$RUN_ID-net
 HOST_PORT=${CHECK_HOST_PORT:-19092}
 # The topology publishes 127.0.0.1:19092; if something else already listens
@@ -28,16 +29,9 @@ ZK_IMAGE=kafka-lab-local/zookeeper:3.8.4
 K39_IMAGE=kafka-lab-local/kafka:3.9.2
 K4_IMAGE=kafka-lab-local/kafka:4.2.0
 
-# The healthcheck arrays exactly as the topology declares them: read from infra/topology.ts, the one
-# source (needs the project's node_modules: npm ci).
-mapfile -t HEALTHCHECKS < <(cd "$(dirname "${BASH_SOURCE[0]}")/.." && node --import tsx --input-type=module -e '
-  const { buildTopology } = await import("./infra/topology.ts");
-  const { parseLabConfig } = await import("./infra/config.ts");
-  const [zookeeper, kafka] = buildTopology(parseLabConfig({}), { project: "check", stack: "images" }).containers;
-  console.log(JSON.stringify(zookeeper.healthcheck.test));
-  console.log(JSON.stringify(kafka.healthcheck.test));')
-HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/topology.ts (run npm ci)}
-HC_KAFKA=${HEALTHCHECKS[1]:?could not read the healthchecks from infra/topology.ts}
+mapfile -t HEALTHCHECKS < <(topology_healthchecks zookeeper broker)
+HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/ (run npm ci)}
+HC_KAFKA=${HEALTHCHECKS[1]:?could not read the healthchecks from infra/}
 
 
 cleanup() {
@@ -47,22 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-api_create() { # NAME IMAGE HOSTNAME HEALTHCHECK_JSON HOST_PORT(or "") ENV...
-  local name=$1 image=$2 host=$3 hc=$4 port=$5; shift 5
-  local body
-  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg port "$port" '{
-      Image: $image, Hostname: $host, Env: $ARGS.positional,
-      Healthcheck: {Test: $hc, Interval: 1000000000, Timeout: 5000000000, Retries: 3},
-      HostConfig: {NetworkMode: $net,
-        PortBindings: (if $port == "" then {} else {"9092/tcp": [{HostIp: "127.0.0.1", HostPort: $port}]} end)},
-      NetworkingConfig: {EndpointsConfig: {($net): {Aliases: [$host]}}}
-    }' --args "$@")
-  curl -sS --fail-with-body --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
-    -d "$body" "$API/containers/create?name=$name" >/dev/null
-  CREATED+=("$name")
-  docker start "$name" >/dev/null
-}
 
 
 # Send a raw request (a printf format string, as in the healthcheck) to the
@@ -127,16 +105,6 @@ stats() {
 }
 
 
-expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
-  local label=$1 want=$2; shift 2
-  local out rc=0
-  out=$(docker run --rm "$@" 2>&1) || rc=$?
-  if ((rc != 0)) && grep -qF -- "$want" <<<"$out"; then
-    ok "$label: exits $rc with '$want'"
-  else
-    bad "$label: rc=$rc output: $(tail -n 3 <<<"$out")"
-  fi
-}
 
 check_39() {
   say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode), broker published on 127.0.0.1:$HOST_PORT"
@@ -178,7 +146,7 @@ check_39() {
   docker network create "$NET" >/dev/null
   api_create "$RUN_ID-zookeeper" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
     ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
-  api_create "$RUN_ID-kafka" "$K39_IMAGE" kafka "$HC_KAFKA" "$HOST_PORT" \
+  api_create "$RUN_ID-kafka" "$K39_IMAGE" kafka "$HC_KAFKA" "9092=$HOST_PORT" \
     KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
     KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
     KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \
@@ -210,7 +178,7 @@ check_4x() {
 
   docker network create "$NET" >/dev/null
   local k=$RUN_ID-kafka4
-  api_create "$k" "$K4_IMAGE" kafka "$HC_KAFKA" "$HOST_PORT" \
+  api_create "$k" "$K4_IMAGE" kafka "$HC_KAFKA" "9092=$HOST_PORT" \
     KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
     KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
     KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \

@@ -1,4 +1,5 @@
-# Helpers that check.sh and check-ecosystem.sh share (sourced; PASSES and FAILS are the caller's counters).
+# Helpers that check.sh and check-ecosystem.sh share (sourced; PASSES and FAILS are the caller's counters; the
+# caller also sets PREFIX (its containers' name prefix), NET, DOCKER_SOCK and API).
 
 say() { printf 'check: %s\n' "$*"; }
 ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
@@ -38,5 +39,52 @@ stop_check() { # CONTAINER PATTERN LABEL
   else
     bad "$label: docker stop took ${took}s, exit code $code, no '$pat' in the log"
     docker logs --tail 20 "$c" 2>&1 | sed 's/^/    /'
+  fi
+}
+
+# The healthcheck arrays (JSON) exactly as the topology declares them for each ROLE (zookeeper, broker, connect,
+# schema-registry), one per line: read from infra/, the one source (needs the project's node_modules: npm ci).
+topology_healthchecks() { # ROLE...
+  (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && node --import tsx --input-type=module -e '
+    const { buildTopology } = await import("./infra/topology.ts");
+    const { parseLabConfig } = await import("./infra/config.ts");
+    const config = parseLabConfig({ connect: "true", schemaRegistry: "true" });
+    const { containers } = buildTopology(config, { project: "check", stack: "images" });
+    for (const role of process.argv.slice(1)) {
+      const spec = containers.find((c) => c.role === role);
+      if (!spec) throw new Error(`the topology has no ${role} container`);
+      console.log(JSON.stringify(spec.healthcheck.test));
+    }' "$@")
+}
+
+# Creates and starts a container through the Docker API (so the healthcheck stays a CMD array, as the topology
+# passes it), on $NET with HOSTNAME as its alias. PORTS: "" or "CONTAINER_PORT=HOST_PORT[,...]" on 127.0.0.1.
+api_create() { # NAME IMAGE HOSTNAME HEALTHCHECK_JSON PORTS ENV...
+  local name=$1 image=$2 host=$3 hc=$4 ports=$5; shift 5
+  local body
+  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg ports "$ports" '{
+      Image: $image, Hostname: $host, Env: $ARGS.positional,
+      Healthcheck: {Test: $hc, Interval: 1000000000, Timeout: 6000000000, Retries: 3},
+      ExposedPorts: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"), value: {}}) | from_entries) end),
+      HostConfig: {NetworkMode: $net,
+        PortBindings: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"),
+          value: [{HostIp: "127.0.0.1", HostPort: (split("=")[1])}]}) | from_entries) end)},
+      NetworkingConfig: {EndpointsConfig: {($net): {Aliases: [$host]}}}
+    }' --args "$@")
+  curl -sS --fail-with-body --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
+    -d "$body" "$API/containers/create?name=$name" >/dev/null
+  CREATED+=("$name")
+  docker start "$name" >/dev/null
+}
+
+# The image must refuse to start: exit code 1 and EXPECTED_TEXT in its output.
+expect_fail() { # LABEL EXPECTED_TEXT docker-run-args...
+  local label=$1 want=$2; shift 2
+  local out rc=0
+  out=$(docker run --rm --name "$PREFIX-run-$RANDOM" "$@" 2>&1) || rc=$?
+  if ((rc == 1)) && grep -qF -- "$want" <<<"$out"; then
+    ok "$label: exits $rc with '$want'"
+  else
+    bad "$label: rc=$rc output: $(tail -n 3 <<<"$out")"
   fi
 }
