@@ -66,6 +66,9 @@ function commonBrokerEnv(config: LabConfig, hostname: string, id: number): Recor
     KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${brokerOutsidePort(config, id)}`,
     KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(internal.replicationFactor),
+    // The first consumer group makes the broker create __consumer_offsets, 50 partitions by default, and waits
+    // until every one has a leader: 1 partition is plenty for a lab and its first group is served sooner.
+    KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1",
     KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(internal.replicationFactor),
     KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internal.minInsyncReplicas),
     KAFKA_DEFAULT_REPLICATION_FACTOR: String(internal.replicationFactor),
