@@ -1,15 +1,35 @@
 // Runs in a fresh node process (tests/unit/serialised-providers.test.ts): loads the topic provider from the text
 // Pulumi's own serialiser made of it, the way Pulumi's dynamic-provider host loads it (require-from-string, then
-// handler()), with `kafkajs` answered by a small stand-in cluster of two brokers, and creates a topic. Broker 2 does
-// not serve the new topic for its first two Metadata answers (as a KRaft broker that has not replayed the
-// controller's record yet). Prints one JSON line: what happened.
+// handler()), with `kafkajs` answered by a small stand-in cluster of two brokers, and creates a topic. What broker 2
+// answers first depends on the scenario (argv[3]):
+//   lagging       does not serve the new topic for its first two answers (a KRaft broker that has not replayed the
+//                 controller's record yet);
+//   closing       closes the first connection (a broker container created a moment ago), then lags once;
+//   unresolvable  its advertised host does not resolve, every time.
+// Prints one JSON line: what happened.
 "use strict";
 
 const Module = require("node:module");
 const { readFileSync } = require("node:fs");
 
+const scenario = process.argv[3] || "lagging";
 const asks = { 1: 0, 2: 0 };
 let created = 0;
+
+function connectionError(message, code) {
+  const error = new Error(`Connection error: ${message}`);
+  error.name = "KafkaJSConnectionError";
+  error.code = code;
+  return error;
+}
+
+/** Broker 2's answer to its n-th ask, by scenario; undefined: it serves the topic. */
+function broker2Fails(n) {
+  if (scenario === "unresolvable") return connectionError("getaddrinfo ENOTFOUND nowhere.invalid", "ENOTFOUND");
+  if (scenario === "closing" && n === 1) return connectionError("write after end", "ERR_STREAM_WRITE_AFTER_END");
+  if (n <= 2) return notServed();
+  return undefined;
+}
 
 function notServed() {
   const error = new Error("This server does not host this topic-partition");
@@ -40,7 +60,8 @@ const fakeKafkajs = {
         },
         fetchTopicOffsets: async () => {
           asks[only]++;
-          if (only === 2 && asks[2] <= 2) throw notServed();
+          const failure = only === 2 ? broker2Fails(asks[2]) : undefined;
+          if (failure) throw failure;
           return [{ partition: 0, offset: "0", high: "0", low: "0" }];
         },
       };

@@ -19,18 +19,34 @@ async function serialised(provider: object): Promise<string> {
   return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 }
 
-it("the serialised topic provider creates a topic and waits until every broker serves it", async () => {
+/** Creates topic "t" with the serialised topic provider against the stand-in cluster in `scenario`. */
+async function createWithSerialisedProvider(scenario: string): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "kafka-lab-provider-"));
   try {
     const file = join(dir, "provider.js");
     writeFileSync(file, await serialised(kafkaProviders.topicProvider));
-    const result = JSON.parse(
-      execFileSync(process.execPath, [runner, file], { encoding: "utf8", cwd: process.cwd() }).trim(),
-    );
-    assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
+    const output = execFileSync(process.execPath, [runner, file, scenario], { encoding: "utf8", cwd: process.cwd() });
+    return JSON.parse(output.trim()) as Record<string, unknown>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+it("the serialised topic provider creates a topic and waits until every broker serves it", async () => {
+  const result = await createWithSerialisedProvider("lagging");
+  assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
+});
+
+it("a broker that closes the first connection (created a moment ago) is asked again, within the bound", async () => {
+  const result = await createWithSerialisedProvider("closing");
+  assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
+});
+
+it("a broker whose advertised host does not resolve fails the topic at once, naming the lookup", async () => {
+  const result = await createWithSerialisedProvider("unresolvable");
+  assert.equal(result.ok, false, JSON.stringify(result));
+  assert.match(String(result.error), /ENOTFOUND nowhere\.invalid/);
+  assert.deepEqual(result.asks, { 1: 1, 2: 1 });
 });
 
 it("every provider serialises into text that loads in a fresh process", async () => {
