@@ -109,8 +109,7 @@ async function brokersOf(admin) {
  * Asks one broker, on its own, for the topic, as a client bootstrapping on that broker would: a client whose only
  * bootstrap address is that broker sends it the Metadata request, then asks each partition's leader (as that broker
  * names it) for the partition's offsets. Returns { partitions } when the broker knows the topic and every leader
- * answers, { notServed: <why> } when it does not serve it (yet) or closes the connection (closedOrRefused); any other
- * error is a real failure.
+ * answers, { notServed: <error type> } when it does not serve it (yet); any other error is a real failure.
  */
 async function askBroker(inputs, broker, name) {
   const probe = adminOf(inputs, [broker.address], {
@@ -124,25 +123,10 @@ async function askBroker(inputs, broker, name) {
   } catch (error) {
     const type = errorType(error);
     if (NOT_SERVED.includes(type)) return { notServed: type };
-    if (closedOrRefused(error)) return { notServed: `not reachable yet (${error.message})` };
     throw error;
   } finally {
     await probe.disconnect();
   }
-}
-
-/** Name-resolution failures: the advertised host is wrong, which no wait mends. */
-const UNRESOLVABLE = ["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL"];
-
-/**
- * A connection that a broker the cluster lists as live closes or refuses: a broker container created a moment ago
- * (drift repair) once closed the first connection through OUTSIDE right after its healthcheck passed. Not served
- * yet, asked again within the bound, and named if it lasts. A host that does not resolve is not this.
- */
-function closedOrRefused(error) {
-  const name = error && error.name;
-  if (name !== "KafkaJSConnectionError" && name !== "KafkaJSConnectionClosedError") return false;
-  return !UNRESOLVABLE.includes(error.code);
 }
 
 async function askEveryBroker(inputs, brokers, name) {

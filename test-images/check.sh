@@ -44,21 +44,21 @@ trap 'exit 130' INT TERM
 
 
 # Send a raw request (a printf format string, as in the healthcheck) to the
-# INSIDE listener and show the first 10 bytes of the reply.
+# INSIDE listener and show the first 16 bytes of the reply.
 raw_reply() { # CONTAINER PRINTF_FORMAT
-  docker exec "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '$2' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1"
+  docker exec "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '$2' >&3 && timeout 3 head -c 16 <&3 | od -An -tx1"
 }
 # Does the healthcheck's own grep accept the reply to that request?
 hc_grep_accepts() { # CONTAINER PRINTF_FORMAT
   local hc_cmd
   hc_cmd=$(jq -r '.[3]' <<<"$HC_KAFKA")
-  hc_cmd=${hc_cmd/\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc/"$2"}
+  hc_cmd=${hc_cmd/"$HC_REQUEST"/"$2"}
   docker exec "$1" bash -c "$hc_cmd"
 }
-HC_REQUEST='\0\0\0\x0c\0\x12\0\0\0\0\0\x01\0\x02hc'
-# ApiVersions v127 (unsupported): request header v2 (client id + empty tagged
-# fields), no body; the broker answers with a v0 reply carrying error 35.
-UNSUPPORTED_REQUEST='\0\0\0\x0d\0\x12\0\x7f\0\0\0\x01\0\x02hc\0'
+HC_REQUEST='\0\0\0\x11\0\x03\0\x04\0\0\0\x01\0\x02hc\0\0\0\0\0'
+# The same Metadata request as version 127 (unsupported): the broker closes the
+# connection instead of answering.
+UNSUPPORTED_REQUEST='\0\0\0\x11\0\x03\0\x7f\0\0\0\x01\0\x02hc\0\0\0\0\0'
 
 kafka_roundtrip() { # CONTAINER LABEL
   local c=$1 label=$2 topic=kl-check-$RANDOM out
@@ -88,11 +88,11 @@ kafka_roundtrip() { # CONTAINER LABEL
   if [[ $out == kafka:9093* ]]; then ok "$label: kafka-broker-api-versions: $out"; else bad "$label: kafka-broker-api-versions: $out"; fi
   out=$(docker exec "$c" ${TOOL_PREFIX}kafka-consumer-groups${SUFFIX} --bootstrap-server kafka:9093 --list 2>&1) \
     && ok "$label: kafka-consumer-groups --list ran" || bad "$label: kafka-consumer-groups: $out"
-  say "$label: ApiVersions v0 reply, first 10 bytes:$(raw_reply "$c" "$HC_REQUEST")"
-  say "$label: ApiVersions v127 reply, first 10 bytes:$(raw_reply "$c" "$UNSUPPORTED_REQUEST")"
+  say "$label: Metadata v4 reply, first 16 bytes:$(raw_reply "$c" "$HC_REQUEST")"
+  say "$label: Metadata v127 reply, first 16 bytes:$(raw_reply "$c" "$UNSUPPORTED_REQUEST")"
   if hc_grep_accepts "$c" "$UNSUPPORTED_REQUEST"; then
-    bad "$label: the healthcheck takes an UNSUPPORTED_VERSION reply for health"
-  else ok "$label: the healthcheck refuses an error reply"; fi
+    bad "$label: the healthcheck takes the reply to an unsupported request for health"
+  else ok "$label: the healthcheck refuses what is not a Metadata answer"; fi
   if hc_grep_accepts "$c" "$HC_REQUEST"; then ok "$label: healthcheck command passes on the running broker"; else bad "$label: healthcheck command fails"; fi
 }
 

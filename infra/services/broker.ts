@@ -27,14 +27,20 @@ export const CONTROLLER_PORT = 9094;
 export const KAFKA_DATA_DIR = "/var/lib/kafka/data";
 
 /**
- * A real Kafka round trip without starting a JVM per probe: an ApiVersions v0 request (api key 18,
- * correlation id 1, client id "hc") on the INSIDE listener; healthy when the reply carries correlation
- * id 1 and error code 0 (the 10 bytes read are size, correlation id and error code: 20 hex digits). A broker
- * answers only once its request handlers run, after it has registered.
+ * Healthy means a client can use the broker: it answers a Metadata request and knows the cluster's live brokers.
+ * Without starting a JVM per probe: a Metadata v4 request (api key 3, correlation id 1, client id "hc", no topics,
+ * no auto-creation) on the INSIDE listener; the reply's first 16 bytes are size, correlation id, throttle time and
+ * the number of live brokers, which must be 1 or more. A ZooKeeper-mode broker answers requests as soon as it has
+ * registered, but it knows the cluster only once the controller has sent it the metadata; until then it answers
+ * with no brokers and no controller, and kafkajs, given that answer, drops its connections to every broker missing
+ * from it (in-flight admin calls fail with "Closed connection"). After a re-created broker, that wait lasted seconds:
+ * the controller's JVM had cached the failed name lookup of the removed container (10 s negative DNS cache).
+ * Metadata v4 is the oldest version Kafka 4.x still serves (KIP-896); 3.9 serves it too.
  */
 export const KAFKA_HEALTH_PROBE =
-  `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} && printf '\\0\\0\\0\\x0c\\0\\x12\\0\\0\\0\\0\\0\\x01\\0\\x02hc' >&3 && ` +
-  `timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'`;
+  `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} && printf '\\0\\0\\0\\x11\\0\\x03\\0\\x04\\0\\0\\0\\x01\\0\\x02hc\\0\\0\\0\\0\\0' >&3 && ` +
+  `r=$(timeout 3 head -c 16 <&3 | od -An -tx1 | tr -d ' \\n') && ` +
+  `[[ \${#r} == 32 && $r == ????????00000001* && \${r:24} != 00000000 ]]`;
 
 function kafkaHealthcheck(): Healthcheck {
   return bashHealthcheck(KAFKA_HEALTH_PROBE);

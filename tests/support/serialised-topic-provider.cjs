@@ -4,7 +4,7 @@
 // answers first depends on the scenario (argv[3]):
 //   lagging       does not serve the new topic for its first two answers (a KRaft broker that has not replayed the
 //                 controller's record yet);
-//   closing       closes the first connection (a broker container created a moment ago), then lags once;
+//   closing       closes the connection (kafkajs "write after end"), every time;
 //   unresolvable  its advertised host does not resolve, every time.
 // Prints one JSON line: what happened.
 "use strict";
@@ -26,7 +26,7 @@ function connectionError(message, code) {
 /** Broker 2's answer to its n-th ask, by scenario; undefined: it serves the topic. */
 function broker2Fails(n) {
   if (scenario === "unresolvable") return connectionError("getaddrinfo ENOTFOUND nowhere.invalid", "ENOTFOUND");
-  if (scenario === "closing" && n === 1) return connectionError("write after end", "ERR_STREAM_WRITE_AFTER_END");
+  if (scenario === "closing") return connectionError("write after end", "ERR_STREAM_WRITE_AFTER_END");
   if (n <= 2) return notServed();
   return undefined;
 }

@@ -37,9 +37,15 @@ it("the serialised topic provider creates a topic and waits until every broker s
   assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
 });
 
-it("a broker that closes the first connection (created a moment ago) is asked again, within the bound", async () => {
+// Only answers that say "not served yet" are asked again. A connection error is a real failure: a healthy broker
+// (its healthcheck asks for the cluster's metadata) does not close connections. The one that did (the cluster
+// drift repair) answered with empty metadata, and kafkajs then closed its own connections to the brokers missing
+// from that answer: fixed in the healthcheck (infra/services/broker.ts), not by asking again here.
+it("a broker that closes the connection fails the topic at once, with kafkajs's words", async () => {
   const result = await createWithSerialisedProvider("closing");
-  assert.deepEqual(result, { ok: true, id: "t", asks: { 1: 3, 2: 3 }, created: 1 }, JSON.stringify(result));
+  assert.equal(result.ok, false, JSON.stringify(result));
+  assert.match(String(result.error), /write after end/);
+  assert.deepEqual(result.asks, { 1: 1, 2: 1 });
 });
 
 it("a broker whose advertised host does not resolve fails the topic at once, naming the lookup", async () => {
