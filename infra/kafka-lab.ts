@@ -144,7 +144,10 @@ export class KafkaLab extends pulumi.ComponentResource {
         labels: toLabels(spec.labels),
         mustRun: true,
       },
-      { ...this.dockerOptions, dependsOn },
+      // The Docker provider updates a changed healthcheck in its state only; the running container keeps the old
+      // one. Replacing the container is how a lab gets the healthcheck its code declares; deleting first, because
+      // the new container takes the old one's name and host ports.
+      { ...this.dockerOptions, dependsOn, replaceOnChanges: ["healthcheck"], deleteBeforeReplace: true },
     );
   }
 }
