@@ -106,6 +106,34 @@ stats() {
 
 
 
+# A second broker whose INSIDE address does not resolve: it registers and answers requests, but the controller
+# (broker 1) can never send it the cluster's metadata, so it knows no live broker. ApiVersions would call it
+# healthy; the topology's probe must not (the state a re-created broker was in while the controller's JVM had
+# its name's failed lookup cached: README, Healthchecks).
+check_broker_without_metadata() {
+  local k=$RUN_ID-kafka-2 apiversions='\0\0\0\x0c\0\x12\0\0\0\0\0\x01\0\x02hc' i answered=no
+  api_create "$k" "$K39_IMAGE" kafka-2 "$HC_KAFKA" "" \
+    KAFKA_BROKER_ID=2 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
+    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093 KAFKA_ADVERTISED_LISTENERS=INSIDE://nowhere.invalid:9093 \
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE \
+    "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
+  # Until its request handlers run (at most 60 s), then 5 s more for the controller to try.
+  for ((i = 0; i < 120; i++)); do
+    if docker exec "$k" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '$apiversions' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'" 2>/dev/null; then
+      answered=yes; break
+    fi
+    sleep 0.5
+  done
+  if [[ $answered != yes ]]; then bad "broker without metadata: it never answered ApiVersions"; docker rm -f -v "$k" >/dev/null; return; fi
+  say "broker without metadata: answers ApiVersions; its Metadata reply:$(raw_reply "$k" "$HC_REQUEST")"
+  for ((i = 0; i < 5; i++)); do
+    if hc_grep_accepts "$k" "$HC_REQUEST"; then bad "broker without metadata: the healthcheck passes"; docker rm -f -v "$k" >/dev/null; return; fi
+    sleep 1
+  done
+  ok "broker without metadata: answers ApiVersions, but the healthcheck refuses it for 5 s (no live broker known)"
+  docker rm -f -v "$k" >/dev/null
+}
+
 check_39() {
   say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode), broker published on 127.0.0.1:$HOST_PORT"
   TOOL_PREFIX='' SUFFIX=''
@@ -161,6 +189,7 @@ check_39() {
   say "PID 1 in each: $(docker exec "$RUN_ID-zookeeper" ps -o user=,comm= -p 1) / $(docker exec "$RUN_ID-kafka" ps -o user=,comm= -p 1)"
   kafka_roundtrip "$RUN_ID-kafka" "kafka 3.9.2"
   stats "$RUN_ID-zookeeper" "$RUN_ID-kafka"
+  check_broker_without_metadata
   stop_check "$RUN_ID-kafka" 'shut down completed' "kafka 3.9.2"
   # QuorumPeerMain logs nothing on SIGTERM: time and exit code only.
   stop_check "$RUN_ID-zookeeper" '' "zookeeper 3.8.4"

@@ -35,12 +35,18 @@ export const KAFKA_DATA_DIR = "/var/lib/kafka/data";
  * with no brokers and no controller, and kafkajs, given that answer, drops its connections to every broker missing
  * from it (in-flight admin calls fail with "Closed connection"). After a re-created broker, that wait lasted seconds:
  * the controller's JVM had cached the failed name lookup of the removed container (10 s negative DNS cache).
- * Metadata v4 is the oldest version Kafka 4.x still serves (KIP-896); 3.9 serves it too.
+ * Metadata v4 is the oldest version Kafka 4.x still serves (KIP-896); 3.9 serves it too. A broker that answers with
+ * no brokers is asked again, 0.2 s apart, for up to 2 s (the probe's interval): on a fresh lab its metadata follows
+ * its first answers by a few hundred milliseconds, and waiting for the next probe cost every `pulumi up` 2 s.
  */
 export const KAFKA_HEALTH_PROBE =
-  `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} && printf '\\0\\0\\0\\x11\\0\\x03\\0\\x04\\0\\0\\0\\x01\\0\\x02hc\\0\\0\\0\\0\\0' >&3 && ` +
-  `r=$(timeout 3 head -c 16 <&3 | od -An -tx1 | tr -d ' \\n') && ` +
-  `[[ \${#r} == 32 && $r == ????????00000001* && \${r:24} != 00000000 ]]`;
+  `for try in 1 2 3 4 5 6 7 8 9 10; do ` +
+  `exec 3<>/dev/tcp/127.0.0.1/${INSIDE_PORT} || exit 1; ` +
+  `printf '\\0\\0\\0\\x11\\0\\x03\\0\\x04\\0\\0\\0\\x01\\0\\x02hc\\0\\0\\0\\0\\0' >&3; ` +
+  `r=$(timeout 3 head -c 16 <&3 | od -An -tx1 | tr -d ' \\n'); exec 3<&-; ` +
+  `[[ \${#r} == 32 && $r == ????????00000001* ]] || exit 1; ` +
+  `[[ \${r:24} != 00000000 ]] && exit 0; ` +
+  `sleep 0.2; done; exit 1`;
 
 function kafkaHealthcheck(): Healthcheck {
   return bashHealthcheck(KAFKA_HEALTH_PROBE);

@@ -45,15 +45,18 @@ function metadataReply(correlationId: number, brokers: number): Buffer {
   return reply;
 }
 
-/** Runs the probe against a stand-in that answers `reply`; returns bash's exit code and the request it sent. */
-async function probeAgainst(reply: Buffer): Promise<{ exitCode: number; request: SeenRequest }> {
-  let request: SeenRequest | undefined;
+/**
+ * Runs the probe against a stand-in that answers its n-th connection with `replies[n]` (the last one from then on);
+ * returns bash's exit code and the requests it sent.
+ */
+async function probeAgainst(...replies: Buffer[]): Promise<{ exitCode: number; requests: SeenRequest[] }> {
+  const requests: SeenRequest[] = [];
   const server = createServer((socket: Socket) => {
-    // The probe reads 16 bytes and exits: the rest of the reply makes its side reset the connection.
+    // The probe reads 16 bytes and moves on: the rest of the reply makes its side reset the connection.
     socket.on("error", () => undefined);
     socket.once("data", (data) => {
-      request = parseRequest(data);
-      socket.end(reply);
+      requests.push(parseRequest(data));
+      socket.end(replies[Math.min(requests.length, replies.length) - 1]!);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -65,36 +68,43 @@ async function probeAgainst(reply: Buffer): Promise<{ exitCode: number; request:
       () => 0,
       (error: { code?: number }) => error.code ?? -1,
     );
-    assert.ok(request, "the probe sent no request");
-    return { exitCode, request };
+    return { exitCode, requests };
   } finally {
     server.close();
   }
 }
 
 test("the probe sends a Metadata v4 request for no topics, without auto-creation", async () => {
-  const { request } = await probeAgainst(metadataReply(1, 1));
-  assert.deepEqual(request, {
-    size: 17,
-    apiKey: 3,
-    apiVersion: 4,
-    correlationId: 1,
-    clientId: "hc",
-    topics: 0,
-    allowAutoTopicCreation: 0,
-  });
+  const { requests } = await probeAgainst(metadataReply(1, 1));
+  assert.deepEqual(requests, [
+    { size: 17, apiKey: 3, apiVersion: 4, correlationId: 1, clientId: "hc", topics: 0, allowAutoTopicCreation: 0 },
+  ]);
 });
 
-test("a broker that lists live brokers is healthy", async () => {
-  assert.equal((await probeAgainst(metadataReply(1, 3))).exitCode, 0);
-  assert.equal((await probeAgainst(metadataReply(1, 1))).exitCode, 0);
+test("a broker that lists live brokers is healthy at the first answer", async () => {
+  for (const brokers of [1, 3]) {
+    const { exitCode, requests } = await probeAgainst(metadataReply(1, brokers));
+    assert.equal(exitCode, 0);
+    assert.equal(requests.length, 1);
+  }
 });
 
-test("a broker that knows no live broker yet (no metadata from the controller) is not healthy", async () => {
-  assert.equal((await probeAgainst(metadataReply(1, 0))).exitCode, 1);
+test("a broker whose metadata arrives a moment after its first answers is healthy once it lists a broker", async () => {
+  const { exitCode, requests } = await probeAgainst(metadataReply(1, 0), metadataReply(1, 0), metadataReply(1, 1));
+  assert.equal(exitCode, 0);
+  assert.equal(requests.length, 3);
 });
 
-test("a reply to another request (correlation id) or a cut-short reply is not health", async () => {
-  assert.equal((await probeAgainst(metadataReply(2, 3))).exitCode, 1);
-  assert.equal((await probeAgainst(metadataReply(1, 3).subarray(0, 12))).exitCode, 1);
+test("a broker that knows no live broker (no metadata from the controller) is not healthy, asked 10 times", async () => {
+  const { exitCode, requests } = await probeAgainst(metadataReply(1, 0));
+  assert.equal(exitCode, 1);
+  assert.equal(requests.length, 10);
+});
+
+test("a reply to another request (correlation id) or a cut-short reply is not health, at once", async () => {
+  for (const reply of [metadataReply(2, 3), metadataReply(1, 3).subarray(0, 12)]) {
+    const { exitCode, requests } = await probeAgainst(reply);
+    assert.equal(exitCode, 1);
+    assert.equal(requests.length, 1);
+  }
 });
