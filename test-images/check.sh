@@ -116,7 +116,7 @@ check_broker_without_metadata() {
     KAFKA_BROKER_ID=2 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
     KAFKA_LISTENERS=INSIDE://0.0.0.0:9093 KAFKA_ADVERTISED_LISTENERS=INSIDE://nowhere.invalid:9093 \
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE \
-    "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
+    KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE=16777216 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
   # Until its request handlers run (at most 60 s), then 5 s more for the controller to try.
   for ((i = 0; i < 120; i++)); do
     if docker exec "$k" bash -c "exec 3<>/dev/tcp/127.0.0.1/9093 && printf '$apiversions' >&3 && timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^........000000010000'" 2>/dev/null; then
