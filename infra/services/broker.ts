@@ -37,7 +37,7 @@ export const KAFKA_DATA_DIR = "/var/lib/kafka/data";
  * the controller's JVM had cached the failed name lookup of the removed container (10 s negative DNS cache).
  * Metadata v4 is the oldest version Kafka 4.x still serves (KIP-896); 3.9 serves it too. A broker that answers with
  * no brokers is asked again, 0.2 s apart, for up to 2 s (the probe's interval): on a fresh lab its metadata follows
- * its first answers by a few hundred milliseconds, and waiting for the next probe cost every `pulumi up` 2 s.
+ * its first answers by 0.2-0.3 s, and such a broker should not wait a whole interval to be called healthy.
  */
 export const KAFKA_HEALTH_PROBE =
   `for try in 1 2 3 4 5 6 7 8 9 10; do ` +
