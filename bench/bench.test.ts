@@ -34,10 +34,10 @@ test("options: defaults, --quick, lists and bad values", () => {
 test("bench labs: bench-* names, ports in 30000-30999, variants change copies only", () => {
   const { topology } = benchLab("tutorial", "bench-x", "cli");
   assert.equal(topology.labName, "kafka-lab-bench-x");
-  assert.equal(topology.kafka.bootstrapServers, "localhost:30101");
+  assert.equal(topology.outputs.bootstrapServers.value, "localhost:30101");
   assert.ok(topology.containers.every((c) => c.image.startsWith("kafka-lab-local/")));
   const five = benchLab("cluster", "bench-y", "scaling", BASELINE, scalingOverrides(5)).topology;
-  assert.equal(five.kafka.bootstrapServers.split(",").at(-1), "localhost:30405");
+  assert.equal(five.outputs.bootstrapServers.value.split(",").at(-1), "localhost:30405");
   assert.deepEqual(
     five.topics.map((t) => t.name),
     ["topic_test"],

@@ -5,6 +5,7 @@
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
 import type { SetupStep } from "../infra/specs.js";
+import { providerInputs } from "../infra/setup-inputs.js";
 import providers from "../infra/kafka-providers.cjs";
 import restProviders from "../infra/rest-providers.cjs";
 import { run } from "./clients.js";
@@ -129,21 +130,23 @@ export async function realiseWithCli(
 
 /** One setup step through its provider, as Pulumi would create it; returns the step's name for the timings. */
 async function runStep(topology: LabTopology, step: SetupStep): Promise<string> {
-  const kafka = { bootstrapServers: topology.kafka.bootstrapServers, clusterToken: "bench" };
-  switch (step.kind) {
+  const call = providerInputs(step, {
+    clusterToken: "bench",
+    password: "",
+    containerName: (key) => topology.containers.find((c) => c.key === key)!.name,
+  });
+  switch (call.kind) {
     case "topic":
-      await providers.topicProvider.create!({ ...step.topic, ...kafka });
+      await providers.topicProvider.create!(call.inputs);
       return "topics";
     case "consumer-group-readiness":
-      await providers.readinessProvider.create!(kafka);
+      await providers.readinessProvider.create!(call.inputs);
       return "coordinator";
-    case "connector": {
-      const { name, class: className, config } = step.connector;
-      await restProviders.connectorProvider.create!({ url: step.url, name, className, config, clusterToken: "bench" });
+    case "connector":
+      await restProviders.connectorProvider.create!(call.inputs);
       return "connectors";
-    }
     case "schema":
-      await restProviders.schemaProvider.create!({ url: step.url, ...step.schema, clusterToken: "bench" });
+      await restProviders.schemaProvider.create!(call.inputs);
       return "schemas";
     case "scram-user":
       throw new Error("the docker run floor does not set up SCRAM users");

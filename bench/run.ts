@@ -231,7 +231,7 @@ async function floorRun(variant: Variant, rep: number, measureCpu: boolean): Pro
   const t0 = performance.now();
   try {
     await realiseWithCli(topology, lab, (step) => (record.phases![step] = since(t0)));
-    await recordFirstMessage(record, lab, topology.kafka.bootstrapServers, t0);
+    await recordFirstMessage(record, lab, topology.outputs.bootstrapServers.value, t0);
     const ids = await containerIdsOf(topology);
     if (measureCpu) record.idleCpu = await idleCpu([...ids.values()], 10);
     record.rss = await rssNow(ids);
@@ -286,7 +286,7 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
     await recordFirstMessage(
       record,
       { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) },
-      topology.kafka.bootstrapServers,
+      topology.outputs.bootstrapServers.value,
       t0,
     );
     const ids = await containerIdsOf(topology);
@@ -489,7 +489,7 @@ async function throughputLab(variant: Variant, sizes: number[], clientVariants: 
   );
   labNames.add(topology.labName);
   await removeLabelled(topology.labName, quiet);
-  const bootstrap = topology.kafka.bootstrapServers;
+  const bootstrap = topology.outputs.bootstrapServers.value;
   const lab: CliLab = { topology, started: [], networkCreated: false, secondsToHealthy: 0, secondsToReady: 0 };
   const limits = Object.fromEntries(topology.containers.map((c) => [c.key, c.memoryMb]));
   try {

@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
-import { setupResource } from "./setup-resources.js";
+import { SetupResource } from "./setup-resources.js";
 import type { ContainerSpec } from "./specs.js";
 import { buildTopology, type LabTopology } from "./topology.js";
 
@@ -96,17 +96,15 @@ export class KafkaLab extends pulumi.ComponentResource {
     const { topology } = this;
     const made = new Map<string, pulumi.CustomResource>(Object.entries(this.containers));
     const retainOnDelete = topology.volumes.some((v) => v.keep);
-    const shared = {
-      kafka: topology.kafka,
-      password: pulumi.secret(password),
-      containerName: (key: string) => this.containers[key]!.name,
-    };
+    const secret = pulumi.secret(password);
+    const containerName = (key: string) => this.containers[key]!.name;
     for (const step of topology.setup) {
       // Changes whenever a container the step waits for is re-created, so its provider ensures it again.
       const containers = step.after.filter((key) => key in this.containers).map((key) => this.containers[key]!.id);
       const clusterToken = pulumi.all(containers).apply((ids) => ids.join(","));
       const dependsOn = step.after.map((key) => made.get(key)!);
-      made.set(step.key, setupResource(step, { ...shared, clusterToken }, { parent: this, retainOnDelete, dependsOn }));
+      const refs = { clusterToken, password: secret, containerName };
+      made.set(step.key, new SetupResource(step, refs, { parent: this, retainOnDelete, dependsOn }));
     }
     return [...made.values()];
   }
@@ -120,7 +118,7 @@ export class KafkaLab extends pulumi.ComponentResource {
         hostname: spec.hostname,
         envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
-        ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        ports: spec.ports.map(({ internal, external, ip }) => ({ internal, external, ip, protocol: "tcp" })),
         volumes: spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
         // The images declare VOLUMEs; remove those anonymous volumes with the container.
         removeVolumes: true,

@@ -7,20 +7,40 @@
 // which is the well-trodden path; ESM imports are not (see README, "Topics"). What the methods use is defined in
 // this file or in docker-engine.cjs, and holds no Set or Map at module level (a captured Set arrives as a plain
 // object).
+// @ts-check
 "use strict";
+
+/** @typedef {import("./provider-inputs.cjs").KafkaStepInputs} KafkaStepInputs */
+/** @typedef {import("./provider-inputs.cjs").TopicInputs} TopicInputs */
+/** @typedef {import("./provider-inputs.cjs").ReadinessInputs} ReadinessInputs */
+/** @typedef {import("./provider-inputs.cjs").ScramUserInputs} ScramUserInputs */
+/** @typedef {import("kafkajs").Admin} Admin */
+/** @typedef {{ nodeId: number, address: string }} Broker */
+/** @typedef {{ partitions: number, notServed?: undefined } | { notServed: string, partitions?: undefined }} Answer */
+/** @typedef {{ broker: Broker, answer: Answer }} BrokerAnswer */
+/** @typedef {Error & { type?: string, cause?: unknown }} ErrorLike */
 
 const kafkajs = require("kafkajs");
 const dockerEngine = require("./docker-engine.cjs");
 
-/** SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret). */
+/**
+ * SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret).
+ * @param {KafkaStepInputs} inputs
+ * @returns {{ sasl?: import("kafkajs").SASLOptions }}
+ */
 function saslOf(inputs) {
   const sasl = inputs.sasl;
-  return sasl && sasl.mechanism
-    ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } }
-    : {};
+  if (!sasl || !sasl.mechanism) return {};
+  const mechanism = /** @type {"scram-sha-256" | "scram-sha-512"} */ (sasl.mechanism);
+  return { sasl: { mechanism, username: sasl.username, password: sasl.password } };
 }
 
-/** An admin client of the given brokers (addresses), logged in as the OUTSIDE listener needs; `settings` add to it. */
+/**
+ * An admin client of the given brokers (addresses), logged in as the OUTSIDE listener needs; `settings` add to it.
+ * @param {KafkaStepInputs} inputs
+ * @param {string[]} brokers
+ * @param {Partial<import("kafkajs").KafkaConfig>} settings
+ */
 function adminOf(inputs, brokers, settings) {
   return new kafkajs.Kafka({
     clientId: "kafka-lab-topics",
@@ -32,7 +52,9 @@ function adminOf(inputs, brokers, settings) {
   }).admin();
 }
 
-/** @param {{bootstrapServers: string}} inputs */
+/**
+ * @param {KafkaStepInputs} inputs
+ */
 function adminFor(inputs) {
   return adminOf(inputs, inputs.bootstrapServers.split(","), {
     requestTimeout: 30000,
@@ -47,7 +69,11 @@ function configEntries(configs) {
     .map((name) => ({ name, value: String(configs[name]) }));
 }
 
-/** A connection failure says which listener and which setting it concerns; other errors pass unchanged. */
+/**
+ * A connection failure says which listener and which setting it concerns; other errors pass unchanged.
+ * @param {ErrorLike} error
+ * @param {KafkaStepInputs} inputs
+ */
 function explain(error, inputs) {
   const name = error && error.name;
   if (name !== "KafkaJSConnectionError" && name !== "KafkaJSNumberOfRetriesExceeded") return error;
@@ -61,23 +87,34 @@ function explain(error, inputs) {
   return explained;
 }
 
-/** Runs fn with a connected admin client and always disconnects. */
+/**
+ * Runs fn with a connected admin client and always disconnects.
+ * @template T
+ * @param {KafkaStepInputs} inputs
+ * @param {(admin: Admin) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withAdmin(inputs, fn) {
   const admin = adminFor(inputs);
   try {
     await admin.connect();
     return await fn(admin);
   } catch (error) {
-    throw explain(error, inputs);
+    throw explain(/** @type {ErrorLike} */ (error), inputs);
   } finally {
     await admin.disconnect();
   }
 }
 
-/** The type of a kafkajs error, also when a retrier wrapped it (KafkaJSNumberOfRetriesExceeded keeps it as cause). */
+/**
+ * The type of a kafkajs error, also when a retrier wrapped it (KafkaJSNumberOfRetriesExceeded keeps it as cause).
+ * @param {unknown} error
+ * @returns {string | undefined}
+ */
 function errorType(error) {
   if (!error) return undefined;
-  return error.type || errorType(error.cause);
+  const { type, cause } = /** @type {ErrorLike} */ (error);
+  return type || errorType(cause);
 }
 
 /**
@@ -93,11 +130,18 @@ const NOT_SERVED = ["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_L
 const SERVED_WITHIN_MS = 60000;
 const ASK_EVERY_MS = 200;
 
+/**
+ * @param {number} ms
+ */
 function pause(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The live brokers, as the OUTSIDE listener advertises them. */
+/**
+ * The live brokers, as the OUTSIDE listener advertises them.
+ * @param {Admin} admin
+ * @returns {Promise<Broker[]>}
+ */
 async function brokersOf(admin) {
   const { brokers } = await admin.describeCluster();
   return brokers
@@ -110,6 +154,10 @@ async function brokersOf(admin) {
  * bootstrap address is that broker sends it the Metadata request, then asks each partition's leader (as that broker
  * names it) for the partition's offsets. Returns { partitions } when the broker knows the topic and every leader
  * answers, { notServed: <error type> } when it does not serve it (yet); any other error is a real failure.
+ * @param {KafkaStepInputs} inputs
+ * @param {Broker} broker
+ * @param {string} name
+ * @returns {Promise<Answer>}
  */
 async function askBroker(inputs, broker, name) {
   const probe = adminOf(inputs, [broker.address], {
@@ -122,17 +170,26 @@ async function askBroker(inputs, broker, name) {
     return { partitions: (await probe.fetchTopicOffsets(name)).length };
   } catch (error) {
     const type = errorType(error);
-    if (NOT_SERVED.includes(type)) return { notServed: type };
+    if (type && NOT_SERVED.includes(type)) return { notServed: type };
     throw error;
   } finally {
     await probe.disconnect();
   }
 }
 
+/**
+ * @param {KafkaStepInputs} inputs
+ * @param {Broker[]} brokers
+ * @param {string} name
+ * @returns {Promise<BrokerAnswer[]>}
+ */
 async function askEveryBroker(inputs, brokers, name) {
   return Promise.all(brokers.map(async (broker) => ({ broker, answer: await askBroker(inputs, broker, name) })));
 }
 
+/**
+ * @param {BrokerAnswer[]} answers
+ */
 function describeAnswers(answers) {
   return answers
     .map(
@@ -149,12 +206,17 @@ function describeAnswers(answers) {
  * moment later (in KRaft every broker, the one that forwarded the request too, replays the controller's log; in
  * ZooKeeper mode each broker waits for its UpdateMetadata). Fails after SERVED_WITHIN_MS naming the brokers that
  * still do not serve it.
+ * @param {TopicInputs} inputs
+ * @param {Broker[]} brokers
+ * @param {number} partitions
+ * @param {string} what
+ * @param {BrokerAnswer[]} [firstAnswers]
  */
 async function waitUntilEveryBrokerServes(inputs, brokers, partitions, what, firstAnswers) {
   await waitForBrokers(
     inputs,
     brokers,
-    (answer) => answer.notServed || answer.partitions < partitions,
+    (answer) => answer.notServed !== undefined || answer.partitions < partitions,
     (lagging) =>
       `${what}, but after ${SERVED_WITHIN_MS / 1000} s not every broker serves topic ${inputs.name} with ` +
       `${partitions} partition(s) and their leaders: ${lagging}`,
@@ -162,7 +224,11 @@ async function waitUntilEveryBrokerServes(inputs, brokers, partitions, what, fir
   );
 }
 
-/** After DeleteTopics: waits until no broker serves the topic, so that a replacement is the only one brokers know. */
+/**
+ * After DeleteTopics: waits until no broker serves the topic, so that a replacement is the only one brokers know.
+ * @param {TopicInputs} inputs
+ * @param {Broker[]} brokers
+ */
 async function waitUntilNoBrokerServes(inputs, brokers) {
   await waitForBrokers(
     inputs,
@@ -176,6 +242,11 @@ async function waitUntilNoBrokerServes(inputs, brokers) {
 /**
  * Asks every broker about the topic until no answer is `pending`, every ASK_EVERY_MS; after SERVED_WITHIN_MS fails
  * with `failure(<the pending answers, described>)`. `firstAnswers`: a round already asked, judged before asking again.
+ * @param {TopicInputs} inputs
+ * @param {Broker[]} brokers
+ * @param {(answer: Answer) => boolean} pending
+ * @param {(described: string) => string} failure
+ * @param {BrokerAnswer[]} [firstAnswers]
  */
 async function waitForBrokers(inputs, brokers, pending, failure, firstAnswers) {
   const giveUpAt = Date.now() + SERVED_WITHIN_MS;
@@ -189,16 +260,25 @@ async function waitForBrokers(inputs, brokers, pending, failure, firstAnswers) {
   }
 }
 
-/** Describes the topic (after waitUntilEveryBrokerServes: any broker answers for it). */
+/**
+ * Describes the topic (after waitUntilEveryBrokerServes: any broker answers for it).
+ * @param {Admin} admin
+ * @param {string} name
+ */
 async function describeTopic(admin, name) {
   const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-  const topic = metadata.topics[0];
+  const [topic] = metadata.topics;
+  if (!topic) throw new Error(`the brokers' metadata has no topic ${name}`);
   const partitions = topic.partitions.length;
-  const replicationFactor = partitions > 0 ? topic.partitions[0].replicas.length : 0;
+  const replicationFactor = topic.partitions[0]?.replicas.length ?? 0;
   return { partitions, replicationFactor };
 }
 
-/** One CreateTopics request through the controller: true when it created the topic, false when the topic exists. */
+/**
+ * One CreateTopics request through the controller: true when it created the topic, false when the topic exists.
+ * @param {Admin} admin
+ * @param {TopicInputs} inputs
+ */
 async function createTopicOnce(admin, inputs) {
   return admin.createTopics({
     // Not kafkajs's waitForLeaders: it asks only the broker the request went to (in KRaft any broker, whose metadata
@@ -221,6 +301,9 @@ async function createTopicOnce(admin, inputs) {
  * that the controller says exists (TOPIC_ALREADY_EXISTS) while no broker knows it is being deleted: ZooKeeper mode
  * drops a topic marked for deletion from every broker's metadata at once but refuses to create it again until the
  * deletion completes. Asks again until it is created, within SERVED_WITHIN_MS.
+ * @param {Admin} admin
+ * @param {TopicInputs} inputs
+ * @param {Broker[]} brokers
  */
 async function createOrFindTopic(admin, inputs, brokers) {
   const giveUpAt = Date.now() + SERVED_WITHIN_MS;
@@ -245,12 +328,21 @@ async function createOrFindTopic(admin, inputs, brokers) {
   }
 }
 
-/** Adds partitions, then waits until every broker serves them. */
+/**
+ * Adds partitions, then waits until every broker serves them.
+ * @param {Admin} admin
+ * @param {TopicInputs} inputs
+ * @param {Broker[]} brokers
+ */
 async function addPartitions(admin, inputs, brokers) {
   await admin.createPartitions({ topicPartitions: [{ topic: inputs.name, count: inputs.partitions }] });
   await waitUntilEveryBrokerServes(inputs, brokers, inputs.partitions, `topic ${inputs.name} got more partitions`);
 }
 
+/**
+ * @param {Admin} admin
+ * @param {TopicInputs} inputs
+ */
 async function applyConfigs(admin, inputs) {
   await admin.alterConfigs({
     validateOnly: false,
@@ -260,6 +352,10 @@ async function applyConfigs(admin, inputs) {
   });
 }
 
+/**
+ * @param {Record<string, string>} a
+ * @param {Record<string, string>} b
+ */
 function sameConfigs(a, b) {
   return JSON.stringify(configEntries(a)) === JSON.stringify(configEntries(b));
 }
@@ -268,6 +364,8 @@ function sameConfigs(a, b) {
  * Creates the topic, or adopts one that already exists with compatible settings: a persistent lab, a topic made
  * by hand, or the topics ZooKeeper (or the KRaft quorum) still holds after a broker container was re-created.
  * Returns once every broker serves it.
+ * @param {Admin} admin
+ * @param {TopicInputs} inputs
  */
 async function ensureTopic(admin, inputs) {
   const brokers = await brokersOf(admin);
@@ -284,6 +382,7 @@ async function ensureTopic(admin, inputs) {
   await applyConfigs(admin, inputs);
 }
 
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<TopicInputs, TopicInputs>} */
 const topicProvider = {
   async create(inputs) {
     await withAdmin(inputs, (admin) => ensureTopic(admin, inputs));
@@ -327,8 +426,7 @@ const topicProvider = {
       });
     } catch (error) {
       // A topic whose broker is gone (removed by hand, or never reachable) is gone with it: do not block destroy.
-      const type = error && error.type;
-      const name = error && error.name;
+      const { type, name } = /** @type {ErrorLike} */ (error || {});
       if (
         type === "UNKNOWN_TOPIC_OR_PARTITION" ||
         name === "KafkaJSConnectionError" ||
@@ -348,6 +446,7 @@ const topicProvider = {
  * tutorial's consumer, started right after the broker, fails. Creating this resource asks for a
  * coordinator (kafkajs retries until one answers), so `pulumi up` returns when groups work.
  */
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ReadinessInputs, ReadinessInputs & { secondsToCoordinator: number }>} */
 const readinessProvider = {
   async create(inputs) {
     const started = Date.now();
@@ -368,6 +467,9 @@ const readinessProvider = {
 /**
  * Runs kafka-configs in a broker container against its own INSIDE listener (PLAINTEXT, reachable only on the lab
  * network). The password travels in the exec's environment, never in its command line, a log or an error.
+ * @param {string} container
+ * @param {string} args
+ * @param {string[]} env
  */
 async function kafkaConfigs(container, args, env) {
   const script =
@@ -378,6 +480,7 @@ async function kafkaConfigs(container, args, env) {
 }
 
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ScramUserInputs, ScramUserInputs>} */
 const scramUserProvider = {
   async create(inputs) {
     const { exitCode, output } = await kafkaConfigs(

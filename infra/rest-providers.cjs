@@ -2,11 +2,25 @@
 // schemas (the Confluent Schema Registry REST API), both through the ports the lab publishes on the machine that
 // runs pulumi. Plain CommonJS with nothing at module level but functions and require(), because Pulumi serialises
 // the providers with their closures (see kafka-providers.cjs).
+// @ts-check
 "use strict";
+
+/** @typedef {import("./provider-inputs.cjs").ConnectorInputs} ConnectorInputs */
+/** @typedef {import("./provider-inputs.cjs").SchemaInputs} SchemaInputs */
+/** @typedef {{ status: number, body: unknown }} Answer An HTTP answer: status and body (parsed when it is JSON). */
+/** @typedef {{ id?: number, state: string, worker_id: string, trace?: string }} TaskState */
+/** @typedef {{ connector: TaskState, tasks: TaskState[] }} ConnectorStatus */
+/** @typedef {{ error_count: number, configs?: Array<{ value: { name: string, errors?: string[] } }> }} Validation */
 
 const http = require("node:http");
 
-/** One request with a JSON body; resolves with the status and the parsed body; rejects when nothing answers. */
+/**
+ * One request with a JSON body; resolves with the status and the parsed body; rejects when nothing answers.
+ * @param {string} method
+ * @param {string} url
+ * @param {unknown} [body]
+ * @returns {Promise<Answer>}
+ */
 function httpJson(method, url, body, timeoutMs = 30000) {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
@@ -25,6 +39,7 @@ function httpJson(method, url, body, timeoutMs = 30000) {
         timeout: timeoutMs,
       },
       (res) => {
+        /** @type {Buffer[]} */
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
         res.on("end", () => {
@@ -46,20 +61,23 @@ function httpJson(method, url, body, timeoutMs = 30000) {
   });
 }
 
-/** The message an error answer carries (Connect and the registry both answer {error_code, message}). */
+/**
+ * The message an error answer carries (Connect and the registry both answer {error_code, message}).
+ * @param {Answer} answer
+ */
 function messageOf(answer) {
   const body = answer.body;
-  const text =
-    body && typeof body === "object" && body.message
-      ? body.message
-      : typeof body === "string"
-        ? body
-        : JSON.stringify(body);
+  const message = body && typeof body === "object" && "message" in body ? body.message : undefined;
+  const text = message ? message : typeof body === "string" ? body : JSON.stringify(body);
   return `HTTP ${answer.status}: ${String(text).trim()}`;
 }
 
+/**
+ * @param {Record<string, unknown>} a
+ * @param {Record<string, unknown>} b
+ */
 function sameJson(a, b) {
-  const sorted = (o) =>
+  const sorted = (/** @type {Record<string, unknown>} */ o) =>
     JSON.stringify(
       Object.keys(o || {})
         .sort()
@@ -68,13 +86,19 @@ function sameJson(a, b) {
   return sorted(a) === sorted(b);
 }
 
+/**
+ * @param {number} ms
+ */
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ---------------------------------------------------------------- connectors
 
-/** A task's or connector's trace, summarised: its first line and every "Caused by" line. */
+/**
+ * A task's or connector's trace, summarised: its first line and every "Caused by" line.
+ * @param {string | undefined} trace
+ */
 function summariseTrace(trace) {
   const lines = String(trace || "")
     .split("\n")
@@ -83,7 +107,11 @@ function summariseTrace(trace) {
   return [lines[0], ...causes].filter(Boolean).slice(0, 4).join(" | ");
 }
 
-/** Connect's own validation of the config; refuses with every error it names, or when the class is unknown. */
+/**
+ * Connect's own validation of the config; refuses with every error it names, or when the class is unknown.
+ * @param {ConnectorInputs} inputs
+ * @param {Record<string, string>} config
+ */
 async function validateConnector(inputs, config) {
   const answer = await httpJson(
     "PUT",
@@ -99,8 +127,9 @@ async function validateConnector(inputs, config) {
       `Connect refused connector ${inputs.name} of kafka-lab:connectors, class ${inputs.className}: ${message}`,
     );
   }
-  const errors = (answer.body.configs || []).flatMap((c) => (c.value.errors || []).map((e) => `${c.value.name}: ${e}`));
-  if (answer.body.error_count > 0) {
+  const validation = /** @type {Validation} */ (answer.body);
+  const errors = (validation.configs || []).flatMap((c) => (c.value.errors || []).map((e) => `${c.value.name}: ${e}`));
+  if (validation.error_count > 0) {
     throw new Error(
       `Connect refused the config of connector ${inputs.name} (kafka-lab:connectors): ${errors.join("; ")}`,
     );
@@ -109,14 +138,17 @@ async function validateConnector(inputs, config) {
 
 const RUNNING_WITHIN_MS = 90000;
 
-/** Waits until the connector and every task are RUNNING; a FAILED one fails at once with its trace summarised. */
+/**
+ * Waits until the connector and every task are RUNNING; a FAILED one fails at once with its trace summarised.
+ * @param {ConnectorInputs} inputs
+ */
 async function waitRunning(inputs) {
   const giveUpAt = Date.now() + RUNNING_WITHIN_MS;
   let last;
   for (;;) {
     const answer = await httpJson("GET", `${inputs.url}/connectors/${encodeURIComponent(inputs.name)}/status`);
     if (answer.status === 200) {
-      const { connector, tasks } = answer.body;
+      const { connector, tasks } = /** @type {ConnectorStatus} */ (answer.body);
       const failed = [connector, ...tasks].find((t) => t.state === "FAILED");
       if (failed) {
         const which = failed === connector ? "the connector" : `task ${failed.id}`;
@@ -137,7 +169,10 @@ async function waitRunning(inputs) {
   }
 }
 
-/** Creates the connector or changes its config in place (PUT .../config does both), then waits until it runs. */
+/**
+ * Creates the connector or changes its config in place (PUT .../config does both), then waits until it runs.
+ * @param {ConnectorInputs} inputs
+ */
 async function applyConnector(inputs) {
   const config = { ...inputs.config, "connector.class": inputs.className, name: inputs.name };
   await validateConnector(inputs, config);
@@ -147,6 +182,9 @@ async function applyConnector(inputs) {
   await waitRunning(inputs);
 }
 
+/**
+ * @param {ConnectorInputs} props
+ */
 async function deleteConnector(props) {
   // A worker that is gone (removed by hand, or going with the lab) took its connector with it.
   const answer = await httpJson("DELETE", `${props.url}/connectors/${encodeURIComponent(props.name)}`).catch(
@@ -157,6 +195,7 @@ async function deleteConnector(props) {
   }
 }
 
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ConnectorInputs, ConnectorInputs>} */
 const connectorProvider = {
   async create(inputs) {
     try {
@@ -195,7 +234,11 @@ const connectorProvider = {
 
 // ---------------------------------------------------------------- schemas
 
-/** Registers the schema (the same schema again keeps its id), then reads it back by id. */
+/**
+ * Registers the schema (the same schema again keeps its id), then reads it back by id.
+ * @param {SchemaInputs} inputs
+ * @returns {Promise<number>}
+ */
 async function registerSchema(inputs) {
   const subject = encodeURIComponent(inputs.subject);
   const body = { schema: inputs.schema, ...(inputs.schemaType === "AVRO" ? {} : { schemaType: inputs.schemaType }) };
@@ -205,12 +248,13 @@ async function registerSchema(inputs) {
       `the schema registry refused ${inputs.file} for subject ${inputs.subject} (kafka-lab:schemas): ${messageOf(answer)}`,
     );
   }
-  const id = answer.body.id;
+  const { id } = /** @type {{ id: number }} */ (answer.body);
   const back = await httpJson("GET", `${inputs.url}/schemas/ids/${id}`);
   if (back.status !== 200) throw new Error(`schema ${id} of ${inputs.subject} cannot be read back: ${messageOf(back)}`);
   return id;
 }
 
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<SchemaInputs, SchemaInputs & { schemaId: number }>} */
 const schemaProvider = {
   async create(inputs) {
     const id = await registerSchema(inputs);

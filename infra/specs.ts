@@ -2,7 +2,7 @@
 // run once the containers are healthy, and the stack outputs. Services (services/*.ts) produce these; the
 // Pulumi component (kafka-lab.ts) turns them into resources. Pure types, no Pulumi or Docker imports.
 
-import type { LabConfig } from "./config.js";
+import type { ConfigKey, LabConfig } from "./config.js";
 import type { ConnectorSpec } from "./connectors.js";
 import type { SchemaSpec } from "./schemas.js";
 import type { TopicSpec } from "./topics.js";
@@ -14,6 +14,9 @@ export interface PublishedPort {
   external: number;
   /** Host interface the port binds to. */
   ip: string;
+  /** The config key that sets the host port (what a message about it names), and what the port is for. */
+  key: ConfigKey;
+  what: string;
 }
 
 export interface Healthcheck {
@@ -92,8 +95,8 @@ export interface KafkaAccess {
 export type SetupStep =
   /** brokerContainer: the key of the broker container in which kafka-configs creates the user. */
   | { kind: "scram-user"; key: string; after: string[]; mechanism: string; username: string; brokerContainer: string }
-  | { kind: "topic"; key: string; after: string[]; topic: TopicSpec }
-  | { kind: "consumer-group-readiness"; key: string; after: string[] }
+  | { kind: "topic"; key: string; after: string[]; kafka: KafkaAccess; topic: TopicSpec }
+  | { kind: "consumer-group-readiness"; key: string; after: string[]; kafka: KafkaAccess }
   /** url: Connect's REST API as the machine running pulumi reaches it. */
   | { kind: "connector"; key: string; after: string[]; url: string; connector: ConnectorSpec }
   /** url: the schema registry as the machine running pulumi reaches it. */

@@ -45,7 +45,7 @@ function parseWholeNumber(text: string | undefined): number | undefined {
 }
 
 /** Parses one "name:partitions:replicationFactor[:configs]" entry; a string is the reason it was refused. */
-export function parseTopicSpec(text: string, brokers: number): TopicSpec | string {
+export function parseTopicSpec(text: string): TopicSpec | string {
   const [name = "", partitionsText, replicationText, ...rest] = text.split(":");
   const usage = "name:partitions:replicationFactor[:key=value,...], e.g. topic_test:1:1";
   if (partitionsText === undefined || replicationText === undefined) return `must look like ${usage}`;
@@ -61,12 +61,6 @@ export function parseTopicSpec(text: string, brokers: number): TopicSpec | strin
   if (replicationFactor === undefined || replicationFactor < 1) {
     return `replication factor of ${name} must be a whole number of at least 1, got "${replicationText}"`;
   }
-  if (replicationFactor > brokers) {
-    return (
-      `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
-      `use at most ${brokers} or raise kafka-lab:brokers`
-    );
-  }
   const configs = parseConfigs(rest.join(":"));
   if (typeof configs === "string") return configs;
   const minIsr = parseWholeNumber(configs["min.insync.replicas"]);
@@ -77,15 +71,12 @@ export function parseTopicSpec(text: string, brokers: number): TopicSpec | strin
 }
 
 /** Parses every entry; topic names must be unique (Kafka also treats '.' and '_' as colliding). */
-export function parseTopicSpecs(
-  items: readonly string[],
-  brokers: number,
-): { topics: TopicSpec[]; problems: TopicProblem[] } {
+export function parseTopicSpecs(items: readonly string[]): { topics: TopicSpec[]; problems: TopicProblem[] } {
   const topics: TopicSpec[] = [];
   const problems: TopicProblem[] = [];
   const seen = new Map<string, string>();
   for (const item of items) {
-    const parsed = parseTopicSpec(item, brokers);
+    const parsed = parseTopicSpec(item);
     if (typeof parsed === "string") {
       problems.push({ value: item, allowed: parsed });
       continue;
@@ -103,4 +94,16 @@ export function parseTopicSpecs(
     topics.push(parsed);
   }
   return { topics, problems };
+}
+
+/** Topics whose replication factor the lab's brokers cannot hold. */
+export function replicationProblems(topics: readonly TopicSpec[], brokers: number): TopicProblem[] {
+  return topics
+    .filter((t) => t.replicationFactor > brokers)
+    .map((t) => ({
+      value: formatTopicSpec(t),
+      allowed:
+        `replication factor ${t.replicationFactor} of ${t.name} is more than the ${brokers} broker(s) of this lab; ` +
+        `use at most ${brokers} or raise kafka-lab:brokers`,
+    }));
 }

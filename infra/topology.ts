@@ -3,18 +3,16 @@
 // component (kafka-lab.ts) realises exactly these objects.
 
 import type { LabConfig } from "./config.js";
+import type { KeySet } from "./config/keys.js";
 import type { TopicSpec } from "./topics.js";
-import { bootstrapServersOf, scramMechanism } from "./services/broker.js";
 import { SERVICES } from "./services/index.js";
-import type { LabIdentity, ServiceContext } from "./services/service.js";
+import type { AnyService, Built, LabIdentity, OutputDecls, Service, ServiceContext } from "./services/service.js";
 import {
   LABEL_PREFIX,
   LAB_LABEL,
   type ContainerSpec,
   type ImageSpec,
-  type KafkaAccess,
   type NetworkSpec,
-  type OutputSpec,
   type SetupStep,
   type VolumeSpec,
 } from "./specs.js";
@@ -22,22 +20,36 @@ import {
 export type { LabIdentity } from "./services/service.js";
 export { LAB_LABEL, type ContainerSpec, type NetworkSpec, type VolumeSpec } from "./specs.js";
 
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type ValueOfDecl<D> = D extends { kind: infer Kind } ? (Kind extends "list" ? string[] : string) : never;
+type OutputsOfService<S> = S extends Service<KeySet, infer _E, infer O> ? { [N in keyof O]: ValueOfDecl<O[N]> } : never;
+
+/** Every stack output of a lab, by name, with the type of its value: what `pulumi stack output --json` gives. */
+export type LabOutputs = { networkName: string } & UnionToIntersection<OutputsOfService<(typeof SERVICES)[number]>>;
+export type OutputName = keyof LabOutputs;
+
+/** Every output's kind and description, the lab's own first (README's outputs table, the readers' checks). */
+export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; description: string }> = Object.assign(
+  { networkName: { kind: "string", description: '`docker run --network "$(pulumi stack output networkName)" ...`' } },
+  ...SERVICES.map((s) =>
+    Object.fromEntries(Object.entries(s.outputs).map(([n, d]) => [n, { kind: d.kind, description: d.description }])),
+  ),
+);
+
 export interface LabTopology {
   labName: string;
   labels: Record<string, string>;
   network: NetworkSpec;
   images: ImageSpec[];
   volumes: VolumeSpec[];
-  /** Every container of every service on, in start order of the services. */
+  /** Every container of every service on, services in build order. */
   containers: ContainerSpec[];
   /** What runs once the containers are healthy, in order. */
   setup: SetupStep[];
   /** The topics the lab declares (config's topics, created by the brokers' setup steps). */
   topics: TopicSpec[];
-  /** How setup steps and host clients reach Kafka. */
-  kafka: KafkaAccess;
-  /** Every stack output, with its value in this lab. */
-  outputs: Record<string, OutputSpec>;
+  /** Every stack output, with its value in this lab and what it is for. */
+  outputs: { [N in OutputName]: { value: LabOutputs[N]; description: string } };
   waitTimeoutSeconds: number;
 }
 
@@ -51,6 +63,20 @@ export function labNameOf({ project, stack }: LabIdentity): string {
   return `${safe(project)}-${safe(stack)}`;
 }
 
+/** The services in an order where each comes after those it needs. */
+export function buildOrder(services: readonly AnyService[]): AnyService[] {
+  const ordered: AnyService[] = [];
+  const visit = (service: AnyService, path: AnyService[]) => {
+    if (ordered.includes(service)) return;
+    if (path.includes(service))
+      throw new Error(`services need each other in a circle: ${[...path, service].map((s) => s.name).join(" -> ")}`);
+    for (const needed of service.needs) visit(needed, [...path, service]);
+    ordered.push(service);
+  };
+  for (const service of services) visit(service, []);
+  return ordered;
+}
+
 export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopology {
   const labName = labNameOf(identity);
   const labels = {
@@ -59,35 +85,25 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     [`${LABEL_PREFIX}.stack`]: identity.stack,
   };
   const network: NetworkSpec = { name: `${labName}-net`, labels };
-  const kafka: KafkaAccess = {
-    bootstrapServers: bootstrapServersOf(config),
-    scramMechanism: scramMechanism(config),
-    username: config.outsideUsername,
-  };
-  const built = new Map<string, ContainerSpec[]>();
+  const built = new Map<AnyService, Built<unknown>>();
   const ctx: ServiceContext = {
     config,
     identity,
     lab: labName,
     labels,
-    kafka,
-    containersOf: (service) => built.get(service) ?? [],
+    of: <E>(service: Service<KeySet, E, OutputDecls<E, never>>) =>
+      built.get(service as AnyService) as Built<E> | undefined,
   };
-  const setup: SetupStep[] = [];
-  const outputs: Record<string, OutputSpec> = {
-    networkName: {
-      value: network.name,
-      description: '`docker run --network "$(pulumi stack output networkName)" ...`',
-    },
+  const outputs: Record<string, { value: string | string[]; description: string }> = {
+    networkName: { value: network.name, description: OUTPUT_DECLS.networkName.description },
   };
-  for (const service of SERVICES) {
-    const on = service.enabled(config);
-    const own = on ? service.containers(ctx) : [];
-    built.set(service.name, own);
-    if (on) setup.push(...(service.setup?.(ctx, own) ?? []));
-    Object.assign(outputs, service.outputs(ctx, own));
+  for (const service of buildOrder(SERVICES)) {
+    const own = service.enabled(config) ? service.build(ctx) : undefined;
+    if (own) built.set(service, own);
+    for (const [name, decl] of Object.entries(service.outputs))
+      outputs[name] = { value: decl.value(ctx, own), description: decl.description };
   }
-  const containers = [...built.values()].flat();
+  const containers = [...built.values()].flatMap((b) => b.containers);
   return {
     labName,
     labels,
@@ -97,18 +113,16 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
       c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes })),
     ),
     containers,
-    setup,
+    setup: [...built.values()].flatMap((b) => b.setup),
     topics: config.topics,
-    kafka,
-    outputs,
+    outputs: outputs as LabTopology["outputs"],
     waitTimeoutSeconds: config.waitTimeoutSeconds,
   };
 }
 
 /** An output's value as one string (lists joined with commas). */
-export function outputText(topology: LabTopology, name: string): string {
+export function outputText(topology: LabTopology, name: OutputName): string {
   const output = topology.outputs[name];
-  if (!output) throw new Error(`the lab has no output ${name}`);
   return Array.isArray(output.value) ? output.value.join(",") : output.value;
 }
 

@@ -4,20 +4,136 @@
 // Once they are healthy: the SCRAM user, the topics, and consumer-group readiness.
 
 import { createHash } from "node:crypto";
-import type { LabConfig } from "../config.js";
-import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
+import {
+  booleanKey,
+  heapKey,
+  imageKey,
+  integerKey,
+  oneOfKey,
+  portKey,
+  stringKey,
+  stringListKey,
+  type Fail,
+  type KeySet,
+} from "../config/keys.js";
+import { parseTopicSpecs, replicationProblems } from "../topics.js";
+import type { ContainerSpec, Healthcheck, KafkaAccess, SetupStep } from "../specs.js";
 import {
   bashHealthcheck,
   heapOpts,
+  keysOf,
   memoryLimitMb,
   nodeIdentity,
+  outputsOf,
   range,
   volumesOf,
   type LabIdentity,
   type Service,
+  type ConfigOf,
   type ServiceContext,
 } from "./service.js";
-import { zookeeperConnectOf } from "./zookeeper.js";
+import { zookeeper } from "./zookeeper.js";
+
+export type OutsideAuth = "none" | "scram-sha-256" | "scram-sha-512";
+export const OUTSIDE_AUTHS: readonly OutsideAuth[] = ["none", "scram-sha-256", "scram-sha-512"];
+export const MAX_BROKERS = 9;
+export const DEFAULT_TOPICS = ["topic_test:1:1"];
+
+/** How a user sets the SCRAM password: as a secret, in this machine's stack file (see lib/stack-files.ts). */
+export const SET_PASSWORD =
+  "npm run lab:secret -- outsidePassword (or pulumi config set --secret kafka-lab:outsidePassword)";
+
+const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
+// kafka-configs reads SCRAM credentials as [password=...,iterations=...]: no ',' '[' ']', and nothing a shell or
+// a JAAS line would treat specially (quotes, '$', '`', '\\', whitespace).
+const PASSWORD = /^[A-Za-z0-9!#%&()*+./:;<=>?@^_{|}~-]{8,128}$/;
+
+export const brokerKeys = {
+  brokers: integerKey({
+    default: 1,
+    min: 1,
+    max: MAX_BROKERS,
+    description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.`,
+  }),
+  outsidePort: portKey({
+    default: 9092,
+    description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1.",
+  }),
+  kafkaImage: imageKey({
+    default: "confluentinc/cp-kafka:7.9.1",
+    description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README).",
+  }),
+  kraftImage: imageKey({
+    default: "apache/kafka:4.4.0",
+    description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README).",
+  }),
+  kafkaHeap: heapKey({
+    default: "256m",
+    description: "JVM heap of each broker, such as 256m or 1g.",
+    details: "From `64m` to `16g`; the container memory limit is twice the heap plus 256 MB.",
+  }),
+  topics: stringListKey({
+    default: DEFAULT_TOPICS,
+    example: '["topic_test:1:1"]',
+    description: "Topics as name:partitions:replicationFactor[:key=value,key=value].",
+    details: "For example `orders:6:3:min.insync.replicas=2,retention.ms=86400000`.",
+    build: (items, ctx) => {
+      const { topics, problems } = parseTopicSpecs(items);
+      for (const problem of problems) ctx.fail(problem.allowed, problem.value);
+      return topics;
+    },
+  }),
+  autoCreateTopics: booleanKey({
+    default: false,
+    description: "Let the brokers create topics on first use (off: only declared topics exist).",
+    details: "Off, a typo in a topic name is an error instead of a new topic.",
+  }),
+  outsideAuth: oneOfKey<OutsideAuth>({
+    default: "none",
+    allowed: OUTSIDE_AUTHS,
+    description:
+      "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT).",
+    details: "See [Authentication](#authentication).",
+  }),
+  outsideUsername: stringKey({
+    default: "lab",
+    description: "SCRAM user that host clients log in as when outsideAuth is on.",
+    check: (text) => (USERNAME.test(text) ? undefined : "must be 1 to 64 letters, digits, '.', '_' or '-'"),
+  }),
+  outsidePassword: stringKey({
+    default: "",
+    secret: true,
+    howToSet: SET_PASSWORD,
+    description: `SCRAM password, a secret: ${SET_PASSWORD}.`,
+    details:
+      "8 to 128 characters. Required when `outsideAuth` is on; refused when stored in plain text. Not declared in " +
+      "`Pulumi.yaml`, because Pulumi refuses every stack that leaves a declared secret unset.",
+    check: (text) =>
+      text === "" || PASSWORD.test(text)
+        ? undefined
+        : "must be 8 to 128 characters without spaces, quotes, '$', '`', '\\', ',', '[' or ']'",
+  }),
+} as const satisfies KeySet;
+
+type BrokerConfig = ConfigOf<typeof brokerKeys>;
+
+/** The image of the other mode, a password SCRAM needs, and topics the brokers cannot hold. */
+function brokerRules(config: BrokerConfig, fail: Fail): void {
+  if (config.mode === "kraft" && config.kafkaImage !== brokerKeys.kafkaImage.default) {
+    fail("kafkaImage", config.kafkaImage, "is the zookeeper-mode broker image; in kraft mode set kraftImage instead");
+  } else if (config.mode === "zookeeper" && config.kraftImage !== brokerKeys.kraftImage.default) {
+    fail(
+      "kraftImage",
+      config.kraftImage,
+      "is the kraft-mode broker image; in zookeeper mode set kafkaImage, or set mode to kraft",
+    );
+  }
+  if (config.outsideAuth !== "none" && config.outsidePassword === "") {
+    fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: ${SET_PASSWORD}`);
+  }
+  for (const problem of replicationProblems(config.topics, config.brokers))
+    fail("topics", problem.value, problem.allowed);
+}
 
 /** Ports inside the containers; only the host side is configurable. */
 export const INSIDE_PORT = 9093;
@@ -27,17 +143,8 @@ export const CONTROLLER_PORT = 9094;
 export const KAFKA_DATA_DIR = "/var/lib/kafka/data";
 
 /**
- * Healthy means a client can use the broker: it answers a Metadata request and knows the cluster's live brokers.
- * Without starting a JVM per probe: a Metadata v4 request (api key 3, correlation id 1, client id "hc", no topics,
- * no auto-creation) on the INSIDE listener; the reply's first 16 bytes are size, correlation id, throttle time and
- * the number of live brokers, which must be 1 or more. A ZooKeeper-mode broker answers requests as soon as it has
- * registered, but it knows the cluster only once the controller has sent it the metadata; until then it answers
- * with no brokers and no controller, and kafkajs, given that answer, drops its connections to every broker missing
- * from it (in-flight admin calls fail with "Closed connection"). After a re-created broker, that wait lasted seconds:
- * the controller's JVM had cached the failed name lookup of the removed container (10 s negative DNS cache).
- * Metadata v4 is the oldest version Kafka 4.x still serves (KIP-896); 3.9 serves it too. A broker that answers with
- * no brokers is asked again, 0.2 s apart, for up to 2 s (the probe's interval): on a fresh lab its metadata follows
- * its first answers by 0.2-0.3 s, and such a broker should not wait a whole interval to be called healthy.
+ * Healthy means a client can use the broker: a raw Metadata v4 request (no JVM per probe) on INSIDE whose answer
+ * lists at least one live broker; a broker that knows none yet is asked again, 0.2 s apart, within the interval.
  */
 export const KAFKA_HEALTH_PROBE =
   `for try in 1 2 3 4 5 6 7 8 9 10; do ` +
@@ -52,11 +159,11 @@ function kafkaHealthcheck(): Healthcheck {
   return bashHealthcheck(KAFKA_HEALTH_PROBE);
 }
 
-function brokerHost(config: LabConfig, id: number): string {
+function brokerHost(config: BrokerConfig, id: number): string {
   return config.brokers === 1 ? "kafka" : `kafka-${id}`;
 }
 
-export function brokerOutsidePort(config: LabConfig, id: number): number {
+export function brokerOutsidePort(config: BrokerConfig, id: number): number {
   return config.outsidePort + id - 1;
 }
 
@@ -67,12 +174,12 @@ export function internalReplication(brokers: number): { replicationFactor: numbe
 }
 
 /** Kafka's name of the SCRAM mechanism (SCRAM-SHA-256), or undefined without authentication. */
-export function scramMechanism(config: LabConfig): string | undefined {
+export function scramMechanism(config: BrokerConfig): string | undefined {
   return config.outsideAuth === "none" ? undefined : config.outsideAuth.toUpperCase();
 }
 
 /** Properties both modes set on every broker (cp-kafka and apache/kafka name them the same way). */
-function commonBrokerEnv(config: LabConfig, hostname: string, id: number): Record<string, string> {
+function commonBrokerEnv(config: BrokerConfig, hostname: string, id: number): Record<string, string> {
   const internal = internalReplication(config.brokers);
   return {
     KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${brokerOutsidePort(config, id)}`,
@@ -90,12 +197,12 @@ function commonBrokerEnv(config: LabConfig, hostname: string, id: number): Recor
     // The log cleaner allocates its dedupe buffer on the heap at start: 128 MiB by default, half of a lab
     // broker's heap, for compaction a lab barely does. 16 MiB took a broker from 281 to 162 MiB RSS (bench/).
     KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(16 * 1024 * 1024),
-    KAFKA_HEAP_OPTS: heapOpts(config.kafkaHeapMb),
+    KAFKA_HEAP_OPTS: heapOpts(config.kafkaHeap),
   };
 }
 
 /** Security protocols of the listeners: OUTSIDE carries SASL when authentication is on. */
-function protocolMap(config: LabConfig, controller: boolean): string {
+function protocolMap(config: BrokerConfig, controller: boolean): string {
   const outside = scramMechanism(config) ? "SASL_PLAINTEXT" : "PLAINTEXT";
   return `INSIDE:PLAINTEXT,OUTSIDE:${outside}${controller ? ",CONTROLLER:PLAINTEXT" : ""}`;
 }
@@ -104,7 +211,7 @@ function protocolMap(config: LabConfig, controller: boolean): string {
  * SCRAM on OUTSIDE. Credentials live in the cluster's metadata (created after start, see kafka-providers.cjs),
  * so the broker's JAAS line names only the login module: no password in any env var.
  */
-function saslEnv(config: LabConfig): Record<string, string> {
+function saslEnv(config: BrokerConfig): Record<string, string> {
   const mechanism = scramMechanism(config);
   if (!mechanism) return {};
   const jaasKey = `KAFKA_LISTENER_NAME_OUTSIDE_${mechanism.replace(/-/g, "___")}_SASL_JAAS_CONFIG`;
@@ -116,7 +223,7 @@ function saslEnv(config: LabConfig): Record<string, string> {
 
 /** ZooKeeper mode, cp-kafka 7.9 contract. */
 function zookeeperModeBrokerEnv(
-  config: LabConfig,
+  config: BrokerConfig,
   hostname: string,
   id: number,
   zookeeperConnect: string,
@@ -156,7 +263,7 @@ export function clusterIdOf({ project, stack }: LabIdentity): string {
 }
 
 /** KRaft mode, apache/kafka contract: env replaces server.properties entirely, so every needed key is here. */
-function kraftBrokerEnv(config: LabConfig, hostname: string, id: number, clusterId: string): Record<string, string> {
+function kraftBrokerEnv(config: BrokerConfig, hostname: string, id: number, clusterId: string): Record<string, string> {
   const isController = id <= controllerCount(config.brokers);
   const voters = range(controllerCount(config.brokers))
     .map((n) => `${n}@${brokerHost(config, n)}:${CONTROLLER_PORT}`)
@@ -177,31 +284,39 @@ function kraftBrokerEnv(config: LabConfig, hostname: string, id: number, cluster
   };
 }
 
-function brokerContainer(ctx: ServiceContext, id: number): ContainerSpec {
+function brokerContainer(ctx: ServiceContext<typeof brokerKeys>, id: number): ContainerSpec {
   const { config } = ctx;
   const key = `kafka-${id}`;
   const hostname = brokerHost(config, id);
-  const zookeepers = ctx.containersOf("zookeeper");
+  const zookeepers = ctx.of(zookeeper);
   return {
     ...nodeIdentity(ctx, "broker", key, hostname),
     image: config.mode === "kraft" ? config.kraftImage : config.kafkaImage,
     env:
       config.mode === "kraft"
         ? kraftBrokerEnv(config, hostname, id, clusterIdOf(ctx.identity))
-        : zookeeperModeBrokerEnv(config, hostname, id, zookeeperConnectOf(zookeepers)),
-    ports: [{ internal: OUTSIDE_PORT, external: brokerOutsidePort(config, id), ip: config.bindAddress }],
+        : zookeeperModeBrokerEnv(config, hostname, id, zookeepers?.exports.connect ?? ""),
+    ports: [
+      {
+        internal: OUTSIDE_PORT,
+        external: brokerOutsidePort(config, id),
+        ip: config.bindAddress,
+        key: "outsidePort",
+        what: "the brokers' OUTSIDE ports",
+      },
+    ],
     mounts: volumesOf(ctx, key, { data: KAFKA_DATA_DIR }),
     healthcheck: kafkaHealthcheck(),
-    dependsOn: zookeepers.map((z) => z.key),
-    memoryMb: memoryLimitMb(config.kafkaHeapMb),
+    dependsOn: keysOf(zookeepers?.containers),
+    memoryMb: memoryLimitMb(config.kafkaHeap),
     stopGraceSeconds: 30,
   };
 }
 
 /** The SCRAM user first (everything after it logs in through OUTSIDE), then the topics, then readiness. */
-function brokerSetup(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[] {
-  const mechanism = scramMechanism(ctx.config);
-  const brokers = own.map((b) => b.key);
+function brokerSetup(ctx: ServiceContext<typeof brokerKeys>, own: ContainerSpec[], kafka: KafkaAccess): SetupStep[] {
+  const mechanism = kafka.scramMechanism;
+  const brokers = keysOf(own);
   const steps: SetupStep[] = [];
   const loggedIn = mechanism ? [...brokers, "scram-user"] : brokers;
   if (mechanism) {
@@ -215,45 +330,71 @@ function brokerSetup(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[] {
     });
   }
   for (const topic of ctx.config.topics)
-    steps.push({ kind: "topic", key: `topic-${topic.name}`, after: loggedIn, topic });
-  steps.push({ kind: "consumer-group-readiness", key: "consumer-group-readiness", after: loggedIn });
+    steps.push({ kind: "topic", key: `topic-${topic.name}`, after: loggedIn, kafka, topic });
+  steps.push({ kind: "consumer-group-readiness", key: "consumer-group-readiness", after: loggedIn, kafka });
   return steps;
 }
 
-/** The brokers' INSIDE addresses (host:port) on the lab network, for the output and the services that use Kafka. */
-export function insideAddressesOf(brokers: ContainerSpec[]): string[] {
-  return brokers.map((b) => `${b.hostname}:${INSIDE_PORT}`);
-}
-
-export const broker: Service = {
-  name: "broker",
-  enabled: () => true,
-  containers: (ctx) => range(ctx.config.brokers).map((id) => brokerContainer(ctx, id)),
-  setup: brokerSetup,
-  outputs: (ctx, own) => ({
-    bootstrapServers: { value: ctx.kafka.bootstrapServers, description: "clients on your machine (OUTSIDE listener)" },
-    internalBootstrapServers: {
-      value: insideAddressesOf(own).join(","),
-      description: "containers attached to the lab network (INSIDE listener)",
-    },
-    topics: {
-      value: ctx.config.topics.map((t) => t.name),
-      description: "the topics that exist when `pulumi up` returns",
-    },
-    outsideAuth: {
-      value: ctx.config.outsideAuth,
-      description: "how host clients log in on OUTSIDE: `none` or the SCRAM mechanism",
-    },
-    outsideUsername: {
-      value: ctx.config.outsideAuth === "none" ? "" : ctx.config.outsideUsername,
-      description: "the SCRAM user (empty without authentication); the password is never an output",
-    },
-  }),
-};
-
 /** The OUTSIDE addresses of every broker: what host clients and the setup steps connect to. */
-export function bootstrapServersOf(config: LabConfig): string {
+export function bootstrapServersOf(config: BrokerConfig): string {
   return range(config.brokers)
     .map((id) => `${config.outsideHost}:${brokerOutsidePort(config, id)}`)
     .join(",");
 }
+
+/** What the services that use Kafka read of the brokers. */
+export interface BrokerExports {
+  /** INSIDE addresses (host:port) on the lab network. */
+  insideAddresses: string[];
+  /** How setup steps and host clients reach Kafka (OUTSIDE). */
+  kafka: KafkaAccess;
+  /** The replication the services' internal topics get. */
+  internalReplicationFactor: number;
+}
+
+const out = outputsOf<BrokerExports, typeof brokerKeys>();
+const brokerOutputs = {
+  bootstrapServers: out.string(
+    "clients on your machine (OUTSIDE listener)",
+    (_ctx, built) => built?.exports.kafka.bootstrapServers ?? "",
+  ),
+  internalBootstrapServers: out.string(
+    "containers attached to the lab network (INSIDE listener)",
+    (_ctx, built) => built?.exports.insideAddresses.join(",") ?? "",
+  ),
+  topics: out.list("the topics that exist when `pulumi up` returns", (ctx) => ctx.config.topics.map((t) => t.name)),
+  outsideAuth: out.string(
+    "how host clients log in on OUTSIDE: `none` or the SCRAM mechanism",
+    (ctx) => ctx.config.outsideAuth,
+  ),
+  outsideUsername: out.string(
+    "the SCRAM user (empty without authentication); the password is never an output",
+    (ctx) => (ctx.config.outsideAuth === "none" ? "" : ctx.config.outsideUsername),
+  ),
+};
+
+export const broker: Service<typeof brokerKeys, BrokerExports, typeof brokerOutputs> = {
+  name: "broker",
+  keys: brokerKeys,
+  needs: [zookeeper],
+  outputs: brokerOutputs,
+  enabled: () => true,
+  rules: brokerRules,
+  build(ctx) {
+    const containers = range(ctx.config.brokers).map((id) => brokerContainer(ctx, id));
+    const kafka: KafkaAccess = {
+      bootstrapServers: bootstrapServersOf(ctx.config),
+      scramMechanism: scramMechanism(ctx.config),
+      username: ctx.config.outsideUsername,
+    };
+    return {
+      containers,
+      setup: brokerSetup(ctx, containers, kafka),
+      exports: {
+        insideAddresses: containers.map((b) => `${b.hostname}:${INSIDE_PORT}`),
+        kafka,
+        internalReplicationFactor: internalReplication(ctx.config.brokers).replicationFactor,
+      },
+    };
+  },
+};

@@ -1,10 +1,9 @@
-// Every service a lab can run, in start order: a service's containers may depend on those of services above it.
-// Adding a service: its file in this folder, one line here, its keys in config.ts and Pulumi.yaml.
+// Every service a lab can run. Adding a service: its file in this folder (keys, rules, containers, outputs), one
+// line here, its image, its tests. The order here does not matter: a service is built after those it needs.
 
 import { broker } from "./broker.js";
 import { connect } from "./connect.js";
 import { schemaRegistry } from "./schema-registry.js";
-import type { Service } from "./service.js";
 import { zookeeper } from "./zookeeper.js";
 
-export const SERVICES: readonly Service[] = [zookeeper, broker, connect, schemaRegistry];
+export const SERVICES = [zookeeper, broker, connect, schemaRegistry] as const;

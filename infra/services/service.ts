@@ -1,51 +1,78 @@
 // What a service of the lab is (ZooKeeper, the brokers, Kafka Connect, the schema registry), and what every service
-// shares.
-// A service is data: given the config, it says its containers (env, ports, healthcheck, dependencies), the
-// setup steps that run once they are healthy, and the stack outputs it contributes. Pure.
+// shares. A service is data: the config keys it owns and the rules that involve them, the services it needs, and,
+// given the config, its containers (env, ports, healthcheck, dependencies), the setup steps that run once they are
+// healthy, what other services may read of it, and the stack outputs it contributes. Pure.
 
-import type { LabConfig } from "../config.js";
-import {
-  LABEL_PREFIX,
-  type ContainerSpec,
-  type Healthcheck,
-  type KafkaAccess,
-  type OutputSpec,
-  type SetupStep,
-  type VolumeMount,
-} from "../specs.js";
+import type { Fail, KeySet, ValuesOf } from "../config/keys.js";
+import type { LAB_KEYS } from "../config/lab-keys.js";
+import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type SetupStep, type VolumeMount } from "../specs.js";
 
 export interface LabIdentity {
   project: string;
   stack: string;
 }
 
-export interface ServiceContext {
-  config: LabConfig;
+/** What a service built for this lab: its containers, its setup steps, and what the services after it may read. */
+export interface Built<E> {
+  containers: ContainerSpec[];
+  setup: SetupStep[];
+  exports: E;
+}
+
+/** What a service with keys K sees of the config: its own keys and the lab's. */
+export type ConfigOf<K extends KeySet> = ValuesOf<K & typeof LAB_KEYS>;
+
+export interface ServiceContext<K extends KeySet = KeySet> {
+  config: ConfigOf<K>;
   identity: LabIdentity;
   /** Docker-safe lab name, <project>-<stack>: the prefix of every container, network and volume name. */
   lab: string;
   labels: Record<string, string>;
-  /** Containers of the services built before this one, by service name (empty when that service is off). */
-  containersOf(service: string): ContainerSpec[];
-  /** How setup steps reach Kafka (the brokers' OUTSIDE listener). */
-  kafka: KafkaAccess;
+  /** What a service named in `needs` built; undefined when the config leaves it off. */
+  of<E>(service: Service<KeySet, E, OutputDecls<E, never>>): Built<E> | undefined;
 }
 
-export interface Service {
-  /** The service's name: the role of its containers, and what other services depend on. */
-  readonly name: string;
-  /** Whether this lab runs the service. */
-  enabled(config: LabConfig): boolean;
-  /** Its containers; their dependsOn may name containers of services listed before this one. */
-  containers(ctx: ServiceContext): ContainerSpec[];
-  /** Steps after the containers are healthy (topics, users, ...), given its own containers. */
-  setup?(ctx: ServiceContext, own: ContainerSpec[]): SetupStep[];
-  /**
-   * Stack outputs it contributes. Every name is exported by every lab: with the service off (own is empty),
-   * the value says so (an empty string or list), so scripts can read it either way.
-   */
-  outputs(ctx: ServiceContext, own: ContainerSpec[]): Record<string, OutputSpec>;
+/** A stack output a service contributes: a string or a list of strings. */
+export interface OutputDecl<Kind extends "string" | "list", E, K extends KeySet> {
+  readonly kind: Kind;
+  /** What it is for (README's outputs table). */
+  readonly description: string;
+  /** Its value in this lab; `built` is undefined when the service is off (the value then says so: empty). */
+  value(ctx: ServiceContext<K>, built: Built<E> | undefined): Kind extends "list" ? string[] : string;
 }
+
+export type OutputDecls<E, K extends KeySet> = Readonly<Record<string, OutputDecl<"string" | "list", E, K>>>;
+
+/** The outputs of a service with exports E and keys K, declared with their kind (LabOutputs follows from it). */
+export function outputsOf<E, K extends KeySet>() {
+  type Decl<Kind extends "string" | "list"> = OutputDecl<Kind, E, K>;
+  return {
+    string: (description: string, value: Decl<"string">["value"]): Decl<"string"> => ({
+      kind: "string",
+      description,
+      value,
+    }),
+    list: (description: string, value: Decl<"list">["value"]): Decl<"list"> => ({ kind: "list", description, value }),
+  };
+}
+
+export interface Service<K extends KeySet, E, O extends OutputDecls<E, K>> {
+  /** The role of its containers (their org.kafka-lab.role label). */
+  readonly name: string;
+  /** The config keys it owns. */
+  readonly keys: K;
+  /** The services whose built parts it reads (ctx.of): they are built first, and its containers may depend on theirs. */
+  readonly needs: readonly AnyService[];
+  readonly outputs: O;
+  /** Whether this lab runs the service. */
+  enabled(config: ConfigOf<K>): boolean;
+  /** The checks that involve several keys (its own, or its own and the lab's), each naming the key to change. */
+  rules?(config: ConfigOf<K>, fail: Fail): void;
+  /** Its containers, setup steps and exports; called only when enabled. */
+  build(ctx: ServiceContext<K>): Built<E>;
+}
+
+export type AnyService = Service<KeySet, unknown, OutputDecls<unknown, KeySet>>;
 
 /**
  * A healthcheck that runs one bash command in the container, healthy when it exits 0. Only bash and coreutils are
@@ -68,17 +95,21 @@ export function httpProbe(port: number, path: string): string {
 
 /**
  * The URLs of a service's HTTP API: from the machine that runs pulumi (and host clients), through its published
- * port, and on the lab network; empty strings when the service is off (`own` is empty).
+ * port, and on the lab network, of the service's `node`; empty strings without one (the service is off). `path` is
+ * the API's base path.
  */
 export function httpUrls(
-  ctx: ServiceContext,
-  own: ContainerSpec[],
+  ctx: ServiceContext<KeySet>,
+  node: ContainerSpec | undefined,
   hostPort: number,
   containerPort: number,
+  path = "",
 ): { host: string; internal: string } {
-  const [node] = own;
   if (!node) return { host: "", internal: "" };
-  return { host: `http://${ctx.config.outsideHost}:${hostPort}`, internal: `http://${node.hostname}:${containerPort}` };
+  return {
+    host: `http://${ctx.config.outsideHost}:${hostPort}${path}`,
+    internal: `http://${node.hostname}:${containerPort}${path}`,
+  };
 }
 
 /** 1..n */
@@ -96,23 +127,34 @@ export function heapOpts(heapMb: number): string {
 }
 
 /** What every container shares: its names on the machine and the network, its labels, its restart policy. */
-export function nodeIdentity(ctx: ServiceContext, role: string, key: string, hostname: string) {
+export function nodeIdentity(
+  ctx: ServiceContext<KeySet>,
+  role: string,
+  key: string,
+  hostname: string,
+  aliases: string[] = [],
+) {
   return {
     key,
     role,
     name: `${ctx.lab}-${key}`,
     hostname,
-    aliases: hostname === key ? [hostname] : [hostname, key],
+    aliases: [...new Set([hostname, key, ...aliases])],
     restartPolicy: ctx.config.restartPolicy,
     labels: { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key },
   };
 }
 
 /** Named volumes of one container, when persistence is on. */
-export function volumesOf(ctx: ServiceContext, key: string, paths: Record<string, string>): VolumeMount[] {
+export function volumesOf(ctx: ServiceContext<KeySet>, key: string, paths: Record<string, string>): VolumeMount[] {
   if (!ctx.config.persistence) return [];
   return Object.entries(paths).map(([suffix, containerPath]) => ({
     volume: `${ctx.lab}-${key}-${suffix}`,
     containerPath,
   }));
+}
+
+/** The keys of `containers`, for a container's or a step's dependencies. */
+export function keysOf(containers: readonly ContainerSpec[] | undefined): string[] {
+  return (containers ?? []).map((c) => c.key);
 }

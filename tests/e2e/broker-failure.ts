@@ -139,7 +139,7 @@ function describeLeaders(metadata: ITopicMetadata): string {
 
 /** The broker leading the lowest-numbered partition of the topic, as the cluster sees it now. */
 export async function chooseBrokerToStop(topology: LabTopology, topic = replicatedTopic(topology)): Promise<number> {
-  const admin = kafkaClient(topology.kafka.bootstrapServers.split(",")).admin();
+  const admin = kafkaClient(topology.outputs.bootstrapServers.value.split(",")).admin();
   try {
     await admin.connect();
     const metadata = await topicMetadata(admin, topic);
@@ -574,7 +574,7 @@ export async function brokerFailureRoundTrip(
   options: BrokerFailureOptions = {},
 ): Promise<BrokerFailureReport> {
   const topic = options.topic ?? replicatedTopic(topology);
-  const bootstrap = topology.kafka.bootstrapServers.split(",");
+  const bootstrap = topology.outputs.bootstrapServers.value.split(",");
   const run = randomUUID();
   const deadline = Date.now() + DEADLINE_MS;
   const remaining = () => Math.max(0, deadline - Date.now());

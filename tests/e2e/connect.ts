@@ -46,7 +46,7 @@ export async function connectRoundTrips(
   log: Log,
 ): Promise<void> {
   const { title } = lab.definition;
-  const bootstrap = lab.topology.kafka.bootstrapServers;
+  const bootstrap = lab.topology.outputs.bootstrapServers.value;
   await checks.run(
     `${title}: records produced to ${PIPELINE.in} come back from ${PIPELINE.out} through Connect's FileStream pipeline, from the host`,
     () => smokeOutside(bootstrap, PIPELINE.in, count, log, ["--consume-topic", PIPELINE.out]),

@@ -80,7 +80,7 @@ async function volumesOf(labName: string): Promise<string[]> {
 /** The persistence lab, start to end; each phase a check. `definition` must set persistence and keepVolumes. */
 export async function persistenceChecks(checks: CheckRunner, definition: LabDefinition, log: Log): Promise<void> {
   const topology = topologyOf(definition);
-  const bootstrap = topology.kafka.bootstrapServers;
+  const bootstrap = topology.outputs.bootstrapServers.value;
   const topic = topology.topics[0]!.name;
   const run = randomUUID();
   const group = `persistence-${run}`;

@@ -240,7 +240,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
       log,
       async (lab) => {
         await roundTrips(lab, "topic_test");
-        const bootstrap = lab.topology.kafka.bootstrapServers;
+        const bootstrap = lab.topology.outputs.bootstrapServers.value;
         await checks.run("tutorial lab: round trip with kcat (librdkafka) through OUTSIDE", () =>
           kcatRoundTrip(bootstrap, "orders", count, log),
         );
@@ -320,7 +320,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
       await checks.run(
         "broken lab: a wrong advertised host fails the OUTSIDE smoke, naming the listener and the address",
         async () => {
-          const advertised = topology.kafka.bootstrapServers;
+          const advertised = topology.outputs.bootstrapServers.value;
           const bootstrap = advertised.replace("wrong-host.invalid", "127.0.0.1");
           const round = ["--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", "5", "--timeout-ms", "10000"];
           const result = await runNodeScript(["smoke-tests/round-trip.ts", ...round], log);
@@ -362,7 +362,7 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
     const { topology } = lab;
     const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
     await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () =>
-      checkEveryBroker(topology.kafka.bootstrapServers, log),
+      checkEveryBroker(topology.outputs.bootstrapServers.value, log),
     );
     await roundTrips(lab, replicated.name);
     if (connect) await connectRoundTrips(checks, lab, count, log);

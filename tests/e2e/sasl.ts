@@ -24,7 +24,7 @@ async function outsideSmoke(topology: LabTopology, password: string | undefined,
           "--username",
           outputText(topology, "outsideUsername"),
         ];
-  const bootstrap = topology.kafka.bootstrapServers;
+  const bootstrap = topology.outputs.bootstrapServers.value;
   const attempt = await runNodeScript(
     ["smoke-tests/round-trip.ts", "--bootstrap", bootstrap, "--listener", "OUTSIDE", "--count", "50", ...login],
     log,

@@ -22,8 +22,8 @@ describe("parseLabConfig defaults", () => {
     assert.equal(config.outsidePort, 9092);
     assert.equal(config.bindAddress, "127.0.0.1");
     assert.equal(config.publishZookeeper, false);
-    assert.equal(config.kafkaHeapMb, 256);
-    assert.equal(config.zookeeperHeapMb, 128);
+    assert.equal(config.kafkaHeap, 256);
+    assert.equal(config.zookeeperHeap, 128);
     assert.deepEqual(config.topics, [{ name: "topic_test", partitions: 1, replicationFactor: 1, configs: {} }]);
   });
 
@@ -38,7 +38,7 @@ describe("parseLabConfig defaults", () => {
     assert.equal(config.brokers, 3);
     assert.equal(config.outsidePort, 19092);
     assert.equal(config.publishZookeeper, true);
-    assert.equal(config.kafkaHeapMb, 1024);
+    assert.equal(config.kafkaHeap, 1024);
     assert.deepEqual(config.topics[0], {
       name: "orders",
       partitions: 6,

@@ -152,7 +152,9 @@ describe("Connect and registry topology", () => {
     assert.equal(connect.name, "kafka-lab-dev-connect");
     assert.deepEqual(connect.aliases, ["connect"]);
     assert.deepEqual(connect.dependsOn, ["kafka-1", "kafka-2"]);
-    assert.deepEqual(connect.ports, [{ internal: 8083, external: 8083, ip: "127.0.0.1" }]);
+    assert.deepEqual(connect.ports, [
+      { internal: 8083, external: 8083, ip: "127.0.0.1", key: "connectPort", what: "Connect's REST port" },
+    ]);
     assert.equal(connect.env.CONNECT_BOOTSTRAP_SERVERS, "kafka-1:9093,kafka-2:9093");
     assert.equal(connect.env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR, "2");
     assert.equal(connect.env.CONNECT_VALUE_CONVERTER, "org.apache.kafka.connect.json.JsonConverter");
@@ -170,7 +172,15 @@ describe("Connect and registry topology", () => {
       "PLAINTEXT://kafka-1:9093,PLAINTEXT://kafka-2:9093",
     );
     assert.equal(registry.env.SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR, "2");
-    assert.deepEqual(registry.ports, [{ internal: 8081, external: 8081, ip: "127.0.0.1" }]);
+    assert.deepEqual(registry.ports, [
+      {
+        internal: 8081,
+        external: 8081,
+        ip: "127.0.0.1",
+        key: "schemaRegistryPort",
+        what: "the schema registry's port",
+      },
+    ]);
   });
 
   it("makes connectors and registers schemas once their service is healthy, through the published ports", () => {

@@ -76,7 +76,7 @@ describe("resource graph under Pulumi mocks", () => {
       assert.deepEqual(c.inputs.networksAdvanced, [{ name: topology.network.name, aliases: spec.aliases }]);
       assert.deepEqual(
         c.inputs.ports,
-        spec.ports.map((p) => ({ ...p, protocol: "tcp" })),
+        spec.ports.map(({ internal, external, ip }) => ({ internal, external, ip, protocol: "tcp" })),
       );
       assert.deepEqual(c.inputs.healthcheck.tests, spec.healthcheck.test);
       assert.equal(c.inputs.wait, true, "pulumi up must wait for health");
@@ -157,7 +157,7 @@ describe("resource graph under Pulumi mocks", () => {
   });
 
   it("exports the outputs a client needs", async () => {
-    assert.equal(await outputValue(program.bootstrapServers), topology.kafka.bootstrapServers);
+    assert.equal(await outputValue(program.bootstrapServers), topology.outputs.bootstrapServers.value);
     assert.equal(await outputValue(program.internalBootstrapServers), "kafka-1:9093,kafka-2:9093");
     assert.equal(await outputValue(program.zookeeperConnect), "zookeeper:2181");
     assert.equal(await outputValue(program.networkName), topology.network.name);

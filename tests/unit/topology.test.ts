@@ -46,7 +46,9 @@ describe("the tutorial's lab (defaults)", () => {
   });
 
   it("publishes only the OUTSIDE port, on loopback; ZooKeeper stays unpublished", () => {
-    assert.deepEqual(kafka!.ports, [{ internal: 9092, external: 9092, ip: "127.0.0.1" }]);
+    assert.deepEqual(kafka!.ports, [
+      { internal: 9092, external: 9092, ip: "127.0.0.1", key: "outsidePort", what: "the brokers' OUTSIDE ports" },
+    ]);
     assert.deepEqual(zookeeper!.ports, []);
   });
 
@@ -119,7 +121,7 @@ describe("configured labs", () => {
       brokers.map((b) => b.ports[0]!.external),
       [29092, 29093, 29094],
     );
-    assert.equal(topology.kafka.bootstrapServers, "lab.local:29092,lab.local:29093,lab.local:29094");
+    assert.equal(topology.outputs.bootstrapServers.value, "lab.local:29092,lab.local:29093,lab.local:29094");
     assert.equal(outputText(topology, "internalBootstrapServers"), "kafka-1:9093,kafka-2:9093,kafka-3:9093");
     assert.equal(brokers[0]!.env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
     assert.equal(brokers[0]!.env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR, "2");
@@ -146,7 +148,9 @@ describe("configured labs", () => {
 
   it("publishes ZooKeeper only when asked, on the bind address", () => {
     const topology = topologyOf({ publishZookeeper: "true", zookeeperPort: "12181", bindAddress: "0.0.0.0" });
-    assert.deepEqual(topology.containers[0]!.ports, [{ internal: 2181, external: 12181, ip: "0.0.0.0" }]);
+    assert.deepEqual(topology.containers[0]!.ports, [
+      { internal: 2181, external: 12181, ip: "0.0.0.0", key: "zookeeperPort", what: "ZooKeeper's ports" },
+    ]);
     assert.equal(topology.containers[1]!.ports[0]!.ip, "0.0.0.0");
   });
 

@@ -1,0 +1,78 @@
+// The keys that concern the whole lab rather than one service: where its ports are published and advertised,
+// how its containers restart and wait, what stays behind on destroy. Pure.
+
+import {
+  booleanKey,
+  integerKey,
+  isValidHost,
+  oneOfKey,
+  stringKey,
+  type Fail,
+  type KeySet,
+  type ValuesOf,
+} from "./keys.js";
+import { isIP } from "node:net";
+
+export type LabMode = "zookeeper" | "kraft";
+export const LAB_MODES: readonly LabMode[] = ["zookeeper", "kraft"];
+export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+export const RESTART_POLICIES: readonly RestartPolicy[] = ["no", "on-failure", "always", "unless-stopped"];
+
+export const LAB_KEYS = {
+  mode: oneOfKey<LabMode>({
+    default: "zookeeper",
+    allowed: LAB_MODES,
+    description: "Cluster coordination: zookeeper (Kafka 3.9 with ZooKeeper) or kraft (Kafka 4.x, no ZooKeeper).",
+    details: "See [Clusters and KRaft](#clusters-and-kraft).",
+  }),
+  outsideHost: stringKey({
+    default: "localhost",
+    description: "Host name the OUTSIDE listener advertises; host clients must be able to reach it.",
+    details: "It must resolve, for your clients, to the machine running Docker.",
+    check: (text) =>
+      isValidHost(text) ? undefined : "must be a host name (letters, digits, dots, hyphens) or an IP address",
+  }),
+  bindAddress: stringKey({
+    default: "127.0.0.1",
+    description: "Host IP address that published ports bind to. 0.0.0.0 exposes the lab to your network.",
+    check: (text) =>
+      isIP(text) !== 0
+        ? undefined
+        : "must be an IP address such as 127.0.0.1 (0.0.0.0 exposes the lab to your network)",
+  }),
+  waitTimeoutSeconds: integerKey({
+    default: 180,
+    min: 10,
+    max: 3600,
+    description: "How long pulumi up waits for each container to become healthy.",
+  }),
+  restartPolicy: oneOfKey<RestartPolicy>({
+    default: "on-failure",
+    allowed: RESTART_POLICIES,
+    description:
+      "Docker restart policy: on-failure (a crashed node comes back), no, always or unless-stopped (both also after a Docker restart).",
+    details:
+      "A broker re-created right after a hard kill exits once while ZooKeeper still holds its old session; on-failure brings it back.",
+  }),
+  keepImages: booleanKey({
+    default: true,
+    description: "Keep the images on the machine when the lab is destroyed.",
+    details: "So the next `pulumi up` needs no download.",
+  }),
+  persistence: booleanKey({
+    default: false,
+    description:
+      "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers.",
+    details: "Volumes are named `<lab>-kafka-1-data`, ...",
+  }),
+  keepVolumes: booleanKey({
+    default: false,
+    description: "With persistence, keep the volumes when the lab is destroyed (off: destroy removes them).",
+  }),
+} as const satisfies KeySet;
+
+export function labRules(config: ValuesOf<typeof LAB_KEYS>, fail: Fail): void {
+  if (config.keepVolumes && !config.persistence) {
+    fail("keepVolumes", "true", "needs persistence: true (without persistence there are no volumes to keep)");
+  }
+}

@@ -1,0 +1,59 @@
+// From a setup step to its provider's inputs: the one mapping, used by the component (kafka-lab.ts) and by the
+// benchmark's docker-run floor (bench/cli-lab.ts). Pure.
+
+import type { StepInputs } from "./provider-inputs.cjs";
+import type { KafkaAccess, SetupStep } from "./specs.js";
+
+/** What only the caller knows: values that exist while deploying (Pulumi outputs in the component). */
+export interface StepRefs<S> {
+  /** Changes whenever a container the step waits for is re-created. */
+  clusterToken: S;
+  /** The SCRAM password (a secret in the component). */
+  password: S;
+  /** The Docker container name of a container key. */
+  containerName(key: string): S;
+}
+
+export type SetupKind = SetupStep["kind"];
+/** A step's kind with its provider's inputs. */
+export type ProviderCall<S> = { [K in SetupKind]: { kind: K; inputs: StepInputs<S>[K] } }[SetupKind];
+
+function kafkaInputs<S>(kafka: KafkaAccess, refs: StepRefs<S>): StepInputs<S>["consumer-group-readiness"] {
+  const { bootstrapServers, scramMechanism, username } = kafka;
+  return {
+    bootstrapServers,
+    clusterToken: refs.clusterToken,
+    ...(scramMechanism ? { sasl: { mechanism: scramMechanism.toLowerCase(), username, password: refs.password } } : {}),
+  };
+}
+
+export function providerInputs<S>(step: SetupStep, refs: StepRefs<S>): ProviderCall<S> {
+  const { clusterToken } = refs;
+  switch (step.kind) {
+    case "scram-user": {
+      const { mechanism, username } = step;
+      const brokerContainer = refs.containerName(step.brokerContainer);
+      return {
+        kind: step.kind,
+        inputs: { brokerContainer, mechanism, username, password: refs.password, clusterToken },
+      };
+    }
+    case "topic": {
+      const { name, partitions, replicationFactor, configs } = step.topic;
+      return {
+        kind: step.kind,
+        inputs: { ...kafkaInputs(step.kafka, refs), name, partitions, replicationFactor, configs },
+      };
+    }
+    case "consumer-group-readiness":
+      return { kind: step.kind, inputs: kafkaInputs(step.kafka, refs) };
+    case "connector": {
+      const { name, class: className, config } = step.connector;
+      return { kind: step.kind, inputs: { url: step.url, name, className, config, clusterToken } };
+    }
+    case "schema": {
+      const { subject, file, schemaType, schema } = step.schema;
+      return { kind: step.kind, inputs: { url: step.url, subject, file, schemaType, schema, clusterToken } };
+    }
+  }
+}
