@@ -616,10 +616,11 @@ function kafkaSettings(reader: Reader): Omit<LabConfig, keyof ReturnType<typeof 
     reader.fail("zookeeperNodes", String(zookeeperNodes), "must be 1 or 3 (an ensemble of 2 survives no failure)");
   }
   const brokers = reader.integer("brokers", 1, MAX_BROKERS);
-  const topics = parseTopicSpecs(reader.stringArray("topics"), brokers);
+  const mode = reader.oneOf("mode", LAB_MODES);
+  const topics = parseTopicSpecs(reader.stringArray("topics"), brokers, mode === "kraft" ? "4.x" : "3.9");
   for (const problem of topics.problems) reader.fail("topics", problem.value, problem.allowed);
   return {
-    mode: reader.oneOf("mode", LAB_MODES),
+    mode,
     brokers,
     zookeeperNodes,
     ...hostSettings(reader),

@@ -1,5 +1,9 @@
 // Topic declarations in the tutorial's own notation, name:partitions:replicationFactor, with optional topic
-// configs after a third colon: "orders:3:1:cleanup.policy=compact,retention.ms=60000". Pure.
+// configs after a third colon: "orders:3:1:cleanup.policy=compact,retention.ms=60000". Configs are checked against
+// the catalogue of the lab's Kafka line (topic-configs.ts). A list config takes several items: what follows it up to
+// the next key=value belongs to it, "orders:3:1:cleanup.policy=compact,delete,retention.ms=60000". Pure.
+
+import { checkTopicConfigs, isListConfig, parseKafkaInteger, type KafkaLine } from "./topic-configs.js";
 
 export interface TopicSpec {
   name: string;
@@ -26,16 +30,23 @@ export function formatTopicSpec(topic: TopicSpec): string {
   return configs ? `${base}:${configs}` : base;
 }
 
-function parseConfigs(text: string | undefined): Record<string, string> | string {
+function parseConfigs(text: string | undefined, line: KafkaLine): Record<string, string> | string {
   const configs: Record<string, string> = {};
   if (text === undefined || text === "") return configs;
+  let listKey: string | undefined;
   for (const pair of text.split(",")) {
     const eq = pair.indexOf("=");
+    if (eq < 0 && listKey !== undefined) {
+      // The next item of a list config such as cleanup.policy=compact,delete.
+      configs[listKey] += `,${pair.trim()}`;
+      continue;
+    }
     const key = eq > 0 ? pair.slice(0, eq).trim() : "";
     if (!CONFIG_NAME.test(key))
       return `topic config "${pair}" must be key=value with a Kafka config name such as retention.ms`;
     if (key in configs) return `topic config ${key} is given twice`;
     configs[key] = pair.slice(eq + 1).trim();
+    listKey = isListConfig(line, key) ? key : undefined;
   }
   return configs;
 }
@@ -44,8 +55,39 @@ function parseWholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/** Parses one "name:partitions:replicationFactor[:configs]" entry; a string is the reason it was refused. */
-export function parseTopicSpec(text: string, brokers: number): TopicSpec | string {
+/**
+ * Parses one "name:partitions:replicationFactor[:configs]" entry, its configs checked against the catalogue of the
+ * Kafka line; a string is the reason it was refused (several config problems are joined by "; ").
+ */
+export function parseTopicSpec(text: string, brokers: number, line: KafkaLine): TopicSpec | string {
+  const parsed = parseOne(text, brokers, line);
+  return Array.isArray(parsed) ? parsed.join("; ") : parsed;
+}
+
+/** The spec, or every reason it was refused. */
+function parseOne(text: string, brokers: number, line: KafkaLine): TopicSpec | string[] {
+  const refused = parseTopicLayout(text, brokers);
+  if (typeof refused === "string") return [refused];
+  const { name, partitions, replicationFactor, configText } = refused;
+  const configs = parseConfigs(configText, line);
+  if (typeof configs === "string") return [configs];
+  const problems = checkTopicConfigs(line, name, configs);
+  if (problems.length > 0) return problems;
+  const minIsrText = configs["min.insync.replicas"] ?? "";
+  const minIsr = parseKafkaInteger(minIsrText);
+  if (minIsr !== undefined && minIsr > BigInt(replicationFactor)) {
+    return [
+      `min.insync.replicas=${minIsrText} of ${name} is more than its replication factor ${replicationFactor}: every produce with acks=all would fail`,
+    ];
+  }
+  return { name, partitions, replicationFactor, configs };
+}
+
+/** Name, partitions and replication factor; the configs' text is left to parseConfigs. */
+function parseTopicLayout(
+  text: string,
+  brokers: number,
+): { name: string; partitions: number; replicationFactor: number; configText: string } | string {
   const [name = "", partitionsText, replicationText, ...rest] = text.split(":");
   const usage = "name:partitions:replicationFactor[:key=value,...], e.g. topic_test:1:1";
   if (partitionsText === undefined || replicationText === undefined) return `must look like ${usage}`;
@@ -67,27 +109,25 @@ export function parseTopicSpec(text: string, brokers: number): TopicSpec | strin
       `use at most ${brokers} or raise kafka-lab:brokers`
     );
   }
-  const configs = parseConfigs(rest.join(":"));
-  if (typeof configs === "string") return configs;
-  const minIsr = parseWholeNumber(configs["min.insync.replicas"]);
-  if (minIsr !== undefined && minIsr > replicationFactor) {
-    return `min.insync.replicas=${minIsr} of ${name} is more than its replication factor ${replicationFactor}: every produce with acks=all would fail`;
-  }
-  return { name, partitions, replicationFactor, configs };
+  return { name, partitions, replicationFactor, configText: rest.join(":") };
 }
 
-/** Parses every entry; topic names must be unique (Kafka also treats '.' and '_' as colliding). */
+/**
+ * Parses every entry, its configs checked against the catalogue of the Kafka line; topic names must be unique
+ * (Kafka also treats '.' and '_' as colliding). Each refused config is a problem of its own.
+ */
 export function parseTopicSpecs(
   items: readonly string[],
   brokers: number,
+  line: KafkaLine,
 ): { topics: TopicSpec[]; problems: TopicProblem[] } {
   const topics: TopicSpec[] = [];
   const problems: TopicProblem[] = [];
   const seen = new Map<string, string>();
   for (const item of items) {
-    const parsed = parseTopicSpec(item, brokers);
-    if (typeof parsed === "string") {
-      problems.push({ value: item, allowed: parsed });
+    const parsed = parseOne(item, brokers, line);
+    if (Array.isArray(parsed)) {
+      for (const allowed of parsed) problems.push({ value: item, allowed });
       continue;
     }
     const collisionKey = parsed.name.replace(/\./g, "_");
