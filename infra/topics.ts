@@ -1,5 +1,9 @@
 // Topic declarations in the tutorial's own notation, name:partitions:replicationFactor, with optional topic
-// configs after a third colon: "orders:3:1:cleanup.policy=compact,retention.ms=60000". Pure.
+// configs after a third colon: "orders:3:1:cleanup.policy=compact,retention.ms=60000". Configs are checked against
+// the catalogue of the lab's Kafka line (topic-configs.ts). A list config takes several items: what follows it up to
+// the next key=value belongs to it, "orders:3:1:cleanup.policy=compact,delete,retention.ms=60000". Pure.
+
+import { checkTopicConfigs, isListConfig, KAFKA_LINES, parseKafkaInteger, type KafkaLine } from "./topic-configs.js";
 
 export interface TopicSpec {
   name: string;
@@ -26,16 +30,28 @@ export function formatTopicSpec(topic: TopicSpec): string {
   return configs ? `${base}:${configs}` : base;
 }
 
-function parseConfigs(text: string | undefined): Record<string, string> | string {
+/** A list config takes the items after it; without a line, one that is a list in either line does. */
+function isList(line: KafkaLine | undefined, key: string): boolean {
+  return line ? isListConfig(line, key) : KAFKA_LINES.some((l) => isListConfig(l, key));
+}
+
+function parseConfigs(text: string | undefined, line: KafkaLine | undefined): Record<string, string> | string {
   const configs: Record<string, string> = {};
   if (text === undefined || text === "") return configs;
+  let listKey: string | undefined;
   for (const pair of text.split(",")) {
     const eq = pair.indexOf("=");
+    if (eq < 0 && listKey !== undefined) {
+      // The next item of a list config such as cleanup.policy=compact,delete.
+      configs[listKey] += `,${pair.trim()}`;
+      continue;
+    }
     const key = eq > 0 ? pair.slice(0, eq).trim() : "";
     if (!CONFIG_NAME.test(key))
       return `topic config "${pair}" must be key=value with a Kafka config name such as retention.ms`;
     if (key in configs) return `topic config ${key} is given twice`;
     configs[key] = pair.slice(eq + 1).trim();
+    listKey = isList(line, key) ? key : undefined;
   }
   return configs;
 }
@@ -44,8 +60,40 @@ function parseWholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/** Parses one "name:partitions:replicationFactor[:configs]" entry; a string is the reason it was refused. */
-export function parseTopicSpec(text: string): TopicSpec | string {
+/**
+ * Parses one "name:partitions:replicationFactor[:configs]" entry; with `brokers`, its replication is held to them,
+ * and with a Kafka `line`, its configs to that line's catalogue. A string is the reason it was refused (several
+ * config problems are joined by "; ").
+ */
+export function parseTopicSpec(text: string, brokers = Infinity, line?: KafkaLine): TopicSpec | string {
+  const parsed = parseOne(text, brokers, line);
+  return Array.isArray(parsed) ? parsed.join("; ") : parsed;
+}
+
+/** The spec, or every reason it was refused. */
+function parseOne(text: string, brokers: number, line: KafkaLine | undefined): TopicSpec | string[] {
+  const refused = parseTopicLayout(text, brokers);
+  if (typeof refused === "string") return [refused];
+  const { name, partitions, replicationFactor, configText } = refused;
+  const configs = parseConfigs(configText, line);
+  if (typeof configs === "string") return [configs];
+  const problems = line ? checkTopicConfigs(line, name, configs) : [];
+  if (problems.length > 0) return problems;
+  const minIsrText = configs["min.insync.replicas"] ?? "";
+  const minIsr = parseKafkaInteger(minIsrText);
+  if (minIsr !== undefined && minIsr > BigInt(replicationFactor)) {
+    return [
+      `min.insync.replicas=${minIsrText} of ${name} is more than its replication factor ${replicationFactor}: every produce with acks=all would fail`,
+    ];
+  }
+  return { name, partitions, replicationFactor, configs };
+}
+
+/** Name, partitions and replication factor; the configs' text is left to parseConfigs. */
+function parseTopicLayout(
+  text: string,
+  brokers: number,
+): { name: string; partitions: number; replicationFactor: number; configText: string } | string {
   const [name = "", partitionsText, replicationText, ...rest] = text.split(":");
   const usage = "name:partitions:replicationFactor[:key=value,...], e.g. topic_test:1:1";
   if (partitionsText === undefined || replicationText === undefined) return `must look like ${usage}`;
@@ -61,24 +109,31 @@ export function parseTopicSpec(text: string): TopicSpec | string {
   if (replicationFactor === undefined || replicationFactor < 1) {
     return `replication factor of ${name} must be a whole number of at least 1, got "${replicationText}"`;
   }
-  const configs = parseConfigs(rest.join(":"));
-  if (typeof configs === "string") return configs;
-  const minIsr = parseWholeNumber(configs["min.insync.replicas"]);
-  if (minIsr !== undefined && minIsr > replicationFactor) {
-    return `min.insync.replicas=${minIsr} of ${name} is more than its replication factor ${replicationFactor}: every produce with acks=all would fail`;
+  if (replicationFactor > brokers) {
+    return (
+      `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
+      `use at most ${brokers} or raise kafka-lab:brokers`
+    );
   }
-  return { name, partitions, replicationFactor, configs };
+  return { name, partitions, replicationFactor, configText: rest.join(":") };
 }
 
-/** Parses every entry; topic names must be unique (Kafka also treats '.' and '_' as colliding). */
-export function parseTopicSpecs(items: readonly string[]): { topics: TopicSpec[]; problems: TopicProblem[] } {
+/**
+ * Parses every entry (brokers and line as for parseTopicSpec); topic names must be unique (Kafka also treats '.'
+ * and '_' as colliding). Each refused config is a problem of its own.
+ */
+export function parseTopicSpecs(
+  items: readonly string[],
+  brokers = Infinity,
+  line?: KafkaLine,
+): { topics: TopicSpec[]; problems: TopicProblem[] } {
   const topics: TopicSpec[] = [];
   const problems: TopicProblem[] = [];
   const seen = new Map<string, string>();
   for (const item of items) {
-    const parsed = parseTopicSpec(item);
-    if (typeof parsed === "string") {
-      problems.push({ value: item, allowed: parsed });
+    const parsed = parseOne(item, brokers, line);
+    if (Array.isArray(parsed)) {
+      for (const allowed of parsed) problems.push({ value: item, allowed });
       continue;
     }
     const collisionKey = parsed.name.replace(/\./g, "_");
@@ -96,14 +151,13 @@ export function parseTopicSpecs(items: readonly string[]): { topics: TopicSpec[]
   return { topics, problems };
 }
 
-/** Topics whose replication factor the lab's brokers cannot hold. */
-export function replicationProblems(topics: readonly TopicSpec[], brokers: number): TopicProblem[] {
-  return topics
-    .filter((t) => t.replicationFactor > brokers)
-    .map((t) => ({
-      value: formatTopicSpec(t),
-      allowed:
-        `replication factor ${t.replicationFactor} of ${t.name} is more than the ${brokers} broker(s) of this lab; ` +
-        `use at most ${brokers} or raise kafka-lab:brokers`,
-    }));
+/**
+ * What parsed topics cannot be on this lab: a replication factor above its brokers, configs its Kafka line does not
+ * know or would refuse. The value of each problem is the topic's entry.
+ */
+export function topicProblemsOn(topics: readonly TopicSpec[], brokers: number, line: KafkaLine): TopicProblem[] {
+  return topics.flatMap((topic) => {
+    const parsed = parseOne(formatTopicSpec(topic), brokers, line);
+    return Array.isArray(parsed) ? parsed.map((allowed) => ({ value: formatTopicSpec(topic), allowed })) : [];
+  });
 }

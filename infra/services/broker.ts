@@ -16,7 +16,8 @@ import {
   type Fail,
   type KeySet,
 } from "../config/keys.js";
-import { parseTopicSpecs, replicationProblems } from "../topics.js";
+import { kafkaLineOf } from "../topic-configs.js";
+import { parseTopicSpecs, topicProblemsOn } from "../topics.js";
 import type { ContainerSpec, Healthcheck, KafkaAccess, SetupStep } from "../specs.js";
 import {
   bashHealthcheck,
@@ -76,7 +77,10 @@ export const brokerKeys = {
     default: DEFAULT_TOPICS,
     example: '["topic_test:1:1"]',
     description: "Topics as name:partitions:replicationFactor[:key=value,key=value].",
-    details: "For example `orders:6:3:min.insync.replicas=2,retention.ms=86400000`.",
+    details:
+      "For example `orders:6:3:min.insync.replicas=2,retention.ms=86400000`. The configs are checked against the " +
+      "topic-config catalogue of the mode's Kafka (names, types, ranges, allowed values: see [Topics](#topics)); a " +
+      "list config takes the items that follow it, `cleanup.policy=compact,delete`.",
     build: (items, ctx) => {
       const { topics, problems } = parseTopicSpecs(items);
       for (const problem of problems) ctx.fail(problem.allowed, problem.value);
@@ -117,7 +121,7 @@ export const brokerKeys = {
 
 type BrokerConfig = ConfigOf<typeof brokerKeys>;
 
-/** The image of the other mode, a password SCRAM needs, and topics the brokers cannot hold. */
+/** The image of the other mode, a password SCRAM needs, and topics these brokers cannot hold or would refuse. */
 function brokerRules(config: BrokerConfig, fail: Fail): void {
   if (config.mode === "kraft" && config.kafkaImage !== brokerKeys.kafkaImage.default) {
     fail("kafkaImage", config.kafkaImage, "is the zookeeper-mode broker image; in kraft mode set kraftImage instead");
@@ -131,7 +135,7 @@ function brokerRules(config: BrokerConfig, fail: Fail): void {
   if (config.outsideAuth !== "none" && config.outsidePassword === "") {
     fail("outsidePassword", undefined, `is required when outsideAuth is ${config.outsideAuth}: ${SET_PASSWORD}`);
   }
-  for (const problem of replicationProblems(config.topics, config.brokers))
+  for (const problem of topicProblemsOn(config.topics, config.brokers, kafkaLineOf(config.mode)))
     fail("topics", problem.value, problem.allowed);
 }
 
