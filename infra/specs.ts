@@ -1,5 +1,5 @@
 // The plain data a lab's topology is made of: containers, the network, images, volumes, the setup steps that
-// run once the containers are healthy, and the stack outputs. Services (services/*.ts) produce these; the
+// run once the containers are healthy. Services (services/*.ts) produce these; the
 // Pulumi component (kafka-lab.ts) turns them into resources. Pure types, no Pulumi or Docker imports.
 
 import type { ConfigKey, LabConfig } from "./config.js";
@@ -101,12 +101,6 @@ export type SetupStep =
   | { kind: "connector"; key: string; after: string[]; url: string; connector: ConnectorSpec }
   /** url: the schema registry as the machine running pulumi reaches it. */
   | { kind: "schema"; key: string; after: string[]; url: string; schema: SchemaSpec };
-
-/** A stack output: its value in this lab, and what it is for (README's outputs table). */
-export interface OutputSpec {
-  value: string | string[];
-  description: string;
-}
 
 export const LABEL_PREFIX = "org.kafka-lab";
 /** The label naming the lab of every container, network and volume: what leftover checks look for. */

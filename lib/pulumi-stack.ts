@@ -27,6 +27,8 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import { $, which } from "zx";
 import type { ConfigKey } from "../infra/config.js";
+import type { LabOutputs } from "../infra/topology.js";
+import { parseLabOutputs } from "./lab-outputs.js";
 import { projectRoot } from "./paths.js";
 import {
   formatStackFile,
@@ -257,8 +259,11 @@ export class LabStack {
     await this.opened.destroy({ ...this.common, showSecrets: false });
   }
 
-  async outputs(): Promise<OutputMap> {
-    return this.opened.outputs();
+  /** Every output of the lab, in one call, checked against what the services declare. */
+  async outputs(): Promise<LabOutputs> {
+    const outputs: OutputMap = await this.opened.outputs();
+    const values = Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    return parseLabOutputs(values, `stack ${this.name}`);
   }
 
   /** Removes the stack and this machine's copy of its stack file (after destroy). */

@@ -107,10 +107,15 @@ interface Resolved {
  * stack (empty: not run), and, from the stack, the connectors and subjects it declares, which must be there.
  */
 async function resolveServiceUrls(opts: InsideOptions): Promise<string[]> {
-  const fromStack = async (output: string, flag: string, namesOutput: string, namesFlag: string) => {
+  const fromStack = async (
+    output: "internalConnectUrl" | "internalSchemaRegistryUrl",
+    flag: string,
+    namesOutput: "connectors" | "schemaSubjects",
+    namesFlag: string,
+  ) => {
     const url = await stackOutput(output, opts.stack, `--${flag} URL`, { allowEmpty: true });
     if (!url) return [];
-    const names = JSON.parse(await stackOutput(namesOutput, opts.stack, `--${flag} URL`)) as string[];
+    const names = await stackOutput(namesOutput, opts.stack, `--${flag} URL`);
     return [`--${flag}`, url, ...(names.length > 0 ? [`--${namesFlag}`, names.join(",")] : [])];
   };
   return [

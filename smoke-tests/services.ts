@@ -93,7 +93,11 @@ async function checkRegistry(url: string, expected: string[] | undefined): Promi
 }
 
 /** A URL from the flag, else from the stack's output (empty: the stack does not run that service). */
-async function urlOf(flag: string, output: string, stack: string | undefined): Promise<string | undefined> {
+async function urlOf(
+  flag: string,
+  output: "connectUrl" | "schemaRegistryUrl",
+  stack: string | undefined,
+): Promise<string | undefined> {
   const { url: given } = urlFlag(argv, flag, "url");
   if (given !== undefined) return given;
   if (stack === undefined) return undefined;
@@ -102,10 +106,14 @@ async function urlOf(flag: string, output: string, stack: string | undefined): P
 }
 
 /** The names that must be there: from the flag, else from the stack's output; undefined: none in particular. */
-async function expectedNames(flag: string, output: string, stack: string | undefined): Promise<string[] | undefined> {
+async function expectedNames(
+  flag: string,
+  output: "connectors" | "schemaSubjects",
+  stack: string | undefined,
+): Promise<string[] | undefined> {
   const given = stringFlag(argv, flag);
   if (given !== undefined) return given.split(",").filter(Boolean);
-  return stack === undefined ? undefined : (JSON.parse(await stackOutput(output, stack, "the URL flags")) as string[]);
+  return stack === undefined ? undefined : await stackOutput(output, stack, "the URL flags");
 }
 
 async function main(): Promise<number> {

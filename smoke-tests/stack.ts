@@ -1,7 +1,10 @@
-// Reads the lab's Pulumi stack outputs for the smoke tests (only when no flag or env var gave them).
+// Reads the lab's Pulumi stack outputs for the smoke tests (only when no flag or env var gave them): all of them in
+// one `pulumi stack output --json`, once per process.
 
 import { $, which } from "zx";
+import { parseLabOutputs } from "../lib/lab-outputs.js";
 import { machineStackFilePath, projectRoot, pulumiEnv } from "../lib/pulumi-stack.js";
+import type { LabOutputs } from "../infra/topology.js";
 import { UsageError } from "./errors.js";
 
 export { projectRoot };
@@ -27,22 +30,43 @@ async function pulumiRead(
   })`pulumi ${args} --stack ${stack} --non-interactive`;
 }
 
+const read = new Map<string, Promise<LabOutputs>>();
+
+async function readOutputs(stack: string, alternative: string): Promise<LabOutputs> {
+  const result = await pulumiRead(["stack", "output", "--json"], "the outputs", stack, alternative);
+  const why = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit code ${String(result.exitCode)}`;
+  const failed = (reason: string) =>
+    new UsageError(
+      `cannot read the outputs of stack ${stack} (${reason}). Is the lab up ('npm run lab:up')? Or pass ${alternative}`,
+    );
+  if (result.exitCode !== 0) throw failed(why);
+  try {
+    return parseLabOutputs(JSON.parse(result.stdout), `stack ${stack}`);
+  } catch (error) {
+    throw failed((error as Error).message);
+  }
+}
+
 /**
- * `pulumi stack output <name> --stack <stack>`. Throws UsageError (exit 2) naming `alternative`
- * (the flag / env var that avoids pulumi) when the CLI is missing or the output cannot be read.
+ * Every output of the stack (`pulumi stack output --json`, once per stack and process). Throws UsageError (exit 2)
+ * naming `alternative` (the flag / env var that avoids pulumi) when the CLI is missing or the outputs cannot be read.
  */
-export async function stackOutput(
-  name: string,
+export function stackOutputs(stack: string, alternative: string): Promise<LabOutputs> {
+  if (!read.has(stack)) read.set(stack, readOutputs(stack, alternative));
+  return read.get(stack)!;
+}
+
+/** One output of the stack; an empty string output is refused (naming `alternative`) unless `allowEmpty`. */
+export async function stackOutput<N extends keyof LabOutputs>(
+  name: N,
   stack: string,
   alternative: string,
   { allowEmpty = false } = {},
-): Promise<string> {
-  const result = await pulumiRead(["stack", "output", name], `the ${name}`, stack, alternative);
-  const value = result.stdout.trim();
-  if (result.exitCode !== 0 || (value === "" && !allowEmpty)) {
-    const why = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit code ${String(result.exitCode)}`;
+): Promise<LabOutputs[N]> {
+  const value = (await stackOutputs(stack, alternative))[name];
+  if (value === "" && !allowEmpty) {
     throw new UsageError(
-      `cannot read '${name}' of stack ${stack} (${why}). Is the lab up ('npm run lab:up')? Or pass ${alternative}`,
+      `output '${name}' of stack ${stack} is empty. Is the lab up ('npm run lab:up')? Or pass ${alternative}`,
     );
   }
   return value;

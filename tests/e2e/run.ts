@@ -170,12 +170,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 async function roundTrips(lab: ProvisionedLab, topic: string): Promise<void> {
   const { title } = lab.definition;
   const outputs = await lab.stack.outputs();
-  const bootstrap = String(outputs.bootstrapServers?.value);
+  const bootstrap = outputs.bootstrapServers;
   await checks.run(`${title}: the stack outputs are the topology's, every one of them`, async () => {
     const expected = Object.fromEntries(
       Object.entries(lab.topology.outputs).map(([name, output]) => [name, output.value]),
     );
-    const got = Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    const got: Record<string, unknown> = outputs;
     if (JSON.stringify(got, Object.keys(got).sort()) !== JSON.stringify(expected, Object.keys(expected).sort())) {
       throw new Error(`outputs ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
     }
