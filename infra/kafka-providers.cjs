@@ -465,18 +465,20 @@ const readinessProvider = {
 };
 
 /**
- * Runs kafka-configs in a broker container against its own INSIDE listener (PLAINTEXT, reachable only on the lab
- * network). The password travels in the exec's environment, never in its command line, a log or an error.
- * @param {string} container
+ * Runs kafka-configs in the step's broker container against the broker's own INSIDE listener (PLAINTEXT, reachable
+ * only on the lab network). The password travels in the exec's environment, never in its command line, a log or an
+ * error.
+ * @param {ScramUserInputs} inputs
  * @param {string} args
  * @param {string[]} env
  */
-async function kafkaConfigs(container, args, env) {
+async function kafkaConfigs(inputs, args, env) {
   const script =
-    'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' +
+    'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server "$KAFKA_LAB_INSIDE" ' +
     args;
   // The tool is a JVM in the broker's memory budget: keep its heap small.
-  return dockerEngine.exec(container, ["bash", "-c", script], ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env]);
+  const toolEnv = ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", `KAFKA_LAB_INSIDE=${inputs.insideAddress}`, ...env];
+  return dockerEngine.exec(inputs.brokerContainer, ["bash", "-c", script], toolEnv);
 }
 
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
@@ -484,7 +486,7 @@ async function kafkaConfigs(container, args, env) {
 const scramUserProvider = {
   async create(inputs) {
     const { exitCode, output } = await kafkaConfigs(
-      inputs.brokerContainer,
+      inputs,
       '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
       [
         `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
@@ -518,7 +520,7 @@ const scramUserProvider = {
   async delete(id, props) {
     // Best effort: when the brokers are going too, their metadata goes with them.
     await kafkaConfigs(
-      props.brokerContainer,
+      props,
       '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
       [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`],
     ).catch(() => undefined);

@@ -30,6 +30,8 @@ export type ReadinessInputs<S = string> = KafkaStepInputs<S>;
 export interface ScramUserInputs<S = string> {
   /** The Docker container name of the broker in which kafka-configs runs. */
   brokerContainer: S;
+  /** That broker's INSIDE listener as the broker itself reaches it (localhost:<port>). */
+  insideAddress: string;
   /** Kafka's name of the mechanism: SCRAM-SHA-256 or SCRAM-SHA-512. */
   mechanism: string;
   username: string;

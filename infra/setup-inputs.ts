@@ -31,11 +31,12 @@ export function providerInputs<S>(step: SetupStep, refs: StepRefs<S>): ProviderC
   const { clusterToken } = refs;
   switch (step.kind) {
     case "scram-user": {
-      const { mechanism, username } = step;
+      const { mechanism, username, insideAddress } = step;
       const brokerContainer = refs.containerName(step.brokerContainer);
+      const password = refs.password;
       return {
         kind: step.kind,
-        inputs: { brokerContainer, mechanism, username, password: refs.password, clusterToken },
+        inputs: { brokerContainer, insideAddress, mechanism, username, password, clusterToken },
       };
     }
     case "topic": {

@@ -93,8 +93,17 @@ export interface KafkaAccess {
  * providers of kafka-providers.cjs and rest-providers.cjs; the benchmark's docker-run floor calls the same providers.
  */
 export type SetupStep =
-  /** brokerContainer: the key of the broker container in which kafka-configs creates the user. */
-  | { kind: "scram-user"; key: string; after: string[]; mechanism: string; username: string; brokerContainer: string }
+  /** brokerContainer: the key of the broker container in which kafka-configs creates the user; insideAddress: the
+   * broker's INSIDE listener as seen from inside that container. */
+  | {
+      kind: "scram-user";
+      key: string;
+      after: string[];
+      mechanism: string;
+      username: string;
+      brokerContainer: string;
+      insideAddress: string;
+    }
   | { kind: "topic"; key: string; after: string[]; kafka: KafkaAccess; topic: TopicSpec }
   | { kind: "consumer-group-readiness"; key: string; after: string[]; kafka: KafkaAccess }
   /** url: Connect's REST API as the machine running pulumi reaches it. */

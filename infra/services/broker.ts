@@ -331,6 +331,7 @@ function brokerSetup(ctx: ServiceContext<typeof brokerKeys>, own: ContainerSpec[
       mechanism,
       username: ctx.config.outsideUsername,
       brokerContainer: own[0]!.key,
+      insideAddress: `localhost:${INSIDE_PORT}`,
     });
   }
   for (const topic of ctx.config.topics)

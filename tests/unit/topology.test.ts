@@ -291,6 +291,7 @@ describe("SCRAM on the OUTSIDE listener", () => {
         mechanism: "SCRAM-SHA-256",
         username: "lab",
         brokerContainer: "kafka-1",
+        insideAddress: "localhost:9093",
       },
     );
     assert.equal(outputText(topology, "outsideAuth"), "scram-sha-256");
