@@ -2,15 +2,9 @@
 // service), and parseLabConfig, the fold over them that names every problem before anything is created. Pure: the
 // Pulumi layer hands us the raw strings it read from the stack's config; tests hand us the same strings directly.
 
-import {
-  ConfigError,
-  defaultText,
-  type ConfigProblem,
-  type KeyDecl,
-  type ReadFile,
-  type ValuesOf,
-} from "./config/keys.js";
-import { LAB_KEYS, labRules } from "./config/lab-keys.js";
+import { ConfigError, defaultText, type ConfigProblem, type KeyDecl, type ReadFile } from "./config/keys.js";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKey, type LabConfig } from "./config/all-keys.js";
+import { labRules } from "./config/lab-keys.js";
 import { SERVICES } from "./services/index.js";
 import { buildTopology } from "./topology.js";
 
@@ -26,17 +20,7 @@ export { LAB_MODES, RESTART_POLICIES, type LabMode, type RestartPolicy } from ".
 export { MAX_BROKERS, OUTSIDE_AUTHS, DEFAULT_TOPICS, SET_PASSWORD, type OutsideAuth } from "./services/broker.js";
 export { ZOOKEEPER_NODE_COUNTS } from "./services/zookeeper.js";
 
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-type ServiceKeys = UnionToIntersection<(typeof SERVICES)[number]["keys"]>;
-
-/** Every config key: the lab's and each service's. */
-export type AllKeys = typeof LAB_KEYS & ServiceKeys;
-export type ConfigKey = keyof AllKeys;
-/** The parsed configuration: one field per key, of the type its parser gives (a key without one cannot be here). */
-export type LabConfig = ValuesOf<AllKeys>;
-
-export const CONFIG_KEYS = Object.assign({}, LAB_KEYS, ...SERVICES.map((s) => s.keys)) as AllKeys;
-export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+export { CONFIG_KEYS, CONFIG_KEY_NAMES, type AllKeys, type ConfigKey, type LabConfig } from "./config/all-keys.js";
 
 /** Raw config as Pulumi hands it over: key (without namespace) to string; arrays as JSON text. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
@@ -121,12 +105,14 @@ function isChanged(config: LabConfig, key: ConfigKey): boolean {
 }
 
 /**
- * Host ports past 65535, and ranges that overlap another one: the problem names the key of the later range, where
- * a range whose key the stack changed comes after those left at their defaults (that is the one to change).
+ * Host ports past 65535, and ranges that overlap another one. The problem names the key that is likelier the one to
+ * change: a key the stack set rather than one left to the lab, else the one with fewer ports (one service's port
+ * rather than the brokers' block), else the later one.
  */
 function checkPorts(config: LabConfig, problems: ConfigProblem[]): void {
+  const size = (r: PortRange) => r.last - r.first;
   const ranges = publishedRanges(config).sort(
-    (a, b) => Number(isChanged(config, a.key)) - Number(isChanged(config, b.key)),
+    (a, b) => Number(isChanged(config, a.key)) - Number(isChanged(config, b.key)) || size(b) - size(a),
   );
   ranges.forEach((range, i) => {
     if (range.last > 65535) {
@@ -148,6 +134,11 @@ function checkPorts(config: LabConfig, problems: ConfigProblem[]): void {
   });
 }
 
+/** The error that refuses these problems, secrets not shown. */
+export function configError(problems: ConfigProblem[]): ConfigError {
+  return new ConfigError(problems, isSecretKey);
+}
+
 const NO_FILES: ReadFile = () => undefined;
 
 /**
@@ -166,6 +157,6 @@ export function parseLabConfig(
   labRules(config, fail);
   for (const service of SERVICES) service.rules?.(config, fail);
   checkPorts(config, problems);
-  if (problems.length > 0) throw new ConfigError(problems, isSecretKey);
+  if (problems.length > 0) throw configError(problems);
   return config;
 }

@@ -1,22 +1,51 @@
-// The kafka-lab Pulumi program: validate the stack's config, then declare the lab. `pulumi up` returns once every
-// container is healthy and every setup step (SCRAM user, topics, consumer-group readiness, connectors, schemas) is
-// done. The stack's outputs are the lab's: each service declares its own, topology.ts collects them.
+// The kafka-lab Pulumi program: validate the stack's config, hold it to what the lab settled when it was made (its
+// plan, read back from the stack's last outputs), then declare the lab. `pulumi up` returns once every container is
+// healthy and every setup step (SCRAM user, topics, consumer-group readiness, connectors, schemas) is done. The
+// stack's outputs are the lab's: each service declares its own, topology.ts collects them.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseLabConfig, type LabConfig } from "./config.js";
-import { KafkaLab } from "./kafka-lab.js";
+import { ConfigError, configError, parseLabConfig, type LabConfig } from "./config.js";
+import { chooseHostPorts } from "./host-ports.js";
+import { KafkaLab, type KafkaLabArgs } from "./kafka-lab.js";
+import { nextPlan } from "./lab-plan.js";
+import { readPreviousLab } from "./previous-lab.js";
 import { readProjectFile } from "./project-files.js";
 import { readStackConfig } from "./raw-config.js";
+import { shrinkProblems } from "./shrink-check.js";
+import { labNameOf } from "./topology.js";
+
+/** Refused before any resource is registered; RunError prints the message without a stack trace. */
+function refuse(error: ConfigError): never {
+  throw new pulumi.RunError(error.message);
+}
 
 function loadConfig(): LabConfig {
   try {
     const { values, plaintextKeys } = readStackConfig();
     return parseLabConfig(values, { plaintextKeys, readFile: readProjectFile });
   } catch (error) {
-    // Refused before any resource is registered; RunError prints the message without a stack trace.
-    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    if (error instanceof ConfigError) refuse(error);
     throw error;
   }
 }
 
-export default new KafkaLab("lab", { config: loadConfig() }).outputs;
+/** Whether the Docker engine runs on this machine, so that a host port it publishes must be free here too. */
+function isLocalEngine(): boolean {
+  const host = process.env.DOCKER_HOST;
+  return host === undefined || host === "" || host.startsWith("unix://");
+}
+
+async function prepare(): Promise<KafkaLabArgs> {
+  const config = loadConfig();
+  const previous = await readPreviousLab();
+  const labName = labNameOf({ project: pulumi.getProject(), stack: pulumi.getStack() });
+  const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, isLocalEngine());
+  const { plan, problems } = nextPlan(config, previous.plan, ports);
+  const from = previous.plan?.brokers ?? 0;
+  if (problems.length === 0 && config.brokers < from && previous.bootstrapServers)
+    problems.push(...(await shrinkProblems(config, from, previous.bootstrapServers)));
+  if (problems.length > 0) refuse(configError(problems));
+  return { config, plan };
+}
+
+export default async () => new KafkaLab("lab", await prepare()).outputs;

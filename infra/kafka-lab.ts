@@ -5,6 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
 import { SetupResource } from "./setup-resources.js";
+import type { LabPlan } from "./lab-plan.js";
 import type { ContainerSpec } from "./specs.js";
 import { buildTopology, type LabTopology } from "./topology.js";
 
@@ -17,6 +18,8 @@ export const DOCKER_PROVIDER_VERSION = "5.1.0";
 export interface KafkaLabArgs {
   /** Parsed and validated configuration (see config.ts: parseLabConfig). */
   config: LabConfig;
+  /** What the lab settled when it was made (lab-plan.ts); default: a lab made now on the conventional ports. */
+  plan?: LabPlan;
 }
 
 function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
@@ -35,7 +38,7 @@ export class KafkaLab extends pulumi.ComponentResource {
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
-    const topology = buildTopology(args.config, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const topology = buildTopology(args.config, { project: pulumi.getProject(), stack: pulumi.getStack() }, args.plan);
     this.topology = topology;
     const provider = new docker.Provider("docker", {}, { parent: this, version: DOCKER_PROVIDER_VERSION });
     this.dockerOptions = { parent: this, provider };

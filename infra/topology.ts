@@ -2,8 +2,9 @@
 // setup steps after they are healthy, and the stack outputs. Pure: config in, plain objects out. The Pulumi
 // component (kafka-lab.ts) realises exactly these objects.
 
-import type { LabConfig } from "./config.js";
+import type { LabConfig } from "./config/all-keys.js";
 import type { KeySet } from "./config/keys.js";
+import { freshPlan, portCandidates, type LabPlan } from "./lab-plan.js";
 import type { TopicSpec } from "./topics.js";
 import { SERVICES } from "./services/index.js";
 import type { AnyService, Built, LabIdentity, OutputDecls, Service, ServiceContext } from "./services/service.js";
@@ -25,12 +26,21 @@ type ValueOfDecl<D> = D extends { kind: infer Kind } ? (Kind extends "list" ? st
 type OutputsOfService<S> = S extends Service<KeySet, infer _E, infer O> ? { [N in keyof O]: ValueOfDecl<O[N]> } : never;
 
 /** Every stack output of a lab, by name, with the type of its value: what `pulumi stack output --json` gives. */
-export type LabOutputs = { networkName: string } & UnionToIntersection<OutputsOfService<(typeof SERVICES)[number]>>;
+export type LabOutputs = { networkName: string; labPlan: string } & UnionToIntersection<
+  OutputsOfService<(typeof SERVICES)[number]>
+>;
 export type OutputName = keyof LabOutputs;
 
 /** Every output's kind and description, the lab's own first (README's outputs table, the readers' checks). */
 export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; description: string }> = Object.assign(
-  { networkName: { kind: "string", description: '`docker run --network "$(pulumi stack output networkName)" ...`' } },
+  {
+    networkName: { kind: "string", description: '`docker run --network "$(pulumi stack output networkName)" ...`' },
+    labPlan: {
+      kind: "string",
+      description:
+        "what the lab settled when it was made and keeps (host ports, internal-topic replication, controllers), as JSON; the next `pulumi up` reads it",
+    },
+  },
   ...SERVICES.map((s) =>
     Object.fromEntries(Object.entries(s.outputs).map(([n, d]) => [n, { kind: d.kind, description: d.description }])),
   ),
@@ -38,6 +48,8 @@ export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; descrip
 
 export interface LabTopology {
   labName: string;
+  /** What the lab settled when it was made, with this config's ports and counts. */
+  plan: LabPlan;
   labels: Record<string, string>;
   network: NetworkSpec;
   images: ImageSpec[];
@@ -77,7 +89,21 @@ export function buildOrder(services: readonly AnyService[]): AnyService[] {
   return ordered;
 }
 
-export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopology {
+/** The config with the plan's ports for the host-port keys it leaves at 0. */
+function withPlannedPorts(config: LabConfig, plan: LabPlan): LabConfig {
+  return { ...config, ...plan.ports };
+}
+
+/**
+ * The lab this config makes. `plan`: what the lab settled when it was made (lab-plan.ts); without one, a lab made
+ * now on the first ports it would try (the conventional ones for the keys left at 0).
+ */
+export function buildTopology(
+  unplanned: LabConfig,
+  identity: LabIdentity,
+  plan: LabPlan = freshPlan(unplanned, portCandidates(unplanned, undefined).next().value!),
+): LabTopology {
+  const config = withPlannedPorts(unplanned, plan);
   const labName = labNameOf(identity);
   const labels = {
     [LAB_LABEL]: labName,
@@ -91,11 +117,13 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
     identity,
     lab: labName,
     labels,
+    plan,
     of: <E>(service: Service<KeySet, E, OutputDecls<E, never>>) =>
       built.get(service as AnyService) as Built<E> | undefined,
   };
   const outputs: Record<string, { value: string | string[]; description: string }> = {
     networkName: { value: network.name, description: OUTPUT_DECLS.networkName.description },
+    labPlan: { value: JSON.stringify(plan), description: OUTPUT_DECLS.labPlan.description },
   };
   for (const service of buildOrder(SERVICES)) {
     const own = service.enabled(config) ? service.build(ctx) : undefined;
@@ -106,6 +134,7 @@ export function buildTopology(config: LabConfig, identity: LabIdentity): LabTopo
   const containers = [...built.values()].flatMap((b) => b.containers);
   return {
     labName,
+    plan,
     labels,
     network,
     images: [...new Set(containers.map((c) => c.image))].map((name) => ({ name, keepLocally: config.keepImages })),
@@ -139,4 +168,10 @@ export function startOrder(containers: ContainerSpec[]): ContainerSpec[][] {
     remaining = remaining.filter((c) => !placed.has(c.key));
   }
   return levels;
+}
+
+/** The host-port keys whose ports this config publishes (ZooKeeper's only with publishZookeeper, and so on). */
+export function publishedPortKeys(config: LabConfig): string[] {
+  const ports = buildTopology(config, { project: "kafka-lab", stack: "ports" }).containers.flatMap((c) => c.ports);
+  return [...new Set(ports.map((p) => p.key))];
 }

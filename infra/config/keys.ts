@@ -38,6 +38,8 @@ export interface KeyDecl<T> {
   readonly secret?: boolean;
   /** For a secret: the command that sets it as one (what a message about it says). */
   readonly howToSet?: string;
+  /** For a host port (0: chosen on the lab's first pulumi up and kept): where it goes when the lab chooses. */
+  readonly hostPorts?: HostPorts;
   /** The value from the raw text (the default's text when unset); on a problem, ctx.fail and a fallback. */
   parse(text: string, ctx: ParseContext): T;
 }
@@ -227,9 +229,40 @@ export function heapKey(spec: Common & { default: string }): KeyDecl<number> {
   };
 }
 
-/** A host port (1 to 65535). */
-export function portKey(spec: Common & { default: number }): KeyDecl<number> {
-  return integerKey({ ...spec, min: 1, max: 65535 });
+/** Where a host-port key's ports go when the lab chooses them (the key is 0). */
+export interface HostPorts {
+  /** The port the tutorials use, tried first. */
+  conventional: number;
+  /** How many ports from it the lab may publish (one per broker, say). */
+  span: number;
+  /** Its place in a block of 100 ports, when the conventional ports are taken. */
+  blockOffset: number;
+}
+
+/**
+ * The first host port of a service: 1 to 65535, or 0 (the default), which lets the lab choose a free block of ports
+ * on its first `pulumi up` (the conventional ones when free) and keep it.
+ */
+export function portKey(spec: Common & { hostPorts: HostPorts }): KeyDecl<number> {
+  return {
+    type: "integer",
+    default: 0,
+    description: spec.description,
+    details: [
+      spec.details,
+      `0: on the lab's first \`pulumi up\`, ${spec.hostPorts.conventional} when free, else a free block, kept afterwards.`,
+    ]
+      .filter(Boolean)
+      .join(" "),
+    hostPorts: spec.hostPorts,
+    parse(text, ctx) {
+      if (!/^\d+$/.test(text.trim()) || Number(text) > 65535) {
+        ctx.fail("must be a port from 1 to 65535, or 0 to let the lab choose a free one on its first pulumi up");
+        return 0;
+      }
+      return Number(text);
+    },
+  };
 }
 
 const HOSTNAME =

@@ -60,10 +60,11 @@ export const LAB_KEYS = {
     details: "So the next `pulumi up` needs no download.",
   }),
   persistence: booleanKey({
-    default: false,
+    default: true,
     description:
-      "Give each broker and ZooKeeper node a named volume, so data and committed offsets survive re-created containers.",
-    details: "Volumes are named `<lab>-kafka-1-data`, ...",
+      "Give each broker and ZooKeeper node a named volume of the stack, so data and committed offsets survive re-created containers.",
+    details:
+      "Volumes are named `<lab>-kafka-1-data`, ...; `pulumi destroy` removes them unless `keepVolumes`. Off, a re-created container starts empty.",
   }),
   keepVolumes: booleanKey({
     default: false,

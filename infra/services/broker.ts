@@ -57,7 +57,7 @@ export const brokerKeys = {
     description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.`,
   }),
   outsidePort: portKey({
-    default: 9092,
+    hostPorts: { conventional: 9092, span: MAX_BROKERS, blockOffset: 1 },
     description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1.",
   }),
   kafkaImage: imageKey({
@@ -120,6 +120,7 @@ export const brokerKeys = {
 } as const satisfies KeySet;
 
 type BrokerConfig = ConfigOf<typeof brokerKeys>;
+type BrokerContext = ServiceContext<typeof brokerKeys>;
 
 /** The image of the other mode, a password SCRAM needs, and topics these brokers cannot hold or would refuse. */
 function brokerRules(config: BrokerConfig, fail: Fail): void {
@@ -163,18 +164,29 @@ function kafkaHealthcheck(): Healthcheck {
   return bashHealthcheck(KAFKA_HEALTH_PROBE);
 }
 
-function brokerHost(config: BrokerConfig, id: number): string {
-  return config.brokers === 1 ? "kafka" : `kafka-${id}`;
+/**
+ * Broker 1 is `kafka` (the tutorial's INSIDE address) and broker i `kafka-i`, however many brokers there are, so a
+ * lab that grows or shrinks keeps its brokers as they are.
+ */
+function brokerHost(id: number): string {
+  return id === 1 ? "kafka" : `kafka-${id}`;
 }
 
 export function brokerOutsidePort(config: BrokerConfig, id: number): number {
   return config.outsidePort + id - 1;
 }
 
-/** Replication of the internal topics (consumer offsets, transaction state): as high as the cluster allows, at most 3. */
-export function internalReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
-  const replicationFactor = Math.min(3, brokers);
-  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+/**
+ * Replication of the internal topics (consumer offsets, transaction state) of a lab made with this many brokers: as
+ * high as the cluster allows, at most 3. The lab keeps it when it grows or shrinks (lab-plan.ts).
+ */
+export function internalReplication(brokers: number): { replicationFactor: number } {
+  return { replicationFactor: Math.min(3, brokers) };
+}
+
+/** The in-sync replicas a write to an internal topic needs. */
+function internalMinInsync(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
 }
 
 /** Kafka's name of the SCRAM mechanism (SCRAM-SHA-256), or undefined without authentication. */
@@ -183,18 +195,19 @@ export function scramMechanism(config: BrokerConfig): string | undefined {
 }
 
 /** Properties both modes set on every broker (cp-kafka and apache/kafka name them the same way). */
-function commonBrokerEnv(config: BrokerConfig, hostname: string, id: number): Record<string, string> {
-  const internal = internalReplication(config.brokers);
+function commonBrokerEnv(ctx: BrokerContext, hostname: string, id: number): Record<string, string> {
+  const { config } = ctx;
+  const replication = ctx.plan.internalReplicationFactor;
   return {
     KAFKA_ADVERTISED_LISTENERS: `INSIDE://${hostname}:${INSIDE_PORT},OUTSIDE://${config.outsideHost}:${brokerOutsidePort(config, id)}`,
     KAFKA_INTER_BROKER_LISTENER_NAME: "INSIDE",
-    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(replication),
     // The first consumer group makes the broker create __consumer_offsets, 50 partitions by default, and waits
     // until every one has a leader: 1 partition is plenty for a lab and its first group is served sooner.
     KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: "1",
-    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(internal.replicationFactor),
-    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internal.minInsyncReplicas),
-    KAFKA_DEFAULT_REPLICATION_FACTOR: String(internal.replicationFactor),
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(replication),
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: String(internalMinInsync(replication)),
+    KAFKA_DEFAULT_REPLICATION_FACTOR: String(replication),
     KAFKA_AUTO_CREATE_TOPICS_ENABLE: String(config.autoCreateTopics),
     // A lab has one consumer at a time more often than not: do not hold the first rebalance back 3 s.
     KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
@@ -227,11 +240,12 @@ function saslEnv(config: BrokerConfig): Record<string, string> {
 
 /** ZooKeeper mode, cp-kafka 7.9 contract. */
 function zookeeperModeBrokerEnv(
-  config: BrokerConfig,
+  ctx: BrokerContext,
   hostname: string,
   id: number,
   zookeeperConnect: string,
 ): Record<string, string> {
+  const { config } = ctx;
   return {
     KAFKA_BROKER_ID: String(id),
     KAFKA_ZOOKEEPER_CONNECT: zookeeperConnect,
@@ -246,7 +260,7 @@ function zookeeperModeBrokerEnv(
     KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: protocolMap(config, false),
     ...saslEnv(config),
-    ...commonBrokerEnv(config, hostname, id),
+    ...commonBrokerEnv(ctx, hostname, id),
   };
 }
 
@@ -267,15 +281,16 @@ export function clusterIdOf({ project, stack }: LabIdentity): string {
 }
 
 /** KRaft mode, apache/kafka contract: env replaces server.properties entirely, so every needed key is here. */
-function kraftBrokerEnv(config: BrokerConfig, hostname: string, id: number, clusterId: string): Record<string, string> {
-  const isController = id <= controllerCount(config.brokers);
-  const voters = range(controllerCount(config.brokers))
-    .map((n) => `${n}@${brokerHost(config, n)}:${CONTROLLER_PORT}`)
+function kraftBrokerEnv(ctx: BrokerContext, hostname: string, id: number): Record<string, string> {
+  const { config } = ctx;
+  const isController = id <= ctx.plan.controllers;
+  const voters = range(ctx.plan.controllers)
+    .map((n) => `${n}@${brokerHost(n)}:${CONTROLLER_PORT}`)
     .join(",");
   const listeners = [`INSIDE://0.0.0.0:${INSIDE_PORT}`, `OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`];
   if (isController) listeners.push(`CONTROLLER://0.0.0.0:${CONTROLLER_PORT}`);
   return {
-    CLUSTER_ID: clusterId,
+    CLUSTER_ID: clusterIdOf(ctx.identity),
     KAFKA_NODE_ID: String(id),
     KAFKA_PROCESS_ROLES: isController ? "broker,controller" : "broker",
     KAFKA_CONTROLLER_QUORUM_VOTERS: voters,
@@ -284,22 +299,22 @@ function kraftBrokerEnv(config: BrokerConfig, hostname: string, id: number, clus
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: protocolMap(config, true),
     ...saslEnv(config),
     KAFKA_LOG_DIRS: KAFKA_DATA_DIR,
-    ...commonBrokerEnv(config, hostname, id),
+    ...commonBrokerEnv(ctx, hostname, id),
   };
 }
 
 function brokerContainer(ctx: ServiceContext<typeof brokerKeys>, id: number): ContainerSpec {
   const { config } = ctx;
   const key = `kafka-${id}`;
-  const hostname = brokerHost(config, id);
+  const hostname = brokerHost(id);
   const zookeepers = ctx.of(zookeeper);
   return {
     ...nodeIdentity(ctx, "broker", key, hostname),
     image: config.mode === "kraft" ? config.kraftImage : config.kafkaImage,
     env:
       config.mode === "kraft"
-        ? kraftBrokerEnv(config, hostname, id, clusterIdOf(ctx.identity))
-        : zookeeperModeBrokerEnv(config, hostname, id, zookeepers?.exports.connect ?? ""),
+        ? kraftBrokerEnv(ctx, hostname, id)
+        : zookeeperModeBrokerEnv(ctx, hostname, id, zookeepers?.exports.connect ?? ""),
     ports: [
       {
         internal: OUTSIDE_PORT,
@@ -398,7 +413,7 @@ export const broker: Service<typeof brokerKeys, BrokerExports, typeof brokerOutp
       exports: {
         insideAddresses: containers.map((b) => `${b.hostname}:${INSIDE_PORT}`),
         kafka,
-        internalReplicationFactor: internalReplication(ctx.config.brokers).replicationFactor,
+        internalReplicationFactor: ctx.plan.internalReplicationFactor,
       },
     };
   },

@@ -31,7 +31,10 @@ export const connectKeys = {
     default: "confluentinc/cp-kafka-connect:7.9.1",
     description: "Kafka Connect image; must honour the cp-kafka-connect environment contract (see README).",
   }),
-  connectPort: portKey({ default: 8083, description: "Host port of Connect's REST API (on bindAddress)." }),
+  connectPort: portKey({
+    hostPorts: { conventional: 8083, span: 1, blockOffset: 21 },
+    description: "Host port of Connect's REST API (on bindAddress).",
+  }),
   connectHeap: heapKey({
     default: "256m",
     description: "JVM heap of the Connect worker, such as 256m.",

@@ -33,7 +33,10 @@ export const schemaRegistryKeys = {
     default: "confluentinc/cp-schema-registry:7.9.1",
     description: "Schema registry image; must honour the cp-schema-registry environment contract (see README).",
   }),
-  schemaRegistryPort: portKey({ default: 8081, description: "Host port of the schema registry (on bindAddress)." }),
+  schemaRegistryPort: portKey({
+    hostPorts: { conventional: 8081, span: 1, blockOffset: 31 },
+    description: "Host port of the schema registry (on bindAddress).",
+  }),
   schemaRegistryHeap: heapKey({ default: "128m", description: "JVM heap of the schema registry, such as 128m." }),
   schemas: jsonKey({
     shape: "object",

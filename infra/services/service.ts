@@ -5,6 +5,7 @@
 
 import type { Fail, KeySet, ValuesOf } from "../config/keys.js";
 import type { LAB_KEYS } from "../config/lab-keys.js";
+import type { LabPlan } from "../lab-plan.js";
 import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type SetupStep, type VolumeMount } from "../specs.js";
 
 export interface LabIdentity {
@@ -28,6 +29,8 @@ export interface ServiceContext<K extends KeySet = KeySet> {
   /** Docker-safe lab name, <project>-<stack>: the prefix of every container, network and volume name. */
   lab: string;
   labels: Record<string, string>;
+  /** What the lab settled when it was made and keeps (lab-plan.ts). */
+  plan: LabPlan;
   /** What a service named in `needs` built; undefined when the config leaves it off. */
   of<E>(service: Service<KeySet, E, OutputDecls<E, never>>): Built<E> | undefined;
 }

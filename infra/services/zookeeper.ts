@@ -39,7 +39,7 @@ export const zookeeperKeys = {
     description: "Publish ZooKeeper's client port on the host (off: only the lab's containers reach it).",
   }),
   zookeeperPort: portKey({
-    default: 2181,
+    hostPorts: { conventional: 2181, span: Math.max(...ZOOKEEPER_NODE_COUNTS), blockOffset: 11 },
     description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1.",
   }),
   zookeeperImage: imageKey({

@@ -11,7 +11,16 @@ export interface Registered {
   provider?: string;
 }
 
-export function installMocks(config: Record<string, string>, stack = "dev", secretKeys: string[] = []): Registered[] {
+/**
+ * Installs Pulumi's mocks with this stack config. `previousOutputs`: what the stack's last `pulumi up` exported, as
+ * the program's StackReference to its own stack reads it (none: a stack that was never up).
+ */
+export function installMocks(
+  config: Record<string, string>,
+  stack = "dev",
+  secretKeys: string[] = [],
+  previousOutputs: Record<string, unknown> = {},
+): Registered[] {
   const registered: Registered[] = [];
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`kafka-lab:${k}`, v])),
@@ -29,6 +38,7 @@ export function installMocks(config: Record<string, string>, stack = "dev", secr
         const state: Record<string, unknown> = { ...args.inputs };
         // The Docker provider reports the local image ID; the program must use it for the containers.
         if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:id-of-${args.inputs.name}`;
+        if (args.type === "pulumi:pulumi:StackReference") Object.assign(state, { outputs: previousOutputs });
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
@@ -42,4 +52,10 @@ export function installMocks(config: Record<string, string>, stack = "dev", secr
 
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Runs the program as Pulumi's Node.js host does (its default export is an async function); resolves to its outputs. */
+export async function runProgram(): Promise<Record<string, any>> {
+  const program = (await import("../../infra/index.js")).default as () => Promise<Record<string, any>>;
+  return program();
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/config.js";
+import { buildTopology } from "../../infra/topology.js";
 
 function refused(raw: RawConfig): ConfigError {
   try {
@@ -19,7 +20,11 @@ describe("parseLabConfig defaults", () => {
     assert.equal(config.brokers, 1);
     assert.equal(config.zookeeperNodes, 1);
     assert.equal(config.outsideHost, "localhost");
-    assert.equal(config.outsidePort, 9092);
+    assert.equal(config.outsidePort, 0, "left to the lab: chosen on its first pulumi up");
+    assert.equal(
+      buildTopology(config, { project: "kafka-lab", stack: "dev" }).outputs.bootstrapServers.value,
+      "localhost:9092",
+    );
     assert.equal(config.bindAddress, "127.0.0.1");
     assert.equal(config.publishZookeeper, false);
     assert.equal(config.kafkaHeap, 256);
@@ -55,11 +60,11 @@ describe("parseLabConfig refuses bad values, naming the key, the value and what 
     ["brokers not a number", { brokers: "three" }, "brokers", /whole number/],
     ["two ZooKeeper nodes", { zookeeperNodes: "2" }, "zookeeperNodes", /1 or 3/],
     ["unknown mode", { mode: "swarm" }, "mode", /one of: zookeeper/],
-    ["port out of range", { outsidePort: "70000" }, "outsidePort", /1 to 65535/],
+    ["port out of range", { outsidePort: "70000" }, "outsidePort", /1 to 65535, or 0/],
     ["ports run past 65535", { brokers: "3", outsidePort: "65534" }, "outsidePort", /past 65535/],
     [
       "ZooKeeper port overlaps broker ports",
-      { brokers: "3", publishZookeeper: "true", zookeeperPort: "9093" },
+      { brokers: "3", outsidePort: "9092", publishZookeeper: "true", zookeeperPort: "9093" },
       "zookeeperPort",
       /overlaps/,
     ],
@@ -129,7 +134,12 @@ describe("mode combinations", () => {
       /set kraftImage/,
     ],
     ["the kraft image in zookeeper mode", { kraftImage: "apache/kafka:4.1.1" }, "kraftImage", /set kafkaImage/],
-    ["keeping volumes without persistence", { keepVolumes: "true" }, "keepVolumes", /needs persistence/],
+    [
+      "keeping volumes without persistence",
+      { persistence: "false", keepVolumes: "true" },
+      "keepVolumes",
+      /needs persistence/,
+    ],
   ];
   for (const [title, raw, key, allowed] of cases) {
     it(`refuses ${title}`, () => {

@@ -85,15 +85,20 @@ describe("Kafka Connect config", () => {
   });
 
   it("refuses a Connect or registry port on another published port, naming both keys", () => {
-    const clash = problems({ ...connectRaw, connectPort: "9092" });
+    const clash = problems({ ...connectRaw, outsidePort: "9092", connectPort: "9092" });
     assert.deepEqual(
       clash.map((p) => p.key),
       ["connectPort"],
     );
     assert.match(clash[0]!.allowed, /overlaps the brokers' OUTSIDE ports 9092 \(kafka-lab:outsidePort\)/);
-    const registry = problems({ ...connectRaw, ...registryRaw, schemaRegistryPort: "8083" });
+    const registry = problems({ ...connectRaw, ...registryRaw, connectPort: "8083", schemaRegistryPort: "8083" });
     assert.match(registry[0]!.allowed, /overlaps Connect's REST port 8083 \(kafka-lab:connectPort\)/);
-    assert.deepEqual(problems({ connectPort: "9092" }), [], "an unused service's port clashes with nothing");
+    assert.deepEqual(
+      problems({ outsidePort: "9092", connectPort: "9092" }),
+      [],
+      "an unused service's port clashes with nothing",
+    );
+    assert.deepEqual(problems({ ...connectRaw, connectPort: "9092" }), [], "a port left to the lab clashes with none");
   });
 });
 
@@ -155,7 +160,7 @@ describe("Connect and registry topology", () => {
     assert.deepEqual(connect.ports, [
       { internal: 8083, external: 8083, ip: "127.0.0.1", key: "connectPort", what: "Connect's REST port" },
     ]);
-    assert.equal(connect.env.CONNECT_BOOTSTRAP_SERVERS, "kafka-1:9093,kafka-2:9093");
+    assert.equal(connect.env.CONNECT_BOOTSTRAP_SERVERS, "kafka:9093,kafka-2:9093");
     assert.equal(connect.env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR, "2");
     assert.equal(connect.env.CONNECT_VALUE_CONVERTER, "org.apache.kafka.connect.json.JsonConverter");
     assert.match(connect.env.CONNECT_PLUGIN_PATH!, /\/usr\/share\/filestream-connectors/);
@@ -169,7 +174,7 @@ describe("Connect and registry topology", () => {
     assert.deepEqual(registry.aliases, ["schema-registry"]);
     assert.equal(
       registry.env.SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS,
-      "PLAINTEXT://kafka-1:9093,PLAINTEXT://kafka-2:9093",
+      "PLAINTEXT://kafka:9093,PLAINTEXT://kafka-2:9093",
     );
     assert.equal(registry.env.SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR, "2");
     assert.deepEqual(registry.ports, [

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks } from "../support/pulumi-mocks.js";
+import { installMocks, runProgram } from "../support/pulumi-mocks.js";
 
 it("refuses replication above the broker count before any resource exists", async () => {
   const registered = installMocks({
@@ -11,7 +11,7 @@ it("refuses replication above the broker count before any resource exists", asyn
     topics: JSON.stringify(["topic_test:1:3"]),
     bindAddress: "everywhere",
   });
-  await assert.rejects(import("../../infra/index.js"), (error: unknown) => {
+  await assert.rejects(runProgram(), (error: unknown) => {
     assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
     assert.match(
       error.message,

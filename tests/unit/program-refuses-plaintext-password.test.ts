@@ -4,12 +4,12 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks } from "../support/pulumi-mocks.js";
+import { installMocks, runProgram } from "../support/pulumi-mocks.js";
 
 it("refuses outsidePassword in plain text before any resource exists", async () => {
   const password = "plain-text-pass-1";
   const registered = installMocks({ outsideAuth: "scram-sha-256", outsidePassword: password }, "dev", []);
-  await assert.rejects(import("../../infra/index.js"), (error: unknown) => {
+  await assert.rejects(runProgram(), (error: unknown) => {
     assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
     assert.match(error.message, /kafka-lab:outsidePassword = \[secret\]: is stored in plain text/);
     assert.ok(!error.message.includes(password), "the password must not be printed");

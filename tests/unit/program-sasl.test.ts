@@ -4,16 +4,18 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
+import { installMocks, outputValue, runProgram, type Registered } from "../support/pulumi-mocks.js";
 
 const password = "correct-horse-42";
-const registered: Registered[] = installMocks({ outsideAuth: "scram-sha-256", outsidePassword: password }, "dev", [
-  "outsidePassword",
-]);
+const registered: Registered[] = installMocks(
+  { outsideAuth: "scram-sha-256", outsidePassword: password, outsidePort: "19192" },
+  "dev",
+  ["outsidePassword"],
+);
 let program: Record<string, any>;
 
 before(async () => {
-  program = (await import("../../infra/index.js")).default;
+  program = await runProgram();
   await outputValue(program.bootstrapServers);
 });
 

@@ -6,7 +6,7 @@ import { before, describe, it } from "node:test";
 import { parseLabConfig } from "../../infra/config.js";
 import { buildTopology, type LabTopology } from "../../infra/topology.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
-import { installMocks, outputValue, type Registered } from "../support/pulumi-mocks.js";
+import { installMocks, outputValue, runProgram, type Registered } from "../support/pulumi-mocks.js";
 
 const config = {
   brokers: "2",
@@ -18,7 +18,7 @@ const topology: LabTopology = buildTopology(parseLabConfig(config), { project: "
 let program: Record<string, any>;
 
 before(async () => {
-  program = (await import("../../infra/index.js")).default;
+  program = await runProgram();
   await outputValue(program.bootstrapServers);
 });
 
@@ -58,10 +58,7 @@ describe("resource graph under Pulumi mocks", () => {
 
   it("registers every container with the topology's values", () => {
     const containers = ofType("docker:index/container:Container");
-    assert.deepEqual(
-      containers.map((c) => c.name),
-      topology.containers.map((c) => c.key),
-    );
+    assert.deepEqual(containers.map((c) => c.name).sort(), topology.containers.map((c) => c.key).sort());
     for (const spec of topology.containers) {
       const c = containers.find((r) => r.name === spec.key)!;
       assert.equal(c.inputs.name, spec.name);
@@ -93,7 +90,12 @@ describe("resource graph under Pulumi mocks", () => {
         "a docker stop by hand gets the same grace as pulumi destroy",
       );
       assert.equal(c.inputs.mounts, undefined, "nothing is bind-mounted, least of all the Docker socket");
-      assert.deepEqual(c.inputs.volumes, [], "no volumes without persistence");
+      assert.deepEqual(
+        c.inputs.volumes,
+        spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
+        "only the lab's own named volumes",
+      );
+      assert.ok(spec.mounts.every((m) => m.volume.startsWith(`${topology.labName}-${spec.key}-`)));
       assert.equal(c.inputs.removeVolumes, true);
     }
   });
@@ -158,7 +160,7 @@ describe("resource graph under Pulumi mocks", () => {
 
   it("exports the outputs a client needs", async () => {
     assert.equal(await outputValue(program.bootstrapServers), topology.outputs.bootstrapServers.value);
-    assert.equal(await outputValue(program.internalBootstrapServers), "kafka-1:9093,kafka-2:9093");
+    assert.equal(await outputValue(program.internalBootstrapServers), "kafka:9093,kafka-2:9093");
     assert.equal(await outputValue(program.zookeeperConnect), "zookeeper:2181");
     assert.equal(await outputValue(program.networkName), topology.network.name);
     assert.deepEqual(await outputValue(program.topics), ["topic_test", "orders"]);

@@ -61,9 +61,25 @@ describe("the tutorial's lab (defaults)", () => {
     });
   });
 
-  it("mounts nothing: no Docker socket, no volumes", () => {
-    for (const c of topology.containers) assert.deepEqual(c.mounts, []);
-    assert.deepEqual(topology.volumes, []);
+  it("mounts only the stack's own named volumes, never the Docker socket or a host folder", () => {
+    assert.deepEqual(
+      topology.containers.map((c) => c.mounts),
+      [
+        [
+          { volume: "kafka-lab-dev-zookeeper-1-data", containerPath: "/var/lib/zookeeper/data" },
+          { volume: "kafka-lab-dev-zookeeper-1-log", containerPath: "/var/lib/zookeeper/log" },
+        ],
+        [{ volume: "kafka-lab-dev-kafka-1-data", containerPath: "/var/lib/kafka/data" }],
+      ],
+    );
+    assert.deepEqual(
+      topology.volumes.map((v) => [v.name, v.keep, v.labels["org.kafka-lab.lab"]]),
+      [
+        ["kafka-lab-dev-zookeeper-1-data", false, "kafka-lab-dev"],
+        ["kafka-lab-dev-zookeeper-1-log", false, "kafka-lab-dev"],
+        ["kafka-lab-dev-kafka-1-data", false, "kafka-lab-dev"],
+      ],
+    );
   });
 
   it("checks health with real protocol round trips", () => {
@@ -94,6 +110,7 @@ describe("the tutorial's lab (defaults)", () => {
       internalBootstrapServers: "kafka:9093",
       zookeeperConnect: "zookeeper:2181",
       networkName: "kafka-lab-dev-net",
+      labPlan: JSON.stringify(topology.plan),
       topics: ["topic_test"],
       connectUrl: "",
       internalConnectUrl: "",
@@ -112,7 +129,7 @@ describe("configured labs", () => {
     assert.deepEqual(
       brokers.map((b) => b.env.KAFKA_ADVERTISED_LISTENERS),
       [
-        "INSIDE://kafka-1:9093,OUTSIDE://lab.local:29092",
+        "INSIDE://kafka:9093,OUTSIDE://lab.local:29092",
         "INSIDE://kafka-2:9093,OUTSIDE://lab.local:29093",
         "INSIDE://kafka-3:9093,OUTSIDE://lab.local:29094",
       ],
@@ -122,7 +139,7 @@ describe("configured labs", () => {
       [29092, 29093, 29094],
     );
     assert.equal(topology.outputs.bootstrapServers.value, "lab.local:29092,lab.local:29093,lab.local:29094");
-    assert.equal(outputText(topology, "internalBootstrapServers"), "kafka-1:9093,kafka-2:9093,kafka-3:9093");
+    assert.equal(outputText(topology, "internalBootstrapServers"), "kafka:9093,kafka-2:9093,kafka-3:9093");
     assert.equal(brokers[0]!.env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
     assert.equal(brokers[0]!.env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR, "2");
   });
@@ -198,7 +215,7 @@ describe("KRaft mode", () => {
       brokers.map((b) => b.env.KAFKA_PROCESS_ROLES),
       ["broker,controller", "broker,controller", "broker,controller"],
     );
-    assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094,2@kafka-2:9094,3@kafka-3:9094");
+    assert.equal(brokers[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094,2@kafka-2:9094,3@kafka-3:9094");
     assert.equal(
       brokers[0]!.env.KAFKA_LISTENERS,
       "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094",
@@ -217,7 +234,7 @@ describe("KRaft mode", () => {
     );
     assert.equal(five[4]!.env.KAFKA_LISTENERS, "INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092");
     const two = topologyOf({ mode: "kraft", brokers: "2" }).containers;
-    assert.equal(two[1]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka-1:9094");
+    assert.equal(two[1]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094");
     const one = topologyOf({ mode: "kraft" }).containers;
     assert.equal(one[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094");
   });

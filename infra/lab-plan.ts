@@ -1,0 +1,163 @@
+// What a lab settles when it is first made and keeps from one `pulumi up` to the next: its host ports (when the
+// stack leaves them at 0), the replication of the brokers' internal topics, the KRaft controller quorum, the ZooKeeper
+// ensemble. The plan is a stack output (labPlan); the next `pulumi up` reads it back and refuses a config that would
+// change what cannot change without losing the lab's data, naming the key. Pure.
+
+import { CONFIG_KEYS, type ConfigKey, type LabConfig } from "./config/all-keys.js";
+import type { ConfigProblem, HostPorts, KeyDecl } from "./config/keys.js";
+import type { LabMode } from "./config/lab-keys.js";
+import { controllerCount, internalReplication } from "./services/broker.js";
+
+export interface LabPlan {
+  mode: LabMode;
+  brokers: number;
+  /** ZooKeeper nodes (zookeeper mode; 0 in kraft mode). */
+  zookeeperNodes: number;
+  /** Brokers 1..controllers carry the KRaft quorum (kraft mode; 0 in zookeeper mode). */
+  controllers: number;
+  /** Replication of the brokers' internal topics (consumer offsets, transaction state) and the services' topics. */
+  internalReplicationFactor: number;
+  /** The first port of every host-port key, chosen or set. */
+  ports: Record<string, number>;
+}
+
+/** The host-port keys (all of them, or those named), with where their ports go when the lab chooses them. */
+export function hostPortKeys(only?: readonly string[]): Array<[ConfigKey, HostPorts]> {
+  return Object.entries(CONFIG_KEYS as Record<string, KeyDecl<unknown>>)
+    .filter(([key, decl]) => decl.hostPorts !== undefined && (only === undefined || only.includes(key)))
+    .map(([key, decl]) => [key as ConfigKey, decl.hostPorts!]);
+}
+
+const BLOCK_SIZE = 100;
+/** Blocks the lab may choose from when the conventional ports are taken: below the tests' and benchmark's ranges. */
+const FIRST_BLOCK = 20_000;
+const LAST_BLOCK = 28_900;
+
+/** Ports for the host-port keys the stack leaves at 0 (`chosen`), with the keys it sets as they are. */
+export type PortAssignment = Record<string, number>;
+
+/** Every port an assignment may publish: each key's first port and the span after it. */
+export function portsOf(assignment: PortAssignment): number[] {
+  const spans = new Map(hostPortKeys());
+  return Object.entries(assignment).flatMap(([key, first]) =>
+    Array.from({ length: spans.get(key as ConfigKey)!.span }, (_, i) => first + i),
+  );
+}
+
+/** The ports a config sets or the lab kept (`fixed`), and the host-port keys left to choose. */
+export function portsToChoose(
+  config: LabConfig,
+  kept: PortAssignment | undefined,
+  published?: readonly string[],
+): { fixed: PortAssignment; toChoose: Array<[ConfigKey, HostPorts]> } {
+  const keys = hostPortKeys(published);
+  const set: PortAssignment = Object.fromEntries(
+    keys.filter(([key]) => (config[key] as number) !== 0).map(([key]) => [key, config[key] as number]),
+  );
+  const setPorts = new Set(portsOf(set));
+  const keptFitting = Object.fromEntries(
+    keys
+      .filter(([key]) => !(key in set) && kept?.[key] !== undefined)
+      .map(([key]) => [key, kept![key]!] as const)
+      .filter(([key, port]) => portsOf({ [key]: port }).every((p) => !setPorts.has(p))),
+  );
+  const fixed = { ...set, ...keptFitting };
+  return { fixed, toChoose: keys.filter(([key]) => !(key in fixed)) };
+}
+
+/**
+ * The assignments to try, best first, for the host-port keys (those the lab publishes, or all): a key the stack sets
+ * keeps its port, a key left at 0 the port the lab kept for it; the others get the conventional ports, else one block
+ * of 100 after another. A candidate never overlaps a port set or kept (a kept port that a set one now overlaps is
+ * chosen again).
+ */
+export function* portCandidates(
+  config: LabConfig,
+  kept: PortAssignment | undefined,
+  published?: readonly string[],
+): Generator<PortAssignment> {
+  const { fixed, toChoose } = portsToChoose(config, kept, published);
+  if (toChoose.length === 0) {
+    yield fixed;
+    return;
+  }
+  const taken = new Set(portsOf(fixed));
+  const fits = (chosen: PortAssignment) => portsOf(chosen).every((p) => !taken.has(p) && p <= 65535);
+  const conventional = Object.fromEntries(toChoose.map(([key, hp]) => [key, hp.conventional]));
+  if (fits(conventional)) yield { ...fixed, ...conventional };
+  for (let base = FIRST_BLOCK; base <= LAST_BLOCK; base += BLOCK_SIZE) {
+    const block = Object.fromEntries(toChoose.map(([key, hp]) => [key, base + hp.blockOffset]));
+    if (fits(block)) yield { ...fixed, ...block };
+  }
+}
+
+/** The plan of a lab made from this config now, with the given ports. */
+export function freshPlan(config: LabConfig, ports: PortAssignment): LabPlan {
+  const zookeeper = config.mode === "zookeeper";
+  return {
+    mode: config.mode,
+    brokers: config.brokers,
+    zookeeperNodes: zookeeper ? config.zookeeperNodes : 0,
+    controllers: zookeeper ? 0 : controllerCount(config.brokers),
+    internalReplicationFactor: internalReplication(config.brokers).replicationFactor,
+    ports,
+  };
+}
+
+/** The plan for this config, given the lab's last plan: what it keeps, and what the config may not change. */
+export function nextPlan(
+  config: LabConfig,
+  previous: LabPlan | undefined,
+  ports: PortAssignment,
+): { plan: LabPlan; problems: ConfigProblem[] } {
+  const fresh = freshPlan(config, ports);
+  if (!previous) return { plan: fresh, problems: [] };
+  const plan: LabPlan = { ...fresh, internalReplicationFactor: previous.internalReplicationFactor };
+  const problems: ConfigProblem[] = [];
+  const destroyFirst = "or destroy the lab first (pulumi destroy), which deletes its data";
+  if (previous.mode !== config.mode) {
+    problems.push({
+      key: "mode",
+      value: config.mode,
+      allowed: `this lab was made in ${previous.mode} mode and its data cannot move to ${config.mode} mode: keep ${previous.mode}, ${destroyFirst}`,
+    });
+    return { plan, problems };
+  }
+  if (fresh.zookeeperNodes !== previous.zookeeperNodes) {
+    problems.push({
+      key: "zookeeperNodes",
+      value: String(config.zookeeperNodes),
+      allowed: `this lab's ZooKeeper ensemble has ${previous.zookeeperNodes} node(s) since it was made; a new ensemble would start without its data: keep ${previous.zookeeperNodes}, ${destroyFirst}`,
+    });
+  }
+  if (fresh.controllers !== previous.controllers) {
+    const keeps = previous.controllers === 1 ? "1 or 2" : `${previous.controllers} to 9`;
+    problems.push({
+      key: "brokers",
+      value: String(config.brokers),
+      allowed: `this lab's KRaft controller quorum is brokers 1-${previous.controllers} since it was made, and ${config.brokers} brokers would need ${fresh.controllers} controller(s), a quorum change kafka-lab does not make: keep ${keeps} brokers, ${destroyFirst}`,
+    });
+  }
+  if (config.brokers < previous.internalReplicationFactor) {
+    problems.push({
+      key: "brokers",
+      value: String(config.brokers),
+      allowed: `the internal topics (consumer offsets, transaction state) of this lab keep ${previous.internalReplicationFactor} replicas since it was made: keep at least ${previous.internalReplicationFactor} brokers, ${destroyFirst}`,
+    });
+  }
+  return { plan, problems };
+}
+
+/** The lab plan as a stack output stores it, or undefined when the text is not one (a lab made before plans). */
+export function parseLabPlan(text: unknown): LabPlan | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const plan = JSON.parse(text) as Partial<LabPlan>;
+    const numbers = ["brokers", "zookeeperNodes", "controllers", "internalReplicationFactor"] as const;
+    if (!numbers.every((n) => typeof plan[n] === "number") || typeof plan.ports !== "object" || !plan.mode)
+      return undefined;
+    return plan as LabPlan;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+// What the last `pulumi up` of this stack left: its lab plan and the brokers' addresses, read back from the stack's
+// own outputs (a StackReference to itself, which the file backend answers from its checkpoint; a stack that was never
+// up, or was destroyed, has none).
+
+import * as pulumi from "@pulumi/pulumi";
+import { parseLabPlan, type LabPlan } from "./lab-plan.js";
+
+export interface PreviousLab {
+  plan: LabPlan | undefined;
+  /** The OUTSIDE addresses of the brokers the lab had. */
+  bootstrapServers: string | undefined;
+}
+
+export async function readPreviousLab(): Promise<PreviousLab> {
+  const self = new pulumi.StackReference(`organization/${pulumi.getProject()}/${pulumi.getStack()}`);
+  const [plan, bootstrap] = await Promise.all([
+    self.getOutputDetails("labPlan"),
+    self.getOutputDetails("bootstrapServers"),
+  ]);
+  return {
+    plan: parseLabPlan(plan.value),
+    bootstrapServers: typeof bootstrap.value === "string" ? bootstrap.value : undefined,
+  };
+}
