@@ -5,10 +5,13 @@
 # kraft: a single-node KRaft broker (kafka-lab-local/kafka:4.4.0, or CHECK_KAFKA4_VERSION=4.2.0), the
 #        registry with the global BACKWARD rule the lab would set: the Confluent-compatible API
 #        (/apis/ccompat/v7): register, read back by subject and by id, an incompatible change refused,
-#        config, soft and permanent delete; the KafkaSQL topics it creates; its time to ready; a
-#        restart (the schemas come back from the topic); idle memory; docker stop.
+#        config, soft and permanent delete; the KafkaSQL topics it creates and their config (and the
+#        replication setting that breaks the start); its time to ready; a restart (the schemas come
+#        back from the topic); idle memory at a 128 MB heap; docker stop.
 # zk:    ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode) and the registry with Apicurio's defaults (no
-#        compatibility rule: an incompatible change is accepted), and a second registry at 256 MB heap.
+#        compatibility rule: an incompatible change is accepted) at a 256 MB heap, and a restart.
+# The brokers get the lab's KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0 (Apicurio's journal consumer
+# joins a group: with Kafka's default 3 s the registry is ready about 3 s later).
 # Also, without a broker: the start script's JVM options and a failed start. The registry's healthcheck
 # is APICURIO_HC below (not in the topology yet); the brokers' come from infra/ (npm ci). Everything is
 # named kafka-lab-apicheck-*, labelled org.kafka-lab.check=apicurio, host ports on 127.0.0.1 in
@@ -171,7 +174,7 @@ start_kraft() { # NAME HOST_PORT
     KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
     KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=$CLUSTER_ID \
-    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
+    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=$KAFKA_HEAP" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
 }
 
 start_zk_kafka() { # ZK_NAME KAFKA_NAME HOST_PORT
@@ -184,19 +187,19 @@ start_zk_kafka() { # ZK_NAME KAFKA_NAME HOST_PORT
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
     KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
     KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
-    "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
+    "KAFKA_HEAP_OPTS=$KAFKA_HEAP" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
 }
 
 # ---------------------------------------------------------------- flows
 
 kraft_flow() {
-  say "=== KRaft: $K4_IMAGE + $APICURIO_IMAGE (kafkasql, APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD)"
+  say "=== KRaft: $K4_IMAGE + $APICURIO_IMAGE (kafkasql, global rule BACKWARD, topics kept forever)"
   docker network create --label "$LABEL" "$NET" >/dev/null
   local kport rport k=$P-kafka r=$P-apicurio out
   kport=$(pick_port 33092); rport=$(pick_port 33080)
   start_kraft "$k" "$kport"
   wait_healthy "$k" 90 || return 1
-  start_apicurio "$r" "$rport" APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD
+  start_apicurio "$r" "$rport" APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD APICURIO_KAFKASQL_TOPIC_RETENTION_MS=-1
   ready_time "$rport" 120 || { docker logs --tail 30 "$r" 2>&1 | sed 's/^/    /'; return 1; }
   wait_healthy "$r" 30 || return 1
   say "registry: PID 1: $(docker exec "$r" ps -o user=,comm= -p 1)"
@@ -243,6 +246,15 @@ kraft_flow() {
 
   out=$(topics_of "$k" | tr '\n' ';')
   expect "topics Apicurio created (name partitions replication)" "kafkasql-journal 1 1;kafkasql-snapshots 1 1;registry-events 1 1;" "$out"
+  out=$(docker exec "$k" /opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka:9093 --describe --entity-type topics \
+    --entity-name kafkasql-journal 2>/dev/null | grep -oE '^ *(retention.ms|min.insync.replicas|cleanup.policy)=[^ ]*' | tr -d ' ' | sort | tr '\n' ' ')
+  expect "kafkasql-journal's own config (APICURIO_KAFKASQL_TOPIC_RETENTION_MS=-1)" "min.insync.replicas=1 retention.ms=-1 " "$out"
+  # APICURIO_KAFKASQL_TOPIC_* become topic configs, and replication.factor is not one: Apicurio 3.0.9
+  # uses it as the replication and passes it on to Kafka as well, which refuses the topic.
+  expect_fail "APICURIO_KAFKASQL_TOPIC_REPLICATION_FACTOR" "InvalidConfigurationException: Unknown topic config name: replication.factor" \
+    --label "$LABEL" --network "$NET" -e APICURIO_STORAGE_KIND=kafkasql -e APICURIO_KAFKASQL_BOOTSTRAP_SERVERS=kafka:9093 \
+    -e APICURIO_KAFKASQL_TOPIC=rf-journal -e APICURIO_KAFKASQL_SNAPSHOTS_TOPIC=rf-snapshots -e APICURIO_EVENTS_KAFKA_TOPIC=rf-events \
+    -e APICURIO_KAFKASQL_TOPIC_REPLICATION_FACTOR=1 -e "JAVA_OPTS_APPEND=-Xmx64m" "$APICURIO_IMAGE"
 
   apicurio_rss "$r" "apicurio ($APICURIO_HEAP, 2 subjects)"
 
