@@ -7,8 +7,8 @@
 #   test-images/build.sh [--only WHAT[,WHAT...]]
 #     WHAT: 3.9 (ZooKeeper 3.8.4 + Kafka 3.9.2), 4.2 / 4.4 (Kafka 4.2.0 / 4.4.0,
 #     KRaft; any 4.N of KAFKA4_LOG4J2), 4.x (all of them), connect (Kafka
-#     Connect 3.9.2), registry (schema registry), all (default). The jre base
-#     is always built first.
+#     Connect 3.9.2), registry (kafka-lab's schema registry), apicurio (Apicurio
+#     Registry 3.0.9), all (default). The jre base is always built first.
 #
 # Each image carries the label org.kafka-lab.inputs-hash (hash of everything
 # that goes into it, including the parent's hash); an image whose tag and
@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR=$HERE/.build
 ONLY=all
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --only) ONLY=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -32,10 +32,10 @@ WANT=()
 IFS=, read -ra _only <<<"$ONLY"
 for w in "${_only[@]}"; do
   case $w in
-    3.9|4.x|connect|registry) WANT+=("$w") ;;
+    3.9|4.x|connect|registry|apicurio) WANT+=("$w") ;;
     4.[0-9]|4.[0-9][0-9]) WANT+=("$w") ;; # checked against KAFKA4_LOG4J2 below
-    all) WANT+=(3.9 4.x connect registry) ;;
-    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, registry or all, comma-separated (got '$w')" >&2; exit 2 ;;
+    all) WANT+=(3.9 4.x connect registry apicurio) ;;
+    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, registry, apicurio or all, comma-separated (got '$w')" >&2; exit 2 ;;
   esac
 done
 ((${#WANT[@]})) || { echo "build-test-images: --only needs a value" >&2; exit 2; }
@@ -57,6 +57,10 @@ KAFKA_CONNECT_VERSION=3.9.2    # = cp-kafka-connect 7.9's Apache Kafka line
 # Schema registry: kafka-lab's own implementation (schema-registry/src), built
 # against kafka-clients 3.9.2 and Avro 1.11.4 (schema-registry/pom.xml).
 REGISTRY_VERSION=1.0
+# Apicurio Registry: the real server, built by Quarkus from Apicurio's published
+# jars (apicurio-registry/pom.xml; 3.0.9 is the newest 3.x that can be put
+# together from what Maven serves here, see test-images/README.md).
+APICURIO_VERSION=3.0.9
 
 JRE_TAG=kafka-lab-local/jre:17
 JRE_ROOTFS_TAG=kafka-lab-local/jre-rootfs:17
@@ -64,6 +68,7 @@ ZK_TAG=kafka-lab-local/zookeeper:$ZOOKEEPER_VERSION
 KAFKA39_TAG=kafka-lab-local/kafka:$KAFKA39_VERSION
 CONNECT_TAG=kafka-lab-local/kafka-connect:$KAFKA_CONNECT_VERSION
 REGISTRY_TAG=kafka-lab-local/schema-registry:kafka-lab-$REGISTRY_VERSION
+APICURIO_TAG=kafka-lab-local/apicurio-registry:$APICURIO_VERSION
 
 LABEL_HASH=org.kafka-lab.inputs-hash
 LABEL_TEST=org.kafka-lab.test-image
@@ -302,6 +307,44 @@ build_java_image() {
   cold "$tag" "$(secs_since "$start")"
 }
 
+# build_apicurio : Apicurio Registry. Unlike the other images the host runs a
+# whole Maven build (`mvn package`: the Quarkus build of apicurio-registry-app
+# and its modules, see apicurio-registry/pom.xml), in a copy of the folder
+# under .build/; its target/quarkus-app is the image's /deployments.
+build_apicurio() {
+  local start; start=$(now)
+  local dir=$HERE/apicurio-registry
+  local -a files
+  mapfile -t files < <(find "$dir" -path "$dir/target" -prune -o -type f -print | LC_ALL=C sort)
+  local hash
+  hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$JRE_HASH" "apicurio=$APICURIO_VERSION" -- "${files[@]}")
+  if up_to_date "$APICURIO_TAG" "$hash"; then
+    warm "$APICURIO_TAG" "$(secs_since "$start")"
+    return
+  fi
+  local work=$BUILD_DIR/mvn-apicurio-registry ctx
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -a "$dir/." "$work/"
+  rm -rf "$work/target"
+  say "  mvn: Quarkus build of Apicurio Registry $APICURIO_VERSION (jars cached in ~/.m2)"
+  with_heartbeat "mvn package (Quarkus build)" \
+    mvn -B -f "$work/pom.xml" package >"$work/mvn.log" 2>&1 \
+    || { grep -E '^\[(ERROR|WARNING)\]' "$work/mvn.log" | grep -v 'The POM for io.apicurio' | tail -n 40 >&2
+         die "mvn failed for apicurio-registry/pom.xml (log: $work/mvn.log)"; }
+  local app=$work/target/quarkus-app
+  [[ -f $app/quarkus-run.jar ]] || die "the Quarkus build left no $app/quarkus-run.jar"
+  [[ -f $app/lib/main/io.apicurio.apicurio-registry-app-$APICURIO_VERSION.jar ]] \
+    || die "apicurio-registry-app-$APICURIO_VERSION.jar is not in $app/lib/main"
+  say "  quarkus-app: $(find "$app/lib" -name '*.jar' | wc -l) jars, $(du -sh "$app" | cut -f1)"
+  ctx=$(stage_context apicurio-registry "$dir/Dockerfile" "$dir/apicurio-run")
+  mv "$app" "$ctx/quarkus-app"
+  say "  docker build -> $APICURIO_TAG"
+  docker_build "$APICURIO_TAG" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG"
+  rm -rf "$ctx" "$work"
+  cold "$APICURIO_TAG" "$(secs_since "$start")"
+}
+
 # ---- main -------------------------------------------------------------------
 command -v docker >/dev/null || die "docker CLI not found"
 docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dockerd >/tmp/dockerd.log 2>&1 &))"
@@ -320,6 +363,8 @@ pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-runtime:$KAFKA_C
 pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-file:$KAFKA_CONNECT_VERSION"
 pom_has "$HERE/kafka-connect/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERSION"
 pom_has "$HERE/schema-registry/pom.xml" "org.apache.kafka:kafka-clients:$KAFKA_CONNECT_VERSION"
+grep -q "<apicurio.version>$APICURIO_VERSION</apicurio.version>" "$HERE/apicurio-registry/pom.xml" \
+  || die "apicurio-registry/pom.xml does not set apicurio.version $APICURIO_VERSION (keep build.sh's versions and the pom in step)"
 
 for w in "${WANT[@]}"; do
   if [[ $w == 4.[0-9]* && $w != 4.x ]]; then
@@ -353,5 +398,8 @@ if wanted registry; then
   build_java_image "$REGISTRY_TAG" schema-registry "schema-registry=kafka-lab-$REGISTRY_VERSION" \
     --jar "kafka-clients-$KAFKA_CONNECT_VERSION.jar" --jar "avro-1.11.4.jar" \
     --javac "kafka-lab-schema-registry-$REGISTRY_VERSION.jar"
+fi
+if wanted apicurio; then
+  build_apicurio
 fi
 say "total $(secs_since "$TOTAL_START") ($BUILT built, $UP_TO_DATE up to date)"

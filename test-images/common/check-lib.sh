@@ -59,11 +59,13 @@ topology_healthchecks() { # ROLE...
 
 # Creates and starts a container through the Docker API (so the healthcheck stays a CMD array, as the topology
 # passes it), on $NET with HOSTNAME as its alias. PORTS: "" or "CONTAINER_PORT=HOST_PORT[,...]" on 127.0.0.1.
+# CHECK_LABELS (a JSON object, default {}) become the container's labels.
 api_create() { # NAME IMAGE HOSTNAME HEALTHCHECK_JSON PORTS ENV...
   local name=$1 image=$2 host=$3 hc=$4 ports=$5; shift 5
   local body
-  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg ports "$ports" '{
-      Image: $image, Hostname: $host, Env: $ARGS.positional,
+  body=$(jq -n --arg image "$image" --arg host "$host" --argjson hc "$hc" --arg net "$NET" --arg ports "$ports" \
+    --argjson labels "${CHECK_LABELS:-{\}}" '{
+      Image: $image, Hostname: $host, Env: $ARGS.positional, Labels: $labels,
       Healthcheck: {Test: $hc, Interval: 1000000000, Timeout: 6000000000, Retries: 3},
       ExposedPorts: ($ports | if . == "" then {} else (split(",") | map({key: ((split("=")[0]) + "/tcp"), value: {}}) | from_entries) end),
       HostConfig: {NetworkMode: $net,
