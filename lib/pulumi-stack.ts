@@ -117,10 +117,13 @@ export interface LabStackOptions {
   output?: (chunk: string) => void;
 }
 
-/** Counts of a preview's planned operations other than "same". */
+/**
+ * Counts of a preview's planned operations that change something: not "same", nor "read" (the program reads its own
+ * stack's last outputs through a StackReference on every run).
+ */
 export function plannedChanges(preview: PreviewResult): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0),
+    Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && op !== "read" && (n ?? 0) > 0),
   ) as Record<string, number>;
 }
 
