@@ -9,10 +9,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { $ } from "zx";
-import { CONFIG_KEYS, LAB_MODES } from "../../infra/config.js";
 import { labNameOf } from "../../infra/topology.js";
 import { api, imageExists, tagImage } from "../../lib/docker.js";
-import { CLIENT_IMAGE, localImageOverrides } from "../../lib/local-images.js";
+import { CLIENT_IMAGE, defaultImageStandIns } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
 import { leftoversOf, type Log } from "./containers.js";
@@ -22,13 +21,7 @@ const STACK = "dev";
 
 /** Default image name -> the local image that stands in for it. */
 function standIns(): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [[DEFAULT_CLIENT_IMAGE, CLIENT_IMAGE]];
-  for (const mode of LAB_MODES) {
-    for (const [key, local] of Object.entries(localImageOverrides(mode))) {
-      pairs.push([String(CONFIG_KEYS[key as keyof typeof CONFIG_KEYS].default), local]);
-    }
-  }
-  return pairs;
+  return [[DEFAULT_CLIENT_IMAGE, CLIENT_IMAGE], ...defaultImageStandIns()];
 }
 
 /** Tags each missing default image with its local stand-in; returns the tags it added (to remove afterwards). */

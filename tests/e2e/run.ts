@@ -17,6 +17,7 @@ import { CLIENT_IMAGE, localLab, type Settings } from "../../lib/local-images.js
 import { configFromStackFile, readTrackedStackFile } from "../../lib/stack-files.js";
 import { formatTopicSpec } from "../../infra/topics.js";
 import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
+import { registryChecks } from "./registry.js";
 import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
@@ -259,6 +260,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
       await connectRoundTrips(checks, lab, count, log);
       await memoryReport(lab);
       await connectorChanges(checks, lab, log);
+      await registryChecks(checks, lab, log);
     }),
 
   cluster: () => clusterChecks(labs.cluster, "kafka-2"),

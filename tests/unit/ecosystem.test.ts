@@ -209,3 +209,50 @@ describe("Connect and registry topology", () => {
     assert.ok(!plain.containers.some((c) => c.role === "connect" || c.role === "schema-registry"));
   });
 });
+
+describe("registry flavours", () => {
+  const identity = { project: "kafka-lab", stack: "dev" };
+  const labOf = (raw: RawConfig) =>
+    buildTopology(
+      parseLabConfig({ ...registryRaw, brokers: "3", topics: '["t:1:1"]', ...raw }, { readFile }),
+      identity,
+    );
+
+  it("runs Confluent's image with cp-schema-registry's contract by default", () => {
+    const registry = labOf({}).containers.find((c) => c.role === "schema-registry")!;
+    assert.equal(registry.image, "confluentinc/cp-schema-registry:7.9.1");
+    assert.match(registry.healthcheck.test[3]!, /127\.0\.0\.1\/8081 .*GET \/subjects /);
+  });
+
+  it("runs Apicurio with KafkaSQL storage on the lab's brokers, BACKWARD like Confluent, the API under ccompat", () => {
+    const topology = labOf({ schemaRegistryFlavour: "apicurio", schemaRegistryPort: "18081" });
+    const registry = topology.containers.find((c) => c.role === "schema-registry")!;
+    assert.equal(registry.image, "apicurio/apicurio-registry:3.0.9");
+    assert.deepEqual(registry.env, {
+      APICURIO_STORAGE_KIND: "kafkasql",
+      APICURIO_KAFKASQL_BOOTSTRAP_SERVERS: "kafka:9093,kafka-2:9093,kafka-3:9093",
+      APICURIO_KAFKASQL_TOPIC_RETENTION_MS: "-1",
+      APICURIO_RULES_GLOBAL_COMPATIBILITY: "BACKWARD",
+      QUARKUS_HTTP_PORT: "8080",
+      JAVA_OPTS_APPEND: "-Xms128m -Xmx128m",
+    });
+    assert.match(registry.healthcheck.test[3]!, /127\.0\.0\.1\/8080 .*GET \/health\/ready /);
+    assert.deepEqual(
+      registry.ports.map((p) => [p.internal, p.external]),
+      [[8080, 18081]],
+    );
+    assert.equal(outputText(topology, "schemaRegistryUrl"), "http://localhost:18081/apis/ccompat/v7");
+    assert.equal(outputText(topology, "internalSchemaRegistryUrl"), "http://schema-registry:8080/apis/ccompat/v7");
+    const schema = topology.setup.find((s) => s.kind === "schema")!;
+    assert.equal("url" in schema && schema.url, "http://localhost:18081/apis/ccompat/v7");
+  });
+
+  it("takes an image of the user's for either flavour, and refuses a malformed one", () => {
+    const registry = labOf({ schemaRegistryFlavour: "apicurio", schemaRegistryImage: "my/registry:1" }).containers.find(
+      (c) => c.role === "schema-registry",
+    )!;
+    assert.equal(registry.image, "my/registry:1");
+    assert.equal(problems({ ...registryRaw, schemaRegistryImage: "Bad Image" })[0]!.key, "schemaRegistryImage");
+    assert.equal(problems({ ...registryRaw, schemaRegistryFlavour: "karapace" })[0]!.key, "schemaRegistryFlavour");
+  });
+});
