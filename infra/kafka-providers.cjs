@@ -367,20 +367,28 @@ const readinessProvider = {
 
 /**
  * Runs kafka-configs in a broker container against its own INSIDE listener (PLAINTEXT, reachable only on the lab
- * network). The password travels in the exec's environment, never in its command line, a log or an error.
+ * network), on the engine the step's inputs name (docker-engine.cjs: EngineSettings), else the one the
+ * environment names (DOCKER_HOST, ...) as the Docker provider's own default does. The password travels in the
+ * exec's environment, never in its command line, a log or an error.
  */
-async function kafkaConfigs(container, args, env) {
+async function kafkaConfigs(engine, container, args, env) {
   const script =
     'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server localhost:9093 ' +
     args;
   // The tool is a JVM in the broker's memory budget: keep its heap small.
-  return dockerEngine.exec(container, ["bash", "-c", script], ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env]);
+  return dockerEngine.exec(
+    engine || dockerEngine.engineFromEnv(),
+    container,
+    ["bash", "-c", script],
+    ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", ...env],
+  );
 }
 
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
 const scramUserProvider = {
   async create(inputs) {
     const { exitCode, output } = await kafkaConfigs(
+      inputs.engine,
       inputs.brokerContainer,
       '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
       [
@@ -403,8 +411,12 @@ const scramUserProvider = {
     if (olds.username !== news.username) replaces.push("username");
     if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
     if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
+    // Another way to the same engine (new TLS material, ssh options) is an update, so the outputs hold the new one.
     const changes =
-      replaces.length > 0 || olds.password !== news.password || olds.brokerContainer !== news.brokerContainer;
+      replaces.length > 0 ||
+      olds.password !== news.password ||
+      olds.brokerContainer !== news.brokerContainer ||
+      JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -415,6 +427,7 @@ const scramUserProvider = {
   async delete(id, props) {
     // Best effort: when the brokers are going too, their metadata goes with them.
     await kafkaConfigs(
+      props.engine,
       props.brokerContainer,
       '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
       [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`],

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import providers from "./kafka-providers.cjs";
 import restProviders from "./rest-providers.cjs";
+import type { EngineSettings } from "./docker-engine.cjs";
 import type { KafkaAccess, SetupStep } from "./specs.js";
 
 /** What kafkajs needs to log in on OUTSIDE; always a Pulumi secret (it carries the password). */
@@ -25,6 +26,8 @@ export interface TopicInputs extends KafkaInputs {
 }
 
 export interface ScramUserInputs {
+  /** The engine the broker runs on; without it, the one the environment names (DOCKER_HOST, ...). */
+  engine?: pulumi.Input<EngineSettings>;
   brokerContainer: pulumi.Input<string>;
   mechanism: string;
   username: string;
@@ -93,6 +96,8 @@ export interface StepContext {
   /** The Docker container name of a container key, as an output (so the step waits for the container). */
   containerName(key: string): pulumi.Output<string>;
   clusterToken: pulumi.Output<string>;
+  /** The engine the containers run on (docker exec steps); without it, the one the environment names. */
+  engine?: pulumi.Input<EngineSettings>;
 }
 
 function saslOf({ kafka, password }: StepContext): SaslInput {
@@ -118,6 +123,8 @@ export function setupResource(
       return new ScramUser(
         step.key,
         {
+          // A secret: TLS material holds the client's key.
+          ...(ctx.engine ? { engine: pulumi.secret(ctx.engine) } : {}),
           brokerContainer: ctx.containerName(step.brokerContainer),
           mechanism: step.mechanism,
           username: step.username,
