@@ -250,7 +250,7 @@ function sshConnection(target) {
 
 /** Says what went wrong with TLS in the words of the settings; other errors pass unchanged. */
 function explainConnectionError(error) {
-  const code = error && error.code;
+  const code = (error && error.code) || "";
   const unverified = [
     "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
     "UNABLE_TO_GET_ISSUER_CERT",
@@ -262,6 +262,16 @@ function explainConnectionError(error) {
   if (unverified.includes(code)) return `its certificate does not verify against tls.ca (${code}: ${error.message})`;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `its certificate is for another host (${error.message})`;
   if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") return `its certificate ${error.message}`;
+  // The engine's TLS alert when it wants a client certificate it did not get (or does not trust).
+  if (
+    /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)$/.test(code)
+  ) {
+    const alert = /alert ([a-z ]+):/.exec(error.message);
+    return (
+      "the engine refused this client: no client certificate (tls.cert and tls.key), or one from a CA it does not " +
+      `trust (TLS alert "${alert ? alert[1] : code}")`
+    );
+  }
   return error && error.message ? error.message : String(error);
 }
 
