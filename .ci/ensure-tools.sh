@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what the end-to-end tests need: a running Docker engine, mmdebstrap (to
-# build the local test images) and kcat (a Kafka client we did not write). Idempotent and quick when
-# everything is already there. Uses the machine's own apt sources.
+# build the local test images), kcat (a Kafka client we did not write) and sshd (openssh-server: the remote
+# engine of tests/e2e/remote-engine.ts is reached over SSH too; its service is not started). Idempotent and
+# quick when everything is already there. Uses the machine's own apt sources.
 set -euo pipefail
 
 log() { echo "[ensure-tools $(date +%T)] $*"; }
@@ -10,6 +11,7 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-tools: missing ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again" >&2
@@ -18,7 +20,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # No service starts while installing (openssh-server would start the system's sshd on port 22).
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  status=0
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+  [ "$status" = 0 ] || exit "$status"
 fi
 
 if docker info >/dev/null 2>&1; then

@@ -5,7 +5,7 @@
 
 import { createServer } from "node:net";
 import type { LabConfig } from "./config.js";
-import { request } from "./docker-engine.cjs";
+import { request, type EngineSettings } from "./docker-engine.cjs";
 import { portCandidates, portsOf, portsToChoose, type PortAssignment } from "./lab-plan.js";
 import { LAB_LABEL } from "./specs.js";
 import { publishedPortKeys } from "./topology.js";
@@ -16,8 +16,11 @@ interface ListedContainer {
 }
 
 /** Host ports the engine's containers publish: the lab's own, and every other container's. */
-async function publishedPorts(labName: string): Promise<{ own: Set<number>; elsewhere: Set<number> }> {
-  const { status, data } = await request("GET", "/containers/json?all=1");
+async function publishedPorts(
+  engine: EngineSettings,
+  labName: string,
+): Promise<{ own: Set<number>; elsewhere: Set<number> }> {
+  const { status, data } = await request(engine, "GET", "/containers/json?all=1");
   if (status >= 400) throw new Error(`the Docker engine did not list its containers (${status}): ${data.toString()}`);
   const containers = JSON.parse(data.toString()) as ListedContainer[];
   const portsOfAll = (list: ListedContainer[]) =>
@@ -45,18 +48,19 @@ export interface PortChoice {
 
 /**
  * The ports for this config: those the stack sets, those the lab kept, and for the rest the first free candidate.
- * `localEngine`: whether the engine publishes on this machine (then a port must also be free here).
  */
 export async function chooseHostPorts(
   config: LabConfig,
   kept: PortAssignment | undefined,
   labName: string,
-  localEngine: boolean,
+  engine: EngineSettings,
 ): Promise<PortChoice> {
+  // A local engine publishes on this machine: a port must be free here too.
+  const localEngine = engine.host.startsWith("unix://");
   const published = publishedPortKeys(config);
   const { fixed, toChoose } = portsToChoose(config, kept, published);
   if (toChoose.length === 0) return { ports: fixed, chosenNow: false };
-  const { own, elsewhere } = await publishedPorts(labName);
+  const { own, elsewhere } = await publishedPorts(engine, labName);
   const chosenKeys = new Set<string>(toChoose.map(([key]) => key));
   for (const candidate of portCandidates(config, kept, published)) {
     const ports = portsOf(Object.fromEntries(Object.entries(candidate).filter(([key]) => chosenKeys.has(key))));

@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, configError, parseLabConfig, type LabConfig } from "./config.js";
+import { engineFromEnv } from "./docker-engine.cjs";
 import { chooseHostPorts } from "./host-ports.js";
 import { KafkaLab, type KafkaLabArgs } from "./kafka-lab.js";
 import { nextPlan } from "./lab-plan.js";
@@ -29,17 +30,11 @@ function loadConfig(): LabConfig {
   }
 }
 
-/** Whether the Docker engine runs on this machine, so that a host port it publishes must be free here too. */
-function isLocalEngine(): boolean {
-  const host = process.env.DOCKER_HOST;
-  return host === undefined || host === "" || host.startsWith("unix://");
-}
-
 async function prepare(): Promise<KafkaLabArgs> {
   const config = loadConfig();
   const previous = await readPreviousLab();
   const labName = labNameOf({ project: pulumi.getProject(), stack: pulumi.getStack() });
-  const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, isLocalEngine());
+  const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, engineFromEnv());
   const { plan, problems } = nextPlan(config, previous.plan, ports);
   const from = previous.plan?.brokers ?? 0;
   if (problems.length === 0 && config.brokers < from && previous.bootstrapServers)

@@ -466,8 +466,9 @@ const readinessProvider = {
 
 /**
  * Runs kafka-configs in the step's broker container against the broker's own INSIDE listener (PLAINTEXT, reachable
- * only on the lab network). The password travels in the exec's environment, never in its command line, a log or an
- * error.
+ * only on the lab network), on the engine the inputs name, else the one the environment names (DOCKER_HOST, ...), as
+ * the Docker provider's own default does. The password travels in the exec's environment, never in its command line,
+ * a log or an error.
  * @param {ScramUserInputs} inputs
  * @param {string} args
  * @param {string[]} env
@@ -478,7 +479,8 @@ async function kafkaConfigs(inputs, args, env) {
     args;
   // The tool is a JVM in the broker's memory budget: keep its heap small.
   const toolEnv = ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", `KAFKA_LAB_INSIDE=${inputs.insideAddress}`, ...env];
-  return dockerEngine.exec(inputs.brokerContainer, ["bash", "-c", script], toolEnv);
+  const engine = inputs.engine || dockerEngine.engineFromEnv();
+  return dockerEngine.exec(engine, inputs.brokerContainer, ["bash", "-c", script], toolEnv);
 }
 
 /** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
@@ -508,8 +510,12 @@ const scramUserProvider = {
     if (olds.username !== news.username) replaces.push("username");
     if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
     if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
+    // Another way to the same engine (new TLS material, ssh options) is an update, so the state holds the new one.
     const changes =
-      replaces.length > 0 || olds.password !== news.password || olds.brokerContainer !== news.brokerContainer;
+      replaces.length > 0 ||
+      olds.password !== news.password ||
+      olds.brokerContainer !== news.brokerContainer ||
+      JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 

@@ -1,6 +1,9 @@
 // The inputs of the dynamic providers (kafka-providers.cjs, rest-providers.cjs), typed once: the providers check
 // their code against these (// @ts-check), and setup-inputs.ts makes them from a setup step. S is how a value known
-// only while deploying is given: a string to a provider and in the benchmark's floor, a Pulumi input in the component.
+// only while deploying is given: a string to a provider and in the benchmark's floor, a Pulumi input in the component;
+// E likewise for the Docker engine's settings (which hold a TLS key, so the component passes them as a secret).
+
+import type { EngineSettings } from "./docker-engine.cjs";
 
 export interface SaslLogin<S = string> {
   /** kafkajs's name of the mechanism: scram-sha-256 or scram-sha-512. */
@@ -27,7 +30,9 @@ export interface TopicInputs<S = string> extends KafkaStepInputs<S> {
 
 export type ReadinessInputs<S = string> = KafkaStepInputs<S>;
 
-export interface ScramUserInputs<S = string> {
+export interface ScramUserInputs<S = string, E = EngineSettings> {
+  /** The engine the broker runs on; without it, the one the environment names (DOCKER_HOST, ...). */
+  engine?: E;
   /** The Docker container name of the broker in which kafka-configs runs. */
   brokerContainer: S;
   /** That broker's INSIDE listener as the broker itself reaches it (localhost:<port>). */
@@ -59,8 +64,8 @@ export interface SchemaInputs<S = string> {
 }
 
 /** The inputs of each kind of setup step (specs.ts: SetupStep). */
-export interface StepInputs<S = string> {
-  "scram-user": ScramUserInputs<S>;
+export interface StepInputs<S = string, E = EngineSettings> {
+  "scram-user": ScramUserInputs<S, E>;
   topic: TopicInputs<S>;
   "consumer-group-readiness": ReadinessInputs<S>;
   connector: ConnectorInputs<S>;

@@ -1,24 +1,29 @@
 // From a setup step to its provider's inputs: the one mapping, used by the component (kafka-lab.ts) and by the
 // benchmark's docker-run floor (bench/cli-lab.ts). Pure.
 
+import type { EngineSettings } from "./docker-engine.cjs";
 import type { StepInputs } from "./provider-inputs.cjs";
 import type { KafkaAccess, SetupStep } from "./specs.js";
 
 /** What only the caller knows: values that exist while deploying (Pulumi outputs in the component). */
-export interface StepRefs<S> {
+export interface StepRefs<S, E = EngineSettings> {
   /** Changes whenever a container the step waits for is re-created. */
   clusterToken: S;
   /** The SCRAM password (a secret in the component). */
   password: S;
   /** The Docker container name of a container key. */
   containerName(key: string): S;
+  /** The engine the containers run on (for a step that runs a command in one); without it, the environment's. */
+  engine?: E;
 }
 
 export type SetupKind = SetupStep["kind"];
 /** A step's kind with its provider's inputs. */
-export type ProviderCall<S> = { [K in SetupKind]: { kind: K; inputs: StepInputs<S>[K] } }[SetupKind];
+export type ProviderCall<S, E = EngineSettings> = {
+  [K in SetupKind]: { kind: K; inputs: StepInputs<S, E>[K] };
+}[SetupKind];
 
-function kafkaInputs<S>(kafka: KafkaAccess, refs: StepRefs<S>): StepInputs<S>["consumer-group-readiness"] {
+function kafkaInputs<S, E>(kafka: KafkaAccess, refs: StepRefs<S, E>): StepInputs<S>["consumer-group-readiness"] {
   const { bootstrapServers, scramMechanism, username } = kafka;
   return {
     bootstrapServers,
@@ -27,7 +32,7 @@ function kafkaInputs<S>(kafka: KafkaAccess, refs: StepRefs<S>): StepInputs<S>["c
   };
 }
 
-export function providerInputs<S>(step: SetupStep, refs: StepRefs<S>): ProviderCall<S> {
+export function providerInputs<S, E = EngineSettings>(step: SetupStep, refs: StepRefs<S, E>): ProviderCall<S, E> {
   const { clusterToken } = refs;
   switch (step.kind) {
     case "scram-user": {
@@ -36,7 +41,15 @@ export function providerInputs<S>(step: SetupStep, refs: StepRefs<S>): ProviderC
       const password = refs.password;
       return {
         kind: step.kind,
-        inputs: { brokerContainer, insideAddress, mechanism, username, password, clusterToken },
+        inputs: {
+          ...(refs.engine !== undefined ? { engine: refs.engine } : {}),
+          brokerContainer,
+          insideAddress,
+          mechanism,
+          username,
+          password,
+          clusterToken,
+        },
       };
     }
     case "topic": {

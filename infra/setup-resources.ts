@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import providers from "./kafka-providers.cjs";
 import restProviders from "./rest-providers.cjs";
+import type { EngineSettings } from "./docker-engine.cjs";
 import { providerInputs, type SetupKind, type StepRefs } from "./setup-inputs.js";
 import type { SetupStep } from "./specs.js";
 
@@ -22,7 +23,11 @@ const KINDS: Record<SetupKind, { provider: pulumi.dynamic.ResourceProvider; type
  * connector (Connect's REST API) or a schema (the registry's).
  */
 export class SetupResource extends pulumi.dynamic.Resource {
-  constructor(step: SetupStep, refs: StepRefs<pulumi.Input<string>>, opts: pulumi.CustomResourceOptions) {
+  constructor(
+    step: SetupStep,
+    refs: StepRefs<pulumi.Input<string>, pulumi.Input<EngineSettings>>,
+    opts: pulumi.CustomResourceOptions,
+  ) {
     const { kind, inputs } = providerInputs(step, refs);
     const { provider, type } = KINDS[kind];
     super(provider, step.key, { ...inputs }, opts, "kafka-lab", type);

@@ -1,9 +1,44 @@
 // The Docker Engine client of the scripts, smoke tests, tests and benchmark (its transport, docker-engine.cjs, is
 // the one the dynamic providers use too): containers, networks, volumes and images by name or label, health,
-// logs, memory, and what a lab leaves behind.
+// logs, memory, and what a lab leaves behind. Every function here talks to one engine: the one DOCKER_HOST,
+// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH name (as the docker CLI reads them), unless useEngine() named another.
 
 import { LAB_LABEL, type LabTopology } from "../infra/topology.js";
-import { demultiplex, request } from "../infra/docker-engine.cjs";
+import {
+  demultiplex,
+  engineFromEnv,
+  openEngine,
+  type Engine,
+  type EngineResponse,
+  type EngineSettings,
+  type ExecResult,
+} from "../infra/docker-engine.cjs";
+
+export type { EngineSettings } from "../infra/docker-engine.cjs";
+
+let current: Engine | undefined;
+
+/** The engine every function here uses: from the environment unless useEngine() set one. */
+export function dockerEngine(): Engine {
+  current ??= openEngine(engineFromEnv());
+  return current;
+}
+
+/** Makes every function here talk to that engine (closing the connections to the previous one). */
+export function useEngine(settings: EngineSettings): void {
+  const next = openEngine(settings);
+  current?.close();
+  current = next;
+}
+
+function request(method: string, path: string, body?: unknown): Promise<EngineResponse> {
+  return dockerEngine().request(method, path, body);
+}
+
+/** Runs a command in a running container and waits for it (its exit code and its output, stdout and stderr). */
+export function execIn(container: string, cmd: string[], env: string[] = []): Promise<ExecResult> {
+  return dockerEngine().exec(container, cmd, env);
+}
 
 export class DockerApiError extends Error {
   constructor(

@@ -1,16 +1,19 @@
 // The round-trip smoke test from INSIDE the lab's Docker network: runs round-trip.ts in a throw-away
-// client container attached to the lab network, against the INSIDE listener.
+// client container attached to the lab network, against the INSIDE listener. The script reaches the container
+// through the engine, bundled into one ES module that node in the container reads from its stdin (docker run -i),
+// not through a bind mount of this machine's project folder: the engine may run on another machine
+// (DOCKER_HOST=ssh://... or tcp://... with TLS), and the container needs no esbuild binary for its platform.
 //
 //   npx tsx smoke-tests/inside.ts [--network NAME] [--internal-bootstrap host:port[,...]] [--client-image IMAGE]
 //     [--lab NAME] [--stack dev] [--topic T] [--count N] [--group ID] [--timeout-ms MS] [--json] [--verbose]
 //
 // Exit code: the container's (round-trip.ts: 0 ok, 1 verification failed, 2 usage/config, 3 unreachable or
-// timeout, 130 interrupted); 2 when docker cannot start the client (missing docker, image, esbuild binary);
+// timeout, 130 interrupted); 2 when docker cannot start the client (missing docker, image, node in the image);
 // 3 when the lab network does not exist.
 
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import type * as Esbuild from "esbuild";
 import { $, argv, chalk, updateArgv, which } from "zx";
 import { EXIT, UsageError, type ExitCode } from "./errors.js";
 import { INSIDE_BOOLEANS, INSIDE_STRINGS, parseBootstrap, parseInsideOptions, type InsideOptions } from "./options.js";
@@ -19,9 +22,10 @@ import { LAB_LABEL, LABEL_PREFIX } from "../infra/specs.js";
 
 const HELP = `Usage: npx tsx smoke-tests/inside.ts [flags]
 
-Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network (listener INSIDE):
-  docker run --rm --network <network> --label org.kafka-lab.lab=<lab> -v <project>:/lab:ro -w /lab <image>
-    node --import tsx smoke-tests/round-trip.ts --bootstrap <internal bootstrap> --listener INSIDE ...
+Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network (listener INSIDE), bundled into
+one ES module (esbuild) that node reads from its stdin, so the engine may be another machine's:
+  <bundle of round-trip.ts> | docker run --rm -i --network <network> --label org.kafka-lab.lab=<lab> <image>
+    node --input-type=module - --bootstrap <internal bootstrap> --listener INSIDE ...
 
   --network NAME               lab network (else KAFKA_LAB_NETWORK, else 'pulumi stack output networkName')
   --internal-bootstrap H:P,... INSIDE bootstrap (else KAFKA_LAB_INTERNAL_BOOTSTRAP, else 'pulumi stack output internalBootstrapServers')
@@ -67,31 +71,38 @@ async function networkLab(network: string): Promise<string | undefined> {
 }
 
 /**
- * tsx compiles TypeScript with esbuild, whose binary is a per-platform package. node_modules is mounted
- * from the host, so a host that is not Linux on the daemon's CPU (macOS, Windows, another arch) has none
- * the container can run: say how to add it instead of letting the container fail obscurely.
+ * The script, with kafkajs, zx and the project modules it imports, as one ES module, made by tsx's own esbuild.
+ * lib/pulumi-stack.ts stays out: smoke-tests/stack.ts loads it only to read a stack, which the container never
+ * does (every value comes as a flag, and the container has no pulumi CLI).
  */
-async function checkEsbuildFor(image: string): Promise<void> {
-  const arch =
-    (await $({ nothrow: true, quiet: true })`docker image inspect --format {{.Architecture}} ${image}`).stdout.trim() ||
-    (await $({ nothrow: true, quiet: true })`docker version --format {{.Server.Arch}}`).stdout.trim();
-  const cpu = arch === "amd64" ? "x64" : arch;
-  if (cpu === "") return;
-  let esbuildPackage: string;
+async function bundleOf(script: string): Promise<Uint8Array> {
+  let esbuild: typeof Esbuild;
   try {
-    esbuildPackage = createRequire(join(projectRoot, "node_modules/tsx/package.json")).resolve("esbuild/package.json");
+    esbuild = createRequire(join(projectRoot, "node_modules/tsx/package.json"))("esbuild") as typeof Esbuild;
   } catch {
     throw new UsageError("tsx's esbuild is not installed in node_modules: run 'npm ci' first");
   }
-  const platformDir = join(dirname(esbuildPackage), "..", "@esbuild", `linux-${cpu}`);
-  if (existsSync(platformDir) || existsSync(join(dirname(esbuildPackage), "node_modules", "@esbuild", `linux-${cpu}`)))
-    return;
-  const { version } = createRequire(import.meta.url)(esbuildPackage) as { version: string };
-  throw new UsageError(
-    `node_modules has no esbuild binary for linux-${cpu}, which tsx needs inside the ${image} container ` +
-      `(node_modules was installed for ${process.platform}-${process.arch}). ` +
-      `Add it with: npm install --no-save @esbuild/linux-${cpu}@${version}`,
-  );
+  const result = await esbuild.build({
+    entryPoints: [join(projectRoot, script)],
+    write: false,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "error",
+    // kafkajs is CommonJS and requires node's own modules: the bundle gets a require of its own.
+    banner: {
+      js: 'import { createRequire as klRequire } from "node:module"; const require = klRequire(import.meta.url);',
+    },
+    plugins: [
+      {
+        name: "no-stack-reader",
+        setup: (build) =>
+          build.onResolve({ filter: /\/lib\/pulumi-stack\.js$/ }, (args) => ({ path: args.path, external: true })),
+      },
+    ],
+  });
+  return result.outputFiles[0]!.contents;
 }
 
 interface Resolved {
@@ -155,30 +166,16 @@ function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
     ...(r.lab ? ["--label", `${LAB_LABEL}=${r.lab}`] : []),
     "--label",
     `${LABEL_PREFIX}.role=smoke-client`,
-    "-v",
-    `${projectRoot.replace(/\/$/, "")}:/lab:ro`,
-    "-w",
-    "/lab",
-    // tsx writes nothing to the (read-only) project mount, but keeps a compile cache in $TMPDIR/tsx-<uid>
-    // and fails when that is not writable (a --read-only container, say). A --rm container gains nothing
-    // from a cache, so it is turned off.
-    "-e",
-    "TSX_DISABLE_CACHE=1",
+    // stdin carries the script (node reads it to its end, then runs it).
+    "-i",
     ...(process.stdout.isTTY ? ["-e", "FORCE_COLOR=1"] : []),
     opts.clientImage,
     "node",
-    "--import",
-    "tsx",
+    "--input-type=module",
+    "-",
     ...(opts.services
-      ? ["smoke-tests/services.ts", ...r.serviceUrls]
-      : [
-          "smoke-tests/round-trip.ts",
-          "--bootstrap",
-          r.bootstrap.join(","),
-          "--listener",
-          "INSIDE",
-          ...opts.passThrough,
-        ]),
+      ? r.serviceUrls
+      : ["--bootstrap", r.bootstrap.join(","), "--listener", "INSIDE", ...opts.passThrough]),
   ];
 }
 
@@ -203,6 +200,7 @@ async function main(): Promise<never> {
   const json = argv.json === true;
   let opts: InsideOptions;
   let resolved: Resolved;
+  let bundle: Uint8Array;
   try {
     opts = parseInsideOptions(argv, process.env);
     if (opts.help) {
@@ -212,7 +210,7 @@ async function main(): Promise<never> {
     if (opts.json) say = (line) => process.stderr.write(`${line}\n`);
     await requireDocker();
     resolved = await resolve(opts);
-    await checkEsbuildFor(opts.clientImage);
+    bundle = await bundleOf(opts.services ? "smoke-tests/services.ts" : "smoke-tests/round-trip.ts");
   } catch (error) {
     if (error instanceof UsageError) fail(EXIT.usage, "usage", `${error.message} (see --help)`, json);
     if (error instanceof LabDownError) fail(EXIT.unreachable, "network-missing", error.message, json);
@@ -226,7 +224,10 @@ async function main(): Promise<never> {
     `inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
       `bootstrap ${resolved.bootstrap.join(",")}${resolved.lab ? `, lab ${resolved.lab}` : ""}`,
   );
-  const run = $({ nothrow: true, stdio: "inherit" })`docker ${dockerArgs(opts, resolved)}`;
+  const run = $({ nothrow: true, stdio: ["pipe", "inherit", "inherit"] })`docker ${dockerArgs(opts, resolved)}`;
+  // docker may end before it reads the script (an image without node): its exit code says why, not EPIPE.
+  run.stdin.on("error", () => undefined);
+  run.stdin.end(bundle);
   // docker run forwards SIGINT to round-trip.ts in the container, which disconnects and exits 130.
   process.on("SIGINT", () => void run.kill("SIGINT").catch(() => undefined));
   const result = await run;

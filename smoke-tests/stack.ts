@@ -1,13 +1,27 @@
 // Reads the lab's Pulumi stack outputs for the smoke tests (only when no flag or env var gave them): all of them in
 // one `pulumi stack output --json`, once per process.
+//
+// lib/pulumi-stack.ts (and with it @pulumi/pulumi) is loaded only when a value is read from the stack: inside.ts
+// bundles round-trip.ts and services.ts into one file for its client container, which has neither the pulumi CLI
+// nor that module, and gets every value as a flag.
 
 import { $, which } from "zx";
 import { parseLabOutputs } from "../lib/lab-outputs.js";
-import { machineStackFilePath, projectRoot, pulumiEnv } from "../lib/pulumi-stack.js";
+import { projectRoot } from "../lib/paths.js";
 import type { LabOutputs } from "../infra/topology.js";
 import { UsageError } from "./errors.js";
 
 export { projectRoot };
+
+/** lib/pulumi-stack.ts, once the pulumi CLI is known to be there. */
+async function pulumiStack(what: string, stack: string, alternative: string) {
+  if (!(await which("pulumi", { nothrow: true }))) {
+    throw new UsageError(
+      `the pulumi CLI is not on PATH, so ${what} of stack ${stack} cannot be read: pass ${alternative}`,
+    );
+  }
+  return import("../lib/pulumi-stack.js");
+}
 
 async function pulumiRead(
   args: string[],
@@ -15,11 +29,7 @@ async function pulumiRead(
   stack: string,
   alternative: string,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  if (!(await which("pulumi", { nothrow: true }))) {
-    throw new UsageError(
-      `the pulumi CLI is not on PATH, so ${what} of stack ${stack} cannot be read: pass ${alternative}`,
-    );
-  }
+  const { pulumiEnv } = await pulumiStack(what, stack, alternative);
   const env = { ...process.env, ...pulumiEnv(undefined, { create: false }) };
   return $({
     cwd: projectRoot,
@@ -78,6 +88,7 @@ export async function stackOutput<N extends keyof LabOutputs>(
  * when it cannot be read.
  */
 export async function stackConfigSecret(key: string, stack: string, alternative: string): Promise<string> {
+  const { machineStackFilePath } = await pulumiStack(`kafka-lab:${key}`, stack, alternative);
   const args = ["config", "get", `kafka-lab:${key}`, "--config-file", machineStackFilePath(stack)];
   const result = await pulumiRead(args, `kafka-lab:${key}`, stack, alternative);
   const value = result.stdout.replace(/\n$/, "");

@@ -3,15 +3,18 @@
 // must survive (a captured Set once arrived as a plain object and broke the wait on a broker still loading).
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import kafkaProviders from "../../infra/kafka-providers.cjs";
 import restProviders from "../../infra/rest-providers.cjs";
+import { listen, serveFakeEngine } from "../support/fake-engine.js";
 
 const runner = fileURLToPath(new URL("../support/serialised-topic-provider.cjs", import.meta.url));
 
@@ -63,5 +66,47 @@ it("every provider serialises into text that loads in a fresh process", async ()
       `const p = require("require-from-string")(${JSON.stringify(text)}).handler(); ` +
       `console.log(["create", "diff", "delete"].every((m) => typeof p[m] === "function"))`;
     assert.equal(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim(), "true", name);
+  }
+});
+
+// The transport is captured by value with the provider (docker-engine.cjs is a local module): it must work there, on
+// the engine the step's inputs name.
+it("the serialised SCRAM provider runs kafka-configs on the engine its inputs name, the password in the env", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kafka-lab-provider-"));
+  const server = createServer();
+  const engine = serveFakeEngine(server);
+  engine.exitCode = 0;
+  try {
+    await listen(server, join(dir, "docker.sock"));
+    const inputs = {
+      engine: { host: `unix://${join(dir, "docker.sock")}` },
+      brokerContainer: "c1",
+      insideAddress: "localhost:9093",
+      mechanism: "scram-sha-256",
+      username: "lab",
+      password: "pw-123",
+      clusterToken: "t",
+    };
+    const text = await serialised(kafkaProviders.scramUserProvider);
+    const script =
+      `const p = require("require-from-string")(${JSON.stringify(text)}).handler(); ` +
+      `p.create(${JSON.stringify(inputs)}).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify({ error: e.message })))`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { encoding: "utf8" });
+    assert.deepEqual(JSON.parse(stdout), { id: "scram-sha-256:lab", outs: inputs });
+    const ran = engine.execs[0];
+    assert.deepEqual(ran?.Env, [
+      "KAFKA_HEAP_OPTS=-Xmx64m",
+      "KAFKA_OPTS=",
+      "KAFKA_LAB_INSIDE=localhost:9093",
+      "KAFKA_LAB_MECHANISM=scram-sha-256",
+      "KAFKA_LAB_USER=lab",
+      "KAFKA_LAB_PASSWORD=pw-123",
+    ]);
+    assert.ok(!ran?.Cmd.join(" ").includes("pw-123"), "the password is not on the command line");
+    assert.match(ran?.Cmd.join(" ") ?? "", /--bootstrap-server "\$KAFKA_LAB_INSIDE"/);
+    assert.ok(engine.calls.includes("POST /exec/e1/start (upgrade tcp)"), engine.calls.join("\n"));
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
