@@ -101,7 +101,7 @@ function withPlannedPorts(config: LabConfig, plan: LabPlan): LabConfig {
 export function buildTopology(
   unplanned: LabConfig,
   identity: LabIdentity,
-  plan: LabPlan = freshPlan(unplanned, portCandidates(unplanned, undefined).next().value!),
+  plan: LabPlan = planNow(unplanned),
 ): LabTopology {
   const config = withPlannedPorts(unplanned, plan);
   const labName = labNameOf(identity);
@@ -172,6 +172,14 @@ export function startOrder(containers: ContainerSpec[]): ContainerSpec[][] {
 
 /** The host-port keys whose ports this config publishes (ZooKeeper's only with publishZookeeper, and so on). */
 export function publishedPortKeys(config: LabConfig): string[] {
-  const ports = buildTopology(config, { project: "kafka-lab", stack: "ports" }).containers.flatMap((c) => c.ports);
+  const anyPorts = freshPlan(config, portCandidates(config, undefined).next().value!);
+  const ports = buildTopology(config, { project: "kafka-lab", stack: "ports" }, anyPorts).containers.flatMap(
+    (c) => c.ports,
+  );
   return [...new Set(ports.map((p) => p.key))];
+}
+
+/** The plan of a lab made now, on the first ports it would try for the keys it publishes. */
+export function planNow(config: LabConfig): LabPlan {
+  return freshPlan(config, portCandidates(config, undefined, publishedPortKeys(config)).next().value!);
 }
