@@ -7,8 +7,8 @@
 #   test-images/build.sh [--only WHAT[,WHAT...]]
 #     WHAT: 3.9 (ZooKeeper 3.8.4 + Kafka 3.9.2), 4.2 / 4.4 (Kafka 4.2.0 / 4.4.0,
 #     KRaft; any 4.N of KAFKA4_LOG4J2), 4.x (all of them), connect (Kafka
-#     Connect 3.9.2), registry (kafka-lab's schema registry), apicurio (Apicurio
-#     Registry 3.0.9), all (default). The jre base is always built first.
+#     Connect 3.9.2), apicurio (Apicurio Registry 3.0.9, the schema registry),
+#     all (default). The jre base is always built first.
 #
 # Each image carries the label org.kafka-lab.inputs-hash (hash of everything
 # that goes into it, including the parent's hash); an image whose tag and
@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR=$HERE/.build
 ONLY=all
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --only) ONLY=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -32,10 +32,11 @@ WANT=()
 IFS=, read -ra _only <<<"$ONLY"
 for w in "${_only[@]}"; do
   case $w in
-    3.9|4.x|connect|registry|apicurio) WANT+=("$w") ;;
+    3.9|4.x|connect|apicurio) WANT+=("$w") ;;
+    registry) echo "build-test-images: --only registry is gone (kafka-lab's stand-in registry was removed): use --only apicurio" >&2; exit 2 ;;
     4.[0-9]|4.[0-9][0-9]) WANT+=("$w") ;; # checked against KAFKA4_LOG4J2 below
-    all) WANT+=(3.9 4.x connect registry apicurio) ;;
-    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, registry, apicurio or all, comma-separated (got '$w')" >&2; exit 2 ;;
+    all) WANT+=(3.9 4.x connect apicurio) ;;
+    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, apicurio or all, comma-separated (got '$w')" >&2; exit 2 ;;
   esac
 done
 ((${#WANT[@]})) || { echo "build-test-images: --only needs a value" >&2; exit 2; }
@@ -54,9 +55,6 @@ declare -A KAFKA4_LOG4J2=(
   [4.4.0]=2.25.5
 )
 KAFKA_CONNECT_VERSION=3.9.2    # = cp-kafka-connect 7.9's Apache Kafka line
-# Schema registry: kafka-lab's own implementation (schema-registry/src), built
-# against kafka-clients 3.9.2 and Avro 1.11.4 (schema-registry/pom.xml).
-REGISTRY_VERSION=1.0
 # Apicurio Registry: the real server, built by Quarkus from Apicurio's published
 # jars (apicurio-registry/pom.xml; 3.0.9 is the newest 3.x that can be put
 # together from what Maven serves here, see test-images/README.md).
@@ -67,7 +65,6 @@ JRE_ROOTFS_TAG=kafka-lab-local/jre-rootfs:17
 ZK_TAG=kafka-lab-local/zookeeper:$ZOOKEEPER_VERSION
 KAFKA39_TAG=kafka-lab-local/kafka:$KAFKA39_VERSION
 CONNECT_TAG=kafka-lab-local/kafka-connect:$KAFKA_CONNECT_VERSION
-REGISTRY_TAG=kafka-lab-local/schema-registry:kafka-lab-$REGISTRY_VERSION
 APICURIO_TAG=kafka-lab-local/apicurio-registry:$APICURIO_VERSION
 
 LABEL_HASH=org.kafka-lab.inputs-hash
@@ -260,17 +257,14 @@ build_jre() {
 #   context; the jars land in the context's lib/. Options (all part of the
 #   inputs hash): --mvn ARG (passed to mvn, e.g. -Dkafka.version=4.4.0),
 #   --build-arg NAME=VALUE (docker build), --jar FILE (must be among the
-#   resolved jars), --tools LIST (main classes that must be in the jars),
-#   --javac JAR (compile DIR/src/**/*.java with the host's javac against the
-#   jars, --release 17, into lib/JAR).
+#   resolved jars), --tools LIST (main classes that must be in the jars).
 build_java_image() {
   local tag=$1 dir=$2; shift 2
   local start; start=$(now)
   local -a mvn_args=() build_args=() jars=() strs=()
-  local tools= javac_jar=
+  local tools=
   while (($#)); do
     case $1 in
-      --javac) javac_jar=$2; strs+=("javac:$2" "javac-version:$(javac -version 2>&1)"); shift 2 ;;
       --mvn) mvn_args+=("$2"); strs+=("mvn:$2"); shift 2 ;;
       --build-arg) build_args+=(--build-arg "$2"); strs+=("build-arg:$2"); shift 2 ;;
       --jar) jars+=("$2"); strs+=("jar:$2"); shift 2 ;;
@@ -292,15 +286,6 @@ build_java_image() {
   cp -a "$HERE/common" "$ctx/common"
   mvn_copy_deps "$HERE/$dir/pom.xml" "$ctx/lib" "$name" "${mvn_args[@]}"
   check_lib "$ctx/lib" "$tools" "${jars[@]}"
-  if [[ -n $javac_jar ]]; then
-    local -a srcs
-    mapfile -t srcs < <(find "$ctx/src" -name '*.java' | LC_ALL=C sort)
-    say "  javac: ${#srcs[@]} source file(s) -> lib/$javac_jar"
-    mkdir -p "$ctx/classes"
-    javac --release 17 -encoding UTF-8 -cp "$ctx/lib/*" -d "$ctx/classes" "${srcs[@]}" \
-      || die "javac failed for $dir/src"
-    jar --create --file "$ctx/lib/$javac_jar" -C "$ctx/classes" . || die "jar failed"
-  fi
   say "  docker build -> $tag"
   docker_build "$tag" "$hash" "$ctx" --build-arg "BASE_IMAGE=$JRE_TAG" "${build_args[@]}"
   rm -rf "$ctx" # the jars stay cached in ~/.m2
@@ -351,8 +336,9 @@ docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dock
 command -v mmdebstrap >/dev/null || die "mmdebstrap not found (apt-get install mmdebstrap)"
 command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
 command -v unzip >/dev/null || die "unzip not found (apt-get install unzip)"
-if wanted registry; then
-  command -v javac >/dev/null && command -v jar >/dev/null || die "javac/jar not found (a JDK 17+ is needed for the schema registry)"
+if wanted apicurio; then
+  # mvn package compiles apicurio-registry/src: Maven's compiler needs a JDK, not just a JRE.
+  command -v javac >/dev/null || die "javac not found (a JDK 17+ is needed for the Apicurio Registry build)"
 fi
 mkdir -p "$BUILD_DIR"
 
@@ -362,7 +348,6 @@ pom_has "$HERE/kafka-3.9/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERS
 pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-runtime:$KAFKA_CONNECT_VERSION"
 pom_has "$HERE/kafka-connect/pom.xml" "org.apache.kafka:connect-file:$KAFKA_CONNECT_VERSION"
 pom_has "$HERE/kafka-connect/pom.xml" "org.slf4j:slf4j-reload4j:$SLF4J_RELOAD4J_VERSION"
-pom_has "$HERE/schema-registry/pom.xml" "org.apache.kafka:kafka-clients:$KAFKA_CONNECT_VERSION"
 grep -q "<apicurio.version>$APICURIO_VERSION</apicurio.version>" "$HERE/apicurio-registry/pom.xml" \
   || die "apicurio-registry/pom.xml does not set apicurio.version $APICURIO_VERSION (keep build.sh's versions and the pom in step)"
 
@@ -393,11 +378,6 @@ if wanted connect; then
     --jar "connect-json-$KAFKA_CONNECT_VERSION.jar" --jar "connect-transforms-$KAFKA_CONNECT_VERSION.jar" \
     --jar "slf4j-reload4j-$SLF4J_RELOAD4J_VERSION.jar" \
     --tools "$HERE/kafka-connect/main-classes.txt"
-fi
-if wanted registry; then
-  build_java_image "$REGISTRY_TAG" schema-registry "schema-registry=kafka-lab-$REGISTRY_VERSION" \
-    --jar "kafka-clients-$KAFKA_CONNECT_VERSION.jar" --jar "avro-1.11.4.jar" \
-    --javac "kafka-lab-schema-registry-$REGISTRY_VERSION.jar"
 fi
 if wanted apicurio; then
   build_apicurio

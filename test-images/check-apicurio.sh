@@ -13,7 +13,8 @@
 # The brokers get the lab's KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0 (Apicurio's journal consumer
 # joins a group: with Kafka's default 3 s the registry is ready about 3 s later).
 # Also, without a broker: the start script's JVM options and a failed start. The registry's healthcheck
-# is APICURIO_HC below (not in the topology yet); the brokers' come from infra/ (npm ci). Everything is
+# is APICURIO_HC below, the same probe as the topology's for the apicurio flavour (/health/ready on
+# 8080, infra/services/schema-registry.ts); the brokers' come from infra/ (npm ci). Everything is
 # named kafka-lab-apicheck-*, labelled org.kafka-lab.check=apicurio, host ports on 127.0.0.1 in
 # 33000-33999, and all of it is removed on exit (also on failure). Needs: docker, curl, jq, node.
 set -euo pipefail

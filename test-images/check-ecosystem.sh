@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end check of the Kafka 4.4 / Connect / schema registry test images
-# against real containers:
+# End-to-end check of the Kafka 4.4 / Connect test images against real
+# containers:
 #   test-images/check-ecosystem.sh [kraft|zk|all]     (default: all)
 # kraft: a single-node KRaft broker (kafka-lab-local/kafka:4.4.0, or
-#        CHECK_KAFKA4_VERSION=4.2.0), a Connect worker (FileStreamSource from a
-#        file inside the worker into a topic, consumed with kcat) and the schema
-#        registry (register, read back by id, compatibility, config, restart).
+#        CHECK_KAFKA4_VERSION=4.2.0) and a Connect worker (FileStreamSource from
+#        a file inside the worker into a topic, consumed with kcat).
 # zk:    ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode) + the Connect worker.
+# No schema registry here: the registry image is Apicurio Registry, checked on
+# its own (against both brokers) by test-images/check-apicurio.sh.
 # Containers are created through the Docker API with the healthcheck arrays of
 # test-images/README.md (CMD arrays, as the topology passes them) and must turn
 # "healthy". Everything is named kafka-lab-imgcheck-*, host ports are on
@@ -31,22 +32,19 @@ K4_IMAGE=kafka-lab-local/kafka:$K4_VERSION
 ZK_IMAGE=kafka-lab-local/zookeeper:3.8.4
 K39_IMAGE=kafka-lab-local/kafka:3.9.2
 CONNECT_IMAGE=kafka-lab-local/kafka-connect:3.9.2
-REGISTRY_IMAGE=kafka-lab-local/schema-registry:kafka-lab-1.0
 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg
 
 # Heaps for the check (small: the machine is shared).
 KAFKA_HEAP="-Xmx256m -Xms256m"
 CONNECT_HEAP="-Xms64m -Xmx256m"
-REGISTRY_HEAP="-Xms32m -Xmx64m"
 
-# The healthcheck arrays exactly as the topology declares them (test-images/README.md): Connect's and the
-# registry's are HTTP/1.0 GETs over bash's /dev/tcp (no curl in the images), healthy only on a "200" status line.
-mapfile -t HEALTHCHECKS < <(topology_healthchecks zookeeper broker connect schema-registry)
+# The healthcheck arrays exactly as the topology declares them (test-images/README.md): Connect's is an
+# HTTP/1.0 GET over bash's /dev/tcp (no curl in the images), healthy only on a "200" status line.
+mapfile -t HEALTHCHECKS < <(topology_healthchecks zookeeper broker connect)
 HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/ (run npm ci)}
 HC_KAFKA=${HEALTHCHECKS[1]:?could not read the healthchecks from infra/}
 HC_CONNECT=${HEALTHCHECKS[2]:?could not read the healthchecks from infra/}
-HC_REGISTRY=${HEALTHCHECKS[3]:?could not read the healthchecks from infra/}
-for hc in "$HC_ZK" "$HC_KAFKA" "$HC_CONNECT" "$HC_REGISTRY"; do jq -e 'length == 4' <<<"$hc" >/dev/null; done
+for hc in "$HC_ZK" "$HC_KAFKA" "$HC_CONNECT"; do jq -e 'length == 4' <<<"$hc" >/dev/null; done
 
 
 ours() { docker ps -aq --filter "name=^/$P-" 2>/dev/null || true; }
@@ -224,108 +222,14 @@ connect_flow() {
   else bad "$label: no 'Kafka Connect started' in docker logs"; fi
 }
 
-# ---------------------------------------------------------------- registry
-
-REGISTRY_ENV=(
-  SCHEMA_REGISTRY_HOST_NAME=schema-registry
-  SCHEMA_REGISTRY_LISTENERS=http://0.0.0.0:8081
-  SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=PLAINTEXT://kafka:9093
-  SCHEMA_REGISTRY_KAFKASTORE_TOPIC=_schemas
-  SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR=1
-  "SCHEMA_REGISTRY_HEAP_OPTS=$REGISTRY_HEAP"
-)
-
-registry_static_checks() {
-  say "=== schema registry image: required variables"
-  expect_fail "registry without bootstrap servers" \
-    "one of (SCHEMA_REGISTRY_KAFKASTORE_CONNECTION_URL,SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS) is required." \
-    -e SCHEMA_REGISTRY_HOST_NAME=x "$REGISTRY_IMAGE"
-  expect_fail "registry without SCHEMA_REGISTRY_HOST_NAME" "SCHEMA_REGISTRY_HOST_NAME is required." \
-    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=kafka:9093 "$REGISTRY_IMAGE"
-  expect_fail "registry with SCHEMA_REGISTRY_PORT" "PORT is deprecated. Please use SCHEMA_REGISTRY_LISTENERS instead." \
-    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=kafka:9093 -e SCHEMA_REGISTRY_HOST_NAME=x -e SCHEMA_REGISTRY_PORT=8081 "$REGISTRY_IMAGE"
-  expect_fail "registry with an unreachable Kafka" "not reachable within 2s" \
-    -e SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=PLAINTEXT://nowhere:9093 -e SCHEMA_REGISTRY_HOST_NAME=x \
-    -e SCHEMA_REGISTRY_CUB_KAFKA_TIMEOUT=2 "$REGISTRY_IMAGE"
-}
-
-sr() { # METHOD PATH [JSON_BODY] -> prints "HTTP_CODE BODY"
-  local args=(-sS -X "$1" -H 'Content-Type: application/vnd.schemaregistry.v1+json' -w '\n%{http_code}')
-  [[ -n ${3-} ]] && args+=(-d "$3")
-  local out
-  out=$(curl "${args[@]}" "$SR_BASE$2")
-  printf '%s %s\n' "$(tail -n 1 <<<"$out")" "$(sed '$d' <<<"$out")"
-}
-schema_body() { jq -n --arg s "$1" '{schema: $s}'; }
-
-registry_flow() { # CONTAINER HOST_PORT BROKER_HOST_PORT KAFKA_CONTAINER
-  local c=$1 port=$2 kport=$3 kc=$4 out
-  SR_BASE=http://127.0.0.1:$port
-  say "healthcheck: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$c")"
-  wait_healthy "$c" 120 || return 0
-  say "registry: PID 1: $(docker exec "$c" ps -o user=,comm= -p 1)"
-  local v1='{"type":"record","name":"User","namespace":"lab","fields":[{"name":"name","type":"string"}]}'
-  local v2='{"type": "record", "name": "User", "namespace": "lab", "fields": [{"name": "name", "type": "string"}, {"name": "age", "type": ["null", "int"], "default": null}]}'
-  local bad_v='{"type":"record","name":"User","namespace":"lab","fields":[{"name":"name","type":"string"},{"name":"email","type":"string"}]}'
-  out=$(sr GET /subjects); [[ $out == '200 []' ]] && ok "registry: GET /subjects on an empty store -> $out" || bad "registry: GET /subjects -> $out"
-  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v1")")
-  [[ $out == '200 {"id":1}' ]] && ok "registry: POST /subjects/kl-user-value/versions -> $out" || bad "registry: register v1 -> $out"
-  out=$(sr GET /schemas/ids/1)
-  if [[ ${out%% *} == 200 && $(jq -r .schema <<<"${out#* }") == "$v1" ]]; then
-    ok "registry: GET /schemas/ids/1 returns the schema"
-  else bad "registry: GET /schemas/ids/1 -> $out"; fi
-  out=$(sr POST /compatibility/subjects/kl-user-value/versions/latest "$(schema_body "$v2")")
-  [[ $out == '200 {"is_compatible":true}' ]] && ok "registry: compatibility of v2 (new optional field) -> $out" || bad "registry: compat v2 -> $out"
-  out=$(sr POST '/compatibility/subjects/kl-user-value/versions/latest?verbose=true' "$(schema_body "$bad_v")")
-  if [[ ${out%% *} == 200 && $(jq -r .is_compatible <<<"${out#* }") == false ]]; then
-    ok "registry: compatibility of a new required field (BACKWARD) -> false: $(jq -c '.messages[0]' <<<"${out#* }" | cut -c1-110)"
-  else bad "registry: compat bad -> $out"; fi
-  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v2")")
-  [[ $out == '200 {"id":2}' ]] && ok "registry: register v2 -> $out" || bad "registry: register v2 -> $out"
-  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$v2")")
-  [[ $out == '200 {"id":2}' ]] && ok "registry: registering v2 again is idempotent -> $out" || bad "registry: re-register v2 -> $out"
-  out=$(sr POST /subjects/kl-user-value/versions "$(schema_body "$bad_v")")
-  [[ ${out%% *} == 409 ]] && ok "registry: registering an incompatible schema -> 409" || bad "registry: incompatible -> $out"
-  out=$(sr POST /subjects/kl-other-value/versions "$(schema_body "$v1")")
-  [[ $out == '200 {"id":1}' ]] && ok "registry: the same schema under another subject keeps id 1" || bad "registry: other subject -> $out"
-  out=$(sr GET /subjects/kl-user-value/versions); [[ $out == '200 [1,2]' ]] && ok "registry: versions -> $out" || bad "registry: versions -> $out"
-  out=$(sr GET /subjects/kl-user-value/versions/latest)
-  [[ $(jq -c '{subject, version, id}' <<<"${out#* }") == '{"subject":"kl-user-value","version":2,"id":2}' ]] \
-    && ok "registry: GET .../versions/latest -> version 2, id 2" || bad "registry: latest -> $out"
-  out=$(sr GET /config); [[ $out == '200 {"compatibilityLevel":"BACKWARD"}' ]] && ok "registry: GET /config -> $out" || bad "registry: GET /config -> $out"
-  out=$(sr PUT /config/kl-user-value '{"compatibility":"NONE"}'); [[ $out == '200 {"compatibility":"NONE"}' ]] && ok "registry: PUT /config/kl-user-value NONE" || bad "registry: PUT config -> $out"
-  out=$(sr POST /compatibility/subjects/kl-user-value/versions/latest "$(schema_body "$bad_v")")
-  [[ $out == '200 {"is_compatible":true}' ]] && ok "registry: with NONE the new required field is compatible" || bad "registry: NONE compat -> $out"
-  out=$(sr GET /schemas/ids/99); [[ $out == '404 {"error_code":40403,"message":"Schema 99 not found"}' ]] && ok "registry: unknown id -> $out" || bad "registry: unknown id -> $out"
-  out=$(sr GET /subjects/nope/versions); [[ ${out%% *} == 404 && $(jq -r .error_code <<<"${out#* }") == 40401 ]] && ok "registry: unknown subject -> 404 40401" || bad "registry: unknown subject -> $out"
-  out=$(sr POST /subjects/kl-user-value/versions '{"schema":"{not avro"}'); [[ ${out%% *} == 422 && $(jq -r .error_code <<<"${out#* }") == 42201 ]] && ok "registry: invalid schema -> 422 42201" || bad "registry: invalid schema -> $out"
-  out=$(sr GET /schemas/types); say "registry: GET /schemas/types -> $out"
-
-  out=$(kcat -b 127.0.0.1:$kport -C -t _schemas -o beginning -e -q -m 20 -f '%k\n' 2>&1 | jq -r .keytype 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
-  say "registry: _schemas topic record keys by keytype: $out"
-  [[ $out == *' 3 SCHEMA '* && $out == *' 1 CONFIG '* ]] \
-    && ok "registry: the 3 registrations and the subject config are records of _schemas (Confluent's key format)" \
-    || bad "registry: _schemas records: $out"
-  out=$(docker exec "$kc" /opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka:9093 --describe --entity-type topics --entity-name _schemas 2>&1)
-  grep -q 'cleanup.policy=compact' <<<"$out" && ok "registry: _schemas is compacted (kafka-configs --describe)" || bad "registry: _schemas config: $out"
-
-  docker restart -t 20 "$c" >/dev/null
-  wait_healthy "$c" 120 || return 0
-  out=$(sr GET /subjects/kl-user-value/versions)
-  local out2; out2=$(sr GET /schemas/ids/2)
-  if [[ $out == '200 [1,2]' && ${out2%% *} == 200 && $(sr GET /config/kl-user-value) == '200 {"compatibilityLevel":"NONE"}' ]]; then
-    ok "registry: after a restart the state is read back from _schemas (versions [1,2], id 2, subject config NONE)"
-  else bad "registry: after restart: $out / $out2"; fi
-}
-
 # ---------------------------------------------------------------- phases
 
 check_kraft() {
-  local kport cport rport
-  kport=$(pick_port 32092); cport=$(pick_port 32083); rport=$(pick_port 32081)
-  say "=== Kafka $K4_VERSION (KRaft) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport + schema registry on 127.0.0.1:$rport"
+  local kport cport
+  kport=$(pick_port 32092); cport=$(pick_port 32083)
+  say "=== Kafka $K4_VERSION (KRaft) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport"
   docker network create "$NET" >/dev/null
-  local k=$P-kafka c=$P-connect r=$P-registry out
+  local k=$P-kafka c=$P-connect out
   start_kraft "$k" "$kport"
   wait_healthy "$k" 120 || return 0
   out=$(kcat -b 127.0.0.1:$kport -L -m 10 2>&1)
@@ -339,13 +243,10 @@ check_kraft() {
   local -a env=() e
   for e in "${CONNECT_ENV[@]}"; do env+=("$e"); done
   api_create "$c" "$CONNECT_IMAGE" connect "$HC_CONNECT" "8083=$cport" "${env[@]}"
-  api_create "$r" "$REGISTRY_IMAGE" schema-registry "$HC_REGISTRY" "8081=$rport" "${REGISTRY_ENV[@]}"
   connect_flow "$c" "connect on kafka $K4_VERSION" "$cport" "$kport"
-  registry_flow "$r" "$rport" "$kport" "$k"
-  stats "$k" "$c" "$r"
+  stats "$k" "$c"
   stop_check "$c" 'Kafka Connect stopped' "connect"
-  stop_check "$r" 'Shut down completed' "registry"
-  docker rm -f -v "$c" "$r" "$k" >/dev/null
+  docker rm -f -v "$c" "$k" >/dev/null
   docker network rm "$NET" >/dev/null
 }
 
@@ -366,12 +267,11 @@ check_zk() {
 }
 
 for tool in docker curl jq kcat; do command -v "$tool" >/dev/null || { echo "check: $tool not found" >&2; exit 1; }; done
-for img in "$CONNECT_IMAGE" "$REGISTRY_IMAGE" "$K4_IMAGE" "$ZK_IMAGE" "$K39_IMAGE"; do
+for img in "$CONNECT_IMAGE" "$K4_IMAGE" "$ZK_IMAGE" "$K39_IMAGE"; do
   docker image inspect "$img" >/dev/null 2>&1 || { echo "check: image $img missing: run test-images/build.sh" >&2; exit 1; }
 done
 cleanup # leftovers of an interrupted run of this script (same names)
 connect_static_checks
-registry_static_checks
 [[ $WHICH == zk ]] || check_kraft
 [[ $WHICH == kraft ]] || check_zk
 echo "check: $PASSES passed, $FAILS failed"
