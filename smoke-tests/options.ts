@@ -278,12 +278,12 @@ function parseNetwork(value: string, source: string): string {
   return value;
 }
 
-/** An http(s)://host:port flag, under its option name. */
+/** An http(s)://host:port[/base/path] flag (Apicurio serves the registry API under a path), under its option name. */
 export function urlFlag<K extends string>(args: ParsedArgs, flag: string, key: K): Partial<Record<K, string>> {
   const value = stringFlag(args, flag);
   if (value === undefined) return {};
-  if (!/^https?:\/\/[^/]+$/.test(value))
-    throw new UsageError(`--${flag} must look like http://host:port, got "${value}"`);
+  if (!/^https?:\/\/[^/\s]+(\/[^\s?#]*[^\s?#/])?$/.test(value))
+    throw new UsageError(`--${flag} must look like http://host:port or http://host:port/base/path, got "${value}"`);
   return { [key]: value } as Partial<Record<K, string>>;
 }
 

@@ -177,12 +177,16 @@ test("--consume-topic: the round trip reads back from --topic unless another top
   assert.deepEqual(inside.passThrough, ["--consume-topic", "connect_out"]);
 });
 
-test("inside --services: the services' lab-network URLs from flags must be http://host:port", () => {
+test("inside --services: the services' lab-network URLs from flags must be http://host:port[/path]", () => {
   const inside = parseInsideOptions(args({ services: true, "connect-url": "http://connect:8083" }), {});
   assert.equal(inside.services, true);
   assert.equal(inside.connectUrl, "http://connect:8083");
-  assert.throws(
-    () => parseInsideOptions(args({ "registry-url": "schema-registry:8081" }), {}),
-    /--registry-url must look like http:\/\/host:port/,
-  );
+  const apicurio = "http://schema-registry:8080/apis/ccompat/v7";
+  assert.equal(parseInsideOptions(args({ "registry-url": apicurio }), {}).registryUrl, apicurio);
+  for (const bad of ["schema-registry:8081", "http://schema-registry:8080/apis/", "http://r:8081/x?y=1"])
+    assert.throws(
+      () => parseInsideOptions(args({ "registry-url": bad }), {}),
+      /--registry-url must look like http:\/\/host:port/,
+      bad,
+    );
 });
