@@ -105,6 +105,24 @@ async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promis
   await expectClean(dir, log);
 }
 
+/**
+ * The plain Pulumi path of the README, as a Pulumi user types it: the stack files carry the empty passphrase's salt,
+ * so `pulumi stack init` and `up` leave them as they are.
+ */
+async function plainPulumi(dir: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
+  await step(dir, env, ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], log);
+  await step(dir, env, ["pulumi", "stack", "init", STACK], log);
+  try {
+    await step(dir, env, ["pulumi", "up", "--yes", "--stack", STACK], log);
+    await step(dir, env, ["npm", "run", "lab:smoke"], log);
+  } finally {
+    await step(dir, env, ["pulumi", "destroy", "--yes", "--stack", STACK], log);
+  }
+  const left = await leftoversOf(labNameOf({ project: PROJECT, stack: STACK }));
+  if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
+  await expectClean(dir, log);
+}
+
 export async function freshCloneQuickStart(log: Log): Promise<void> {
   const running = await leftoversOf(labNameOf({ project: PROJECT, stack: STACK }));
   if (running.length > 0)
@@ -122,6 +140,10 @@ export async function freshCloneQuickStart(log: Log): Promise<void> {
     await $({ quiet: true })`git clone -q ${first} ${second}`;
     log(`  second clone: ${second}, PULUMI_CONFIG_PASSPHRASE set to another passphrase`);
     await quickStart(second, userEnv("another passphrase, another clone"), log);
+    const third = join(root, "third");
+    await $({ quiet: true })`git clone -q ${first} ${third}`;
+    log(`  third clone: ${third}, plain pulumi commands with PULUMI_CONFIG_PASSPHRASE="" (the README's Pulumi path)`);
+    await plainPulumi(third, userEnv(""), log);
   } finally {
     await untag(added);
     rmSync(root, { recursive: true, force: true });

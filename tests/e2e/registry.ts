@@ -2,6 +2,7 @@
 // own API), and that an incompatible change of a declared schema fails `pulumi up` with the registry's own words
 // while the subject keeps the schema it had.
 
+import kafkajs from "kafkajs";
 import { outputText } from "../../infra/topology.js";
 import type { CheckRunner } from "./checks.js";
 import type { Log } from "./containers.js";
@@ -58,12 +59,33 @@ async function incompatibleRefused(lab: ProvisionedLab, subject: string, log: Lo
   }
 }
 
+/** Apicurio's KafkaSQL journal, where the registry keeps every schema: a topic of the lab's brokers. */
+async function journalOnTheBrokers(lab: ProvisionedLab): Promise<string> {
+  const admin = new kafkajs.Kafka({
+    brokers: lab.topology.outputs.bootstrapServers.value.split(","),
+    logLevel: kafkajs.logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes("kafkasql-journal"))
+      throw new Error(`no kafkasql-journal among the brokers' topics: ${topics.join(", ")}`);
+    const offsets = await admin.fetchTopicOffsets("kafkasql-journal");
+    return `kafkasql-journal holds ${offsets.reduce((n, p) => n + Number(p.high), 0)} records`;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function registryChecks(checks: CheckRunner, lab: ProvisionedLab, log: Log): Promise<void> {
   const { title } = lab.definition;
   const [subject] = lab.topology.outputs.schemaSubjects.value;
   if (!subject) throw new Error(`${title} declares no schema to check the registry with`);
   await checks.run(`${title}: the registry is the real Apicurio Registry (its own system info)`, async () =>
     log(`  the lab's registry: ${await apicurioIdentity(lab)}`),
+  );
+  await checks.run(`${title}: the registry keeps its schemas in a topic of the lab's brokers (KafkaSQL)`, async () =>
+    log(`  ${await journalOnTheBrokers(lab)}`),
   );
   await checks.run(
     `${title}: an incompatible change of ${subject} fails pulumi up with the registry's own words; the subject keeps its schema`,

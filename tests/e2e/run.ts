@@ -352,7 +352,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
 
   "fresh-clone": async () => {
     await checks.run(
-      "README quick start on a fresh clone: npm ci && npm run lab:up, npm run lab:smoke, npm run lab:down, git status clean; again on a second clone with another passphrase",
+      "README quick start on fresh clones: npm ci && npm run lab:up, lab:smoke, lab:down (again with another passphrase), then plain pulumi stack init, up, the smoke tests, destroy; git status clean after each",
       () => freshCloneQuickStart(log),
     );
   },

@@ -48,6 +48,16 @@ describe("Pulumi.yaml", () => {
 });
 
 describe("example stacks", () => {
+  it("carry the empty passphrase's salt and no secret, and set no host port but the CI lab's", () => {
+    for (const file of ["Pulumi.dev.yaml", "Pulumi.cluster.yaml", "Pulumi.kraft.yaml", "Pulumi.connect.yaml"]) {
+      const doc = readYaml(file);
+      assert.match(doc.encryptionsalt, /^v1:/, `${file} has a salt`);
+      const config = Object.entries(doc.config as Record<string, unknown>);
+      assert.ok(!config.some(([, v]) => typeof v === "object" && v !== null && "secure" in v), `${file}: no secret`);
+      assert.ok(!config.some(([k]) => /Port$/.test(k)), `${file} sets no host port`);
+    }
+  });
+
   it("Pulumi.ci.yaml is the tutorial's lab on the local test images, off the default ports", () => {
     const config = configFromStackFile("Pulumi.ci.yaml");
     assert.match(config.kafkaImage, /^kafka-lab-local\//);
@@ -60,7 +70,7 @@ describe("example stacks", () => {
     assert.equal(config.brokers, 1);
     assert.equal(config.zookeeperNodes, 1);
     assert.equal(config.outsideHost, "localhost");
-    assert.equal(config.outsidePort, 9092);
+    assert.equal(config.outsidePort, 0, "left to the lab, so that it can run beside another");
     assert.deepEqual(config.topics, [{ name: "topic_test", partitions: 1, replicationFactor: 1, configs: {} }]);
   });
 });
