@@ -37,8 +37,11 @@ async function prepare(): Promise<KafkaLabArgs> {
   const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, engineFromEnv());
   const { plan, problems } = nextPlan(config, previous.plan, ports);
   const from = previous.plan?.brokers ?? 0;
-  if (problems.length === 0 && config.brokers < from && previous.bootstrapServers)
-    problems.push(...(await shrinkProblems(config, from, previous.bootstrapServers)));
+  if (problems.length === 0 && config.brokers < from && previous.bootstrapServers) {
+    // Topics the config no longer declares are deleted before the brokers go.
+    const goingFirst = previous.topics.filter((t) => !config.topics.some((declared) => declared.name === t));
+    problems.push(...(await shrinkProblems(config, from, previous.bootstrapServers, goingFirst)));
+  }
   if (problems.length > 0) refuse(configError(problems));
   return { config, plan };
 }

@@ -29,9 +29,11 @@ export function hostPortKeys(only?: readonly string[]): Array<[ConfigKey, HostPo
 }
 
 const BLOCK_SIZE = 100;
-/** Blocks the lab may choose from when the conventional ports are taken: below the tests' and benchmark's ranges. */
-const FIRST_BLOCK = 20_000;
-const LAST_BLOCK = 28_900;
+/**
+ * Blocks the lab may choose from when the conventional ports are taken: below 28000, where the blocks of the tests
+ * and the benchmark begin (lib/ports.ts).
+ */
+export const CHOSEN_BLOCKS = { first: 20_000, last: 27_900 } as const;
 
 /** Ports for the host-port keys the stack leaves at 0 (`chosen`), with the keys it sets as they are. */
 export type PortAssignment = Record<string, number>;
@@ -85,7 +87,7 @@ export function* portCandidates(
   const fits = (chosen: PortAssignment) => portsOf(chosen).every((p) => !taken.has(p) && p <= 65535);
   const conventional = Object.fromEntries(toChoose.map(([key, hp]) => [key, hp.conventional]));
   if (fits(conventional)) yield { ...fixed, ...conventional };
-  for (let base = FIRST_BLOCK; base <= LAST_BLOCK; base += BLOCK_SIZE) {
+  for (let base = CHOSEN_BLOCKS.first; base <= CHOSEN_BLOCKS.last; base += BLOCK_SIZE) {
     const block = Object.fromEntries(toChoose.map(([key, hp]) => [key, base + hp.blockOffset]));
     if (fits(block)) yield { ...fixed, ...block };
   }

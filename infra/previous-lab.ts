@@ -9,16 +9,18 @@ export interface PreviousLab {
   plan: LabPlan | undefined;
   /** The OUTSIDE addresses of the brokers the lab had. */
   bootstrapServers: string | undefined;
+  /** The topics it declared. */
+  topics: string[];
 }
 
 export async function readPreviousLab(): Promise<PreviousLab> {
   const self = new pulumi.StackReference(`organization/${pulumi.getProject()}/${pulumi.getStack()}`);
-  const [plan, bootstrap] = await Promise.all([
-    self.getOutputDetails("labPlan"),
-    self.getOutputDetails("bootstrapServers"),
-  ]);
+  const [plan, bootstrap, topics] = await Promise.all(
+    ["labPlan", "bootstrapServers", "topics"].map((name) => self.getOutputDetails(name)),
+  );
   return {
-    plan: parseLabPlan(plan.value),
-    bootstrapServers: typeof bootstrap.value === "string" ? bootstrap.value : undefined,
+    plan: parseLabPlan(plan!.value),
+    bootstrapServers: typeof bootstrap!.value === "string" ? bootstrap!.value : undefined,
+    topics: Array.isArray(topics!.value) ? topics!.value.filter((t): t is string => typeof t === "string") : [],
   };
 }

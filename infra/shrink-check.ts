@@ -64,14 +64,19 @@ export async function partitionReplicas(config: LabConfig, bootstrapServers: str
   }
 }
 
-/** The problems with shrinking the lab from `from` brokers; an unreachable cluster is one too (nothing is known). */
+/**
+ * The problems with shrinking the lab from `from` brokers; an unreachable cluster is one too (nothing is known).
+ * `goingFirst`: topics this same `pulumi up` deletes before it removes any broker (declared before, not now).
+ */
 export async function shrinkProblems(
   config: LabConfig,
   from: number,
   bootstrapServers: string,
+  goingFirst: readonly string[],
 ): Promise<ConfigProblem[]> {
   try {
-    return replicasOnRemovedBrokers(await partitionReplicas(config, bootstrapServers), from, config.brokers);
+    const partitions = (await partitionReplicas(config, bootstrapServers)).filter((p) => !goingFirst.includes(p.topic));
+    return replicasOnRemovedBrokers(partitions, from, config.brokers);
   } catch (error) {
     return [
       {

@@ -1,21 +1,19 @@
-// Host ports of the labs that the tests and the benchmark start. Each suite has a range of 1000 ports and each
-// lab (or check) a block of 100 in it, so that the labs of an e2e run, and a benchmark beside it, never clash,
-// and a lab publishes nothing outside its block.
+// Host ports of the labs that the tests and the benchmark start. Each suite has a range of ports and each lab (or
+// check) a block of 100 in it, so that the labs of an e2e run, and a benchmark beside it, never clash, and a lab
+// publishes nothing outside its block. A lab that chooses its own ports does so below these ranges (lab-plan.ts).
 
 import type { ConfigKey } from "../infra/config.js";
+import { hostPortKeys } from "../infra/lab-plan.js";
 
-export const PORT_RANGES = { e2e: 29_000, bench: 30_000 } as const;
+export const PORT_RANGES = { e2e: { first: 28_000, blocks: 20 }, bench: { first: 30_000, blocks: 10 } } as const;
 export type PortRange = keyof typeof PORT_RANGES;
 const BLOCK_SIZE = 100;
-const BLOCKS_PER_RANGE = 10;
 
-/** Where each configurable host port sits in a block: brokers from +1 (up to 9), ZooKeeper nodes from +11, ... */
-const OFFSETS = {
-  outsidePort: 1,
-  zookeeperPort: 11,
-  connectPort: 21,
-  schemaRegistryPort: 31,
-} as const satisfies Partial<Record<ConfigKey, number>>;
+/** Where each host-port key sits in a block, as the key declares it (brokers from +1, ZooKeeper nodes from +11...). */
+const OFFSETS = Object.fromEntries(hostPortKeys().map(([key, hp]) => [key, hp.blockOffset])) as Record<
+  ConfigKey & ("outsidePort" | "zookeeperPort" | "connectPort" | "schemaRegistryPort"),
+  number
+>;
 /** Ports a check may use for itself (servers of its own): the end of the block. */
 const SCRATCH_OFFSET = 90;
 
@@ -30,9 +28,10 @@ export interface PortBlock {
 }
 
 export function portBlock(range: PortRange, block: number): PortBlock {
-  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS_PER_RANGE)
-    throw new Error(`port block ${block} is not 0..${BLOCKS_PER_RANGE - 1}`);
-  const first = PORT_RANGES[range] + BLOCK_SIZE * block;
+  const { first: rangeStart, blocks } = PORT_RANGES[range];
+  if (!Number.isInteger(block) || block < 0 || block >= blocks)
+    throw new Error(`port block ${block} is not 0..${blocks - 1}`);
+  const first = rangeStart + BLOCK_SIZE * block;
   const last = first + BLOCK_SIZE - 1;
   const settings = Object.fromEntries(
     Object.entries(OFFSETS).map(([key, offset]) => [key, first + offset]),

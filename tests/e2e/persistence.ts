@@ -4,74 +4,12 @@
 // `keepVolumes: false` and `pulumi destroy` remove the volumes too.
 
 import { randomUUID } from "node:crypto";
-import kafkajs from "kafkajs";
 import { findLabelled } from "../../lib/docker.js";
 import { LAB_LABEL } from "../../infra/topology.js";
 import type { CheckRunner } from "./checks.js";
+import { consume, expectCounters, produce } from "./messages.js";
 import { containerIdsOf, restartInPlace, type Log } from "./containers.js";
 import { destroyLab, expectNoChanges, labStackOf, openStack, topologyOf, type LabDefinition } from "./pulumi-lab.js";
-
-const { Kafka, logLevel } = kafkajs;
-
-function client(bootstrap: string) {
-  return new Kafka({
-    clientId: "kafka-lab-persistence",
-    brokers: bootstrap.split(","),
-    connectionTimeout: 3000,
-    logLevel: logLevel.NOTHING,
-  });
-}
-
-async function produce(bootstrap: string, topic: string, run: string, from: number, to: number): Promise<void> {
-  const producer = client(bootstrap).producer({ idempotent: true });
-  await producer.connect();
-  const messages = [];
-  for (let counter = from; counter < to; counter++) messages.push({ value: JSON.stringify({ counter, run }) });
-  await producer.send({ topic, acks: -1, messages });
-  await producer.disconnect();
-}
-
-/** Consumes this run's records with the group until `expected` arrived or the deadline passed; commits. */
-async function consume(
-  bootstrap: string,
-  topic: string,
-  run: string,
-  groupId: string,
-  expected: number,
-  deadlineMs = 30000,
-): Promise<number[]> {
-  const consumer = client(bootstrap).consumer({ groupId });
-  const counters: number[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, deadlineMs);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value?.toString() ?? "{}") as { counter?: number; run?: string };
-        if (value.run === run && typeof value.counter === "number") counters.push(value.counter);
-        if (counters.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.stop();
-  await consumer.commitOffsets([]).catch(() => undefined);
-  await consumer.disconnect();
-  return counters;
-}
-
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-
-function expectCounters(what: string, got: number[], from: number, to: number): void {
-  if (JSON.stringify(got) !== JSON.stringify(range(from, to))) {
-    throw new Error(
-      `${what}: expected counters ${from}..${to - 1}, got ${got.length} (${JSON.stringify(got.slice(0, 25))})`,
-    );
-  }
-}
 
 async function volumesOf(labName: string): Promise<string[]> {
   return (await findLabelled({ [LAB_LABEL]: labName })).filter((name) => name.startsWith("volume "));

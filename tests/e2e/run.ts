@@ -5,7 +5,8 @@
 // broken lab that must fail, a password in plain text that must be refused, and the README's quick start on a
 // fresh clone. Prints "e2e: N passed, N failed, N skipped". A missing pulumi CLI is a failure, not a skip.
 //
-// Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,fresh-clone (default: all);
+// Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,grow,grow-kraft,
+// side-by-side,fresh-clone (default: all);
 // --repeat N (run each selected lab N times in a row and report runs and failures per lab); --count N (messages
 // per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
@@ -18,6 +19,8 @@ import { configFromStackFile, readTrackedStackFile } from "../../lib/stack-files
 import { formatTopicSpec } from "../../infra/topics.js";
 import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
 import { registryChecks } from "./registry.js";
+import { growShrinkChecks, KEPT, kraftModeSteps, zookeeperModeSteps } from "./grow-shrink.js";
+import { sideBySide } from "./side-by-side.js";
 import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
@@ -60,6 +63,9 @@ const ALL = [
   "persistence",
   "wrong-host",
   "refused",
+  "grow",
+  "grow-kraft",
+  "side-by-side",
   "fresh-clone",
 ] as const;
 type LabName = (typeof ALL)[number];
@@ -91,6 +97,12 @@ function e2eLab(
     secrets,
   );
   return { title, stack, trackedFile, overrides: settings, ...(secrets ? { secrets } : {}) };
+}
+
+/** A lab from a tracked stack file on the local test images and nothing else: its ports are the lab's to choose. */
+function exampleLab(title: string, stack: string, trackedFile: string): LabDefinition {
+  const { settings } = localLab(trackedFile, { project: PROJECT, stack });
+  return { title, stack, trackedFile, overrides: settings };
 }
 
 /** The FileStream pipeline of Pulumi.connect.yaml, to run on other labs too. */
@@ -147,6 +159,14 @@ const labs = {
     outsideHost: "wrong-host.invalid",
     topics: [],
   }),
+  grow: e2eLab("growing lab (ZooKeeper mode)", "e2e-grow", "Pulumi.ci.yaml", 5, {
+    topics: ["topic_test:1:1", `${KEPT.topic}:1:1`],
+  }),
+  growKraft: e2eLab("growing KRaft lab", "e2e-grow-kraft", "Pulumi.kraft.yaml", 9, {
+    topics: [...kraftTopics, `${KEPT.topic}:1:1`],
+  }),
+  sideDev: exampleLab("side-by-side dev lab", "e2e-side-dev", "Pulumi.dev.yaml"),
+  sideCluster: exampleLab("side-by-side cluster", "e2e-side-cluster", "Pulumi.cluster.yaml"),
   sasl: e2eLab(
     "SCRAM lab",
     "e2e-sasl",
@@ -349,6 +369,23 @@ const runLab: Record<LabName, () => Promise<void>> = {
       );
     }
   },
+
+  grow: () =>
+    withPulumiLab(checks, labs.grow, log, (lab) =>
+      growShrinkChecks(
+        checks,
+        lab,
+        zookeeperModeSteps(lab.topology.labName, lab.topology.topics.map(formatTopicSpec)),
+        log,
+      ),
+    ),
+
+  "grow-kraft": () =>
+    withPulumiLab(checks, labs.growKraft, log, (lab) =>
+      growShrinkChecks(checks, lab, kraftModeSteps(lab.topology.labName), log),
+    ),
+
+  "side-by-side": () => sideBySide(checks, [labs.sideDev, labs.sideCluster], log),
 
   "fresh-clone": async () => {
     await checks.run(
