@@ -50,8 +50,13 @@ async function readOutputs(stack: string, alternative: string): Promise<LabOutpu
       `cannot read the outputs of stack ${stack} (${reason}). Is the lab up ('npm run lab:up')? Or pass ${alternative}`,
     );
   if (result.exitCode !== 0) throw failed(why);
+  const outputs: unknown = JSON.parse(result.stdout || "{}");
+  if (typeof outputs === "object" && outputs !== null && Object.keys(outputs).length === 0)
+    throw new UsageError(
+      `stack ${stack} holds no lab (never up, or destroyed): start it with npm run lab:up -- --stack ${stack}, or pass ${alternative}`,
+    );
   try {
-    return parseLabOutputs(JSON.parse(result.stdout), `stack ${stack}`);
+    return parseLabOutputs(outputs, `stack ${stack}`);
   } catch (error) {
     throw failed((error as Error).message);
   }

@@ -24,8 +24,9 @@ export interface PlannedOp {
   name: string;
 }
 
+/** A resource's line (`+  docker:index:Container kafka-2 create`), not the summary's (`+ 1 to create`). */
 const OP_LINE =
-  /^\s*(\+\+|\+-|--|\+|-|~)\s+(\S+)\s+(\S+)\s+(create replacement|delete original|create|update|delete|replace)\b/;
+  /^\s*(\+\+|\+-|--|\+|-|~)\s+(\S+:\S+)\s+(\S+)\s+(create replacement|delete original|create|update|delete|replace)\b/;
 
 /** The operations a preview plans (what it prints for each resource it would change). */
 export function plannedOps(preview: PreviewResult): PlannedOp[] {

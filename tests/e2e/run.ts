@@ -21,6 +21,7 @@ import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
 import { registryChecks } from "./registry.js";
 import { growShrinkChecks, KEPT, kraftModeSteps, zookeeperModeSteps } from "./grow-shrink.js";
 import { sideBySide } from "./side-by-side.js";
+import { labStatusOfNoLab, labStatusShowsTheLab } from "./lab-status.js";
 import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 import { portBlock } from "../../lib/ports.js";
 import { runSmokeTests } from "../../lib/smoke.js";
@@ -415,6 +416,12 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
           topic: replicated.name,
           ...(victim === undefined ? {} : { brokerId: victim }),
         }),
+    );
+    await checks.run(`${title}: npm run lab:status shows the brokers, controller, partitions and a group's lag`, () =>
+      labStatusShowsTheLab(lab, log),
+    );
+    await checks.run("npm run lab:status of a stack without a lab says so, exit code 3", () =>
+      labStatusOfNoLab("e2e-no-such-lab", log),
     );
     if (driftKey) {
       await checks.run(
