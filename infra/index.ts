@@ -5,7 +5,9 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, configError, parseLabConfig, type LabConfig } from "./config.js";
-import { engineFromEnv } from "./docker-engine.cjs";
+import { engineFromEnv, request, type EngineSettings } from "./docker-engine.cjs";
+import type { ConfigProblem } from "./config/keys.js";
+import { engineOf, remoteEngineProblems } from "./engine.js";
 import { chooseHostPorts } from "./host-ports.js";
 import { KafkaLab, type KafkaLabArgs } from "./kafka-lab.js";
 import { nextPlan } from "./lab-plan.js";
@@ -14,6 +16,17 @@ import { readProjectFile } from "./project-files.js";
 import { readStackConfig } from "./raw-config.js";
 import { shrinkProblems } from "./shrink-check.js";
 import { labNameOf } from "./topology.js";
+
+/** Why the engine the keys name cannot be used (asked once, through the transport every step uses). */
+async function engineUnreachable(engine: EngineSettings): Promise<ConfigProblem | undefined> {
+  try {
+    const { status } = await request(engine, "GET", "/_ping");
+    if (status === 200) return undefined;
+    return { key: "dockerHost", value: engine.host, allowed: `the engine answered /_ping with HTTP ${status}` };
+  } catch (error) {
+    return { key: "dockerHost", value: engine.host, allowed: (error as Error).message };
+  }
+}
 
 /** Refused before any resource is registered; RunError prints the message without a stack trace. */
 function refuse(error: ConfigError): never {
@@ -32,9 +45,20 @@ function loadConfig(): LabConfig {
 
 async function prepare(): Promise<KafkaLabArgs> {
   const config = loadConfig();
+  const engine = engineOf(config) ?? engineFromEnv();
+  // A remote engine that the environment names (one the keys name was checked with the config).
+  if (!engineOf(config)) {
+    const remote = remoteEngineProblems(engine, config);
+    if (remote.length > 0) refuse(configError(remote));
+  }
+  const configured = engineOf(config);
+  if (configured) {
+    const unreachable = await engineUnreachable(configured);
+    if (unreachable) refuse(configError([unreachable]));
+  }
   const previous = await readPreviousLab();
   const labName = labNameOf({ project: pulumi.getProject(), stack: pulumi.getStack() });
-  const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, engineFromEnv());
+  const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, engine);
   const { plan, problems } = nextPlan(config, previous.plan, ports);
   const from = previous.plan?.brokers ?? 0;
   if (problems.length === 0 && config.brokers < from && previous.bootstrapServers) {

@@ -5,6 +5,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
 import { SetupResource } from "./setup-resources.js";
+import type { EngineSettings } from "./docker-engine.cjs";
+import { engineOf, providerArgs } from "./engine.js";
 import type { LabPlan } from "./lab-plan.js";
 import type { ContainerSpec } from "./specs.js";
 import { buildTopology, type LabTopology } from "./topology.js";
@@ -34,13 +36,22 @@ export class KafkaLab extends pulumi.ComponentResource {
   /** Every stack output of the lab; each resolves once the containers are healthy and every setup step is done. */
   readonly outputs: Record<string, pulumi.Output<string | string[]>>;
   private readonly dockerOptions: pulumi.CustomResourceOptions;
+  private readonly engine: EngineSettings | undefined;
   private readonly network: docker.Network;
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
     const topology = buildTopology(args.config, { project: pulumi.getProject(), stack: pulumi.getStack() }, args.plan);
     this.topology = topology;
-    const provider = new docker.Provider("docker", {}, { parent: this, version: DOCKER_PROVIDER_VERSION });
+    // The engine the lab's keys name (their TLS key as a secret); without dockerHost the provider reads the
+    // environment (DOCKER_HOST, ...) itself, as the setup steps' transport does.
+    this.engine = engineOf(args.config);
+    const { keyMaterial, ...engineArgs } = providerArgs(this.engine);
+    const provider = new docker.Provider(
+      "docker",
+      { ...engineArgs, ...(keyMaterial ? { keyMaterial: pulumi.secret(keyMaterial) } : {}) },
+      { parent: this, version: DOCKER_PROVIDER_VERSION },
+    );
     this.dockerOptions = { parent: this, provider };
 
     this.network = new docker.Network(
@@ -106,7 +117,12 @@ export class KafkaLab extends pulumi.ComponentResource {
       const containers = step.after.filter((key) => key in this.containers).map((key) => this.containers[key]!.id);
       const clusterToken = pulumi.all(containers).apply((ids) => ids.join(","));
       const dependsOn = step.after.map((key) => made.get(key)!);
-      const refs = { clusterToken, password: secret, containerName };
+      const refs = {
+        clusterToken,
+        password: secret,
+        containerName,
+        ...(this.engine ? { engine: pulumi.secret(this.engine) } : {}),
+      };
       made.set(step.key, new SetupResource(step, refs, { parent: this, retainOnDelete, dependsOn }));
     }
     return [...made.values()];

@@ -26,7 +26,7 @@ type ValueOfDecl<D> = D extends { kind: infer Kind } ? (Kind extends "list" ? st
 type OutputsOfService<S> = S extends Service<KeySet, infer _E, infer O> ? { [N in keyof O]: ValueOfDecl<O[N]> } : never;
 
 /** Every stack output of a lab, by name, with the type of its value: what `pulumi stack output --json` gives. */
-export type LabOutputs = { networkName: string; labPlan: string } & UnionToIntersection<
+export type LabOutputs = { networkName: string; labPlan: string; dockerHost: string } & UnionToIntersection<
   OutputsOfService<(typeof SERVICES)[number]>
 >;
 export type OutputName = keyof LabOutputs;
@@ -35,6 +35,11 @@ export type OutputName = keyof LabOutputs;
 export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; description: string }> = Object.assign(
   {
     networkName: { kind: "string", description: '`docker run --network "$(pulumi stack output networkName)" ...`' },
+    dockerHost: {
+      kind: "string",
+      description:
+        "the Docker engine the lab runs on (`dockerHost`); empty: the one the environment names. The scripts and smoke tests talk to the environment's",
+    },
     labPlan: {
       kind: "string",
       description:
@@ -124,6 +129,7 @@ export function buildTopology(
   const outputs: Record<string, { value: string | string[]; description: string }> = {
     networkName: { value: network.name, description: OUTPUT_DECLS.networkName.description },
     labPlan: { value: JSON.stringify(plan), description: OUTPUT_DECLS.labPlan.description },
+    dockerHost: { value: config.dockerHost, description: OUTPUT_DECLS.dockerHost.description },
   };
   for (const service of buildOrder(SERVICES)) {
     const own = service.enabled(config) ? service.build(ctx) : undefined;

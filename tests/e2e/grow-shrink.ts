@@ -181,6 +181,12 @@ const FOLLOWERS: Array<[RegExp, string, RegExp]> = [
   [/^update$/, TOPIC, /^topic-/],
   [/^(replace|create replacement|delete original)$/, READINESS, /^consumer-group-readiness$/],
 ];
+/** A container replaced: a preview prints the replacement's create, the original's delete and the replace itself. */
+const replaced = (keys: string[]) =>
+  keys.flatMap((key): Array<[string | RegExp, string, string]> => [
+    ["replace", CONTAINER, key],
+    [/^(create replacement|delete original)$/, CONTAINER, key],
+  ]);
 const newBrokers = (lab: string, ids: number[], op: "create" | "delete") =>
   ids.flatMap((id): Array<[string, string, string]> => [
     [op, CONTAINER, `kafka-${id}`],
@@ -204,15 +210,7 @@ export function zookeeperModeSteps(labName: string, topics: string[]): Array<Gro
     {
       title: "another heap replaces the brokers, which keep their data in their volumes",
       change: { kafkaHeap: "320m" },
-      judge: only.ops(
-        [
-          ["replace", CONTAINER, "kafka-1"],
-          ["replace", CONTAINER, "kafka-2"],
-          ["replace", CONTAINER, "kafka-3"],
-          ...FOLLOWERS,
-        ],
-        ["zookeeper-1"],
-      ),
+      judge: only.ops([...replaced(["kafka-1", "kafka-2", "kafka-3"]), ...FOLLOWERS], ["zookeeper-1"]),
     },
     {
       title: "a topic spread over the three brokers",

@@ -111,6 +111,7 @@ describe("the tutorial's lab (defaults)", () => {
       zookeeperConnect: "zookeeper:2181",
       networkName: "kafka-lab-dev-net",
       labPlan: JSON.stringify(topology.plan),
+      dockerHost: "",
       topics: ["topic_test"],
       connectUrl: "",
       internalConnectUrl: "",
