@@ -57,6 +57,7 @@ async function describeKafka(admin: Admin): Promise<Pick<LabStatus, "brokers" | 
         return { topic, partition, committed, end, lag: committed < 0 ? end : end - committed };
       }),
     );
+    lag.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     groups.push({ id: group.groupId, state: group.state, members: group.members.length, lag });
   }
   return {

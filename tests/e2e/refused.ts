@@ -5,7 +5,7 @@ import { labNameOf } from "../../infra/topology.js";
 import { localImageOverrides, type Settings } from "../../lib/local-images.js";
 import { portBlock } from "../../lib/ports.js";
 import { leftoversOf, type Log } from "./containers.js";
-import { labStackOf, PROJECT, type LabDefinition } from "./pulumi-lab.js";
+import { openStack, PROJECT, type LabDefinition } from "./pulumi-lab.js";
 
 export interface RefusedCase {
   /** What is wrong, for the check's name. */
@@ -17,6 +17,8 @@ export interface RefusedCase {
   expected: RegExp;
   /** Text that must appear nowhere in the message (a password). */
   secret?: string;
+  /** Secrets stored (encrypted) in the machine's stack file before the preview. */
+  secrets?: Record<string, string>;
 }
 
 const STACK = "e2e-refused";
@@ -24,11 +26,12 @@ const BLOCK = 6;
 
 export function refusedDefinition(c: RefusedCase): LabDefinition {
   const overrides = { ...localImageOverrides("zookeeper"), ...portBlock("e2e", BLOCK).settings, ...c.settings };
-  return { title: `refused config: ${c.what}`, stack: STACK, trackedFile: c.trackedFile, overrides };
+  const secrets = c.secrets ? { secrets: c.secrets } : {};
+  return { title: `refused config: ${c.what}`, stack: STACK, trackedFile: c.trackedFile, overrides, ...secrets };
 }
 
 export async function refusedByPreview(c: RefusedCase, log: Log): Promise<void> {
-  const stack = await labStackOf(refusedDefinition(c), log).open();
+  const stack = await openStack(refusedDefinition(c), log);
   try {
     const failure = await stack.preview().then(
       () => undefined,

@@ -1,34 +1,41 @@
-// The tutorial lab on a remote engine (remote-engine.ts): the real `pulumi up` with the engine named the way the
-// docker CLI reads it (DOCKER_HOST, and DOCKER_TLS_VERIFY with DOCKER_CERT_PATH for TLS; for SSH, an `ssh` first
-// on PATH that adds the key and known_hosts), the brokers' OUTSIDE listener published on the engine's address
-// (bindAddress 0.0.0.0 there, outsideHost that address), the round trips from this machine (OUTSIDE) and from a
-// container on the lab network (INSIDE: its script copied in through the engine, no bind mount), a preview that
-// plans nothing, `pulumi destroy` with nothing left on the remote engine, and nothing of the lab on this one's.
-// The program's config knows no engine yet: this proves what the environment alone reaches.
+// Labs on a second, independent Docker engine (remote-engine.ts: its own dockerd in a network namespace, reachable
+// over TCP with TLS and over SSH), made by the real `pulumi up` with the engine named by the lab's keys alone:
+// a tutorial lab over TLS (dockerHost tcp://, dockerTlsCa and dockerTlsCert as files, dockerTlsKey a secret) and a
+// SCRAM lab over SSH (dockerHost ssh://, dockerSshOpts). `pulumi` itself runs with this machine's environment, so
+// only the keys can take the lab there. Each lab: its containers are on the second engine and none on this one, the
+// smoke tests pass (their docker CLI pointed at the second engine), a preview plans nothing, destroy leaves nothing
+// on either engine. And the refusals: a wrong CA, an unknown host key, a loopback bindAddress with that engine.
 //
-//   npx tsx tests/e2e/remote-lab.ts [--over tls,ssh] [--count N]      (as root)
+//   npx tsx tests/e2e/remote-lab.ts [--count N]      (as root)
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { engineFromEnv } from "../../infra/docker-engine.cjs";
-import { outputText } from "../../infra/topology.js";
+import { engineFromEnv, request, type EngineSettings } from "../../infra/docker-engine.cjs";
+import { LAB_LABEL, type LabTopology } from "../../infra/topology.js";
 import { leftoversOf, useEngine } from "../../lib/docker.js";
-import { localLab } from "../../lib/local-images.js";
+import { localLab, type Settings } from "../../lib/local-images.js";
+import { runSmokeTests } from "../../lib/smoke.js";
 import { CheckRunner } from "./checks.js";
+import { refusedByPreview } from "./refused.js";
+import { runPassword } from "./sasl.js";
 import { PROJECT, withPulumiLab, type LabDefinition } from "./pulumi-lab.js";
 import { LAB_IMAGES, startRemoteEngine, type RemoteEngine } from "./remote-engine.js";
-import { smokeInside, smokeOutside } from "./smoke.js";
+import { makeCa } from "../support/tls-material.js";
 
 type Way = "tls" | "ssh";
+type Log = (line: string) => void;
 
-/** Runs `body` with the environment (and lib/docker.ts's engine) naming the remote engine over `way`. */
-async function withEngineEnv(remote: RemoteEngine, way: Way, body: () => Promise<void>): Promise<void> {
+/** Runs `body` with the docker CLI (and lib/docker.ts) pointed at the remote engine over `way`: the smoke tests'. */
+async function withEngineEnv<T>(remote: RemoteEngine, way: Way, body: () => Promise<T>): Promise<T> {
   const names = ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "PATH"];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   for (const name of ["DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"]) delete process.env[name];
   Object.assign(process.env, remote.env[way]);
   useEngine(engineFromEnv());
   try {
-    await body();
+    return await body();
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
@@ -38,61 +45,155 @@ async function withEngineEnv(remote: RemoteEngine, way: Way, body: () => Promise
   }
 }
 
-export async function remoteLab(
-  checks: CheckRunner,
-  log: (line: string) => void,
-  remote: RemoteEngine,
-  way: Way,
-  count = 200,
-): Promise<void> {
+/** The keys that put a lab on the remote engine over `way`, and the secrets among them. */
+function engineKeys(remote: RemoteEngine, way: Way): { settings: Settings; secrets: Record<string, string> } {
+  const where = { outsideHost: remote.address, bindAddress: remote.address };
+  if (way === "tls")
+    return {
+      settings: {
+        ...where,
+        dockerHost: remote.settings.tls.host,
+        dockerTlsCa: remote.tls.caFile,
+        dockerTlsCert: remote.tls.certFile,
+      },
+      secrets: { dockerTlsKey: remote.tls.key },
+    };
+  return { settings: { ...where, dockerHost: remote.settings.ssh.host, dockerSshOpts: remote.ssh.opts }, secrets: {} };
+}
+
+/** Names of the containers with the lab's label on an engine. */
+async function labContainersOn(engine: EngineSettings, topology: LabTopology): Promise<string[]> {
+  const filter = encodeURIComponent(JSON.stringify({ label: [`${LAB_LABEL}=${topology.labName}`] }));
+  const { status, data } = await request(engine, "GET", `/containers/json?all=1&filters=${filter}`);
+  if (status !== 200) throw new Error(`the remote engine listed no containers (${status}): ${data.toString()}`);
+  return (JSON.parse(data.toString()) as Array<{ Names: string[] }>).map((c) => c.Names[0]!.replace(/^\//, "")).sort();
+}
+
+function definitionOf(remote: RemoteEngine, way: Way, extra: Settings, secrets: Record<string, string>): LabDefinition {
   const stack = `e2e-remote-${way}`;
-  const { settings, topology } = localLab(
-    "Pulumi.ci.yaml",
-    { project: PROJECT, stack },
-    { outsideHost: remote.address, bindAddress: "0.0.0.0" },
-  );
-  const definition: LabDefinition = {
-    title: `tutorial lab on the remote engine over ${way.toUpperCase()} (${remote.env[way].DOCKER_HOST})`,
-    stack,
-    trackedFile: "Pulumi.ci.yaml",
-    overrides: settings,
-  };
-  await withEngineEnv(remote, way, () =>
-    withPulumiLab(checks, definition, log, async (lab) => {
-      const bootstrap = outputText(lab.topology, "bootstrapServers");
-      await checks.run(`${definition.title}: round trip from this machine through OUTSIDE (${bootstrap})`, () =>
-        smokeOutside(bootstrap, "topic_test", count, log),
-      );
-      await checks.run(`${definition.title}: round trip from a container on the lab network through INSIDE`, () =>
-        smokeInside(lab.topology, "topic_test", count, log),
-      );
-    }),
-  );
-  await checks.run(`${definition.title}: nothing of the lab on this machine's engine`, async () => {
-    const here = await leftoversOf(topology.labName);
-    if (here.length > 0) throw new Error(`on this machine's engine: ${here.join(", ")}`);
+  const keys = engineKeys(remote, way);
+  const { settings } = localLab("Pulumi.ci.yaml", { project: PROJECT, stack }, { ...keys.settings, ...extra });
+  const title =
+    way === "tls"
+      ? `tutorial lab on the second engine over TLS (${remote.settings.tls.host})`
+      : `SCRAM lab on the second engine over SSH (${remote.settings.ssh.host})`;
+  return { title, stack, trackedFile: "Pulumi.ci.yaml", overrides: settings, secrets: { ...keys.secrets, ...secrets } };
+}
+
+async function remoteLab(checks: CheckRunner, log: Log, remote: RemoteEngine, definition: LabDefinition, way: Way) {
+  const engine = remote.settings[way];
+  await withPulumiLab(checks, definition, log, async (lab) => {
+    const { title } = definition;
+    await checks.run(`${title}: the lab's containers are on the second engine, none on this machine's`, async () => {
+      const there = await labContainersOn(engine, lab.topology);
+      const expected = lab.topology.containers.map((c) => c.name).sort();
+      if (JSON.stringify(there) !== JSON.stringify(expected))
+        throw new Error(`the second engine runs ${there.join(", ") || "nothing"}, not ${expected.join(", ")}`);
+      const here = await leftoversOf(lab.topology.labName);
+      if (here.length > 0) throw new Error(`on this machine's engine: ${here.join(", ")}`);
+      log(`  on ${engine.host}: ${there.join(", ")}`);
+    });
+    await checks.run(
+      `${title}: the smoke tests pass (host through OUTSIDE, the lab network through INSIDE${way === "ssh" ? ", logged in with SCRAM" : ""})`,
+      async () => {
+        const failed = await withEngineEnv(remote, way, () => runSmokeTests(lab.stack.name));
+        if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed})`);
+      },
+    );
   });
+  await checks.run(`${definition.title}: pulumi destroy left nothing of it on the second engine`, async () => {
+    const there = await labContainersOn(engine, definitionLabTopology(definition));
+    if (there.length > 0) throw new Error(`left on the second engine: ${there.join(", ")}`);
+  });
+}
+
+/** Just the lab's name: what a leftover check on another engine looks for. */
+function definitionLabTopology(definition: LabDefinition): LabTopology {
+  return localLab(definition.trackedFile, { project: PROJECT, stack: definition.stack }).topology;
+}
+
+/** What must stop `pulumi preview` before anything exists on the second engine. */
+async function refusals(checks: CheckRunner, log: Log, remote: RemoteEngine): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), "kafka-lab-refusals-"));
+  try {
+    const wrongCa = makeCa(scratch, "other-ca").certFile;
+    const emptyKnownHosts = join(scratch, "known_hosts");
+    writeFileSync(emptyKnownHosts, "");
+    const unknownHostKey = remote.ssh.opts.map((o) =>
+      o.startsWith("UserKnownHostsFile=") ? `UserKnownHostsFile=${emptyKnownHosts}` : o,
+    );
+    const cases: Array<[string, Way, Settings, RegExp]> = [
+      [
+        "a CA that did not sign the engine's certificate",
+        "tls",
+        { dockerTlsCa: wrongCa },
+        /kafka-lab:dockerHost = .*does not verify against tls\.ca/,
+      ],
+      [
+        "an SSH host key that is not known",
+        "ssh",
+        { dockerSshOpts: unknownHostKey },
+        /kafka-lab:dockerHost = .*Host key verification failed/,
+      ],
+      [
+        "a loopback bindAddress on the second engine",
+        "tls",
+        { bindAddress: "127.0.0.1" },
+        /kafka-lab:bindAddress = "127\.0\.0\.1": the lab runs on the Docker engine at tcp:\/\/.*loopback/,
+      ],
+    ];
+    for (const [what, way, change, expected] of cases) {
+      await checks.run(`remote engine refused before anything exists: ${what}, naming the key`, async () => {
+        const definition = definitionOf(remote, way, change, {});
+        await refusedByPreview(
+          {
+            what,
+            trackedFile: definition.trackedFile,
+            settings: definition.overrides,
+            expected,
+            ...(definition.secrets ? { secrets: definition.secrets } : {}),
+          },
+          log,
+        );
+        const there = await labContainersOn(remote.settings.tls, definitionLabTopology(definition));
+        if (there.length > 0) throw new Error(`the refused preview made ${there.join(", ")}`);
+      });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The second engine, its images, both labs and the refusals; the engine is torn down also on failure. */
+export async function remoteEngineLabs(checks: CheckRunner, log: Log): Promise<void> {
+  let remote: RemoteEngine | undefined;
+  const started = await checks.run(
+    "a second Docker engine in a network namespace, over TLS and SSH, with the lab's images",
+    async () => {
+      remote = await startRemoteEngine({ log });
+      log(`  engine at ${remote.address} up in ${remote.startSeconds.toFixed(1)}s`);
+      log(`  images loaded in ${(await remote.loadImages(LAB_IMAGES)).toFixed(1)}s`);
+    },
+  );
+  if (!started || !remote) return;
+  const engine = remote;
+  try {
+    await remoteLab(checks, log, engine, definitionOf(engine, "tls", {}, {}), "tls");
+    const scram = { outsideAuth: "scram-sha-256" };
+    await remoteLab(checks, log, engine, definitionOf(engine, "ssh", scram, { outsidePassword: runPassword() }), "ssh");
+    await refusals(checks, log, engine);
+  } finally {
+    await checks.run("the second engine torn down: its dockerd, sshd, namespace and veth, nothing left", async () => {
+      log(`  torn down in ${(await engine.stop()).toFixed(1)}s`);
+    });
+  }
 }
 
 async function main(): Promise<number> {
   const log = (line: string) => console.log(line);
   const checks = new CheckRunner(log);
-  const args = process.argv.slice(2);
-  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const ways = (flag("--over") ?? "tls,ssh").split(",") as Way[];
-  let remote: RemoteEngine | undefined;
-  await checks.run("a remote engine with the lab's images", async () => {
-    remote = await startRemoteEngine({ log });
-    await remote.loadImages(LAB_IMAGES);
-  });
-  if (remote) {
-    try {
-      for (const way of ways) await remoteLab(checks, log, remote, way, Number(flag("--count") ?? 200));
-    } finally {
-      await checks.run("the remote engine torn down, nothing of it left", () => remote!.stop());
-    }
-  }
-  return checks.finish("remote lab");
+  await remoteEngineLabs(checks, log);
+  return checks.finish("remote labs");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exit(await main());

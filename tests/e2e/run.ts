@@ -6,7 +6,7 @@
 // fresh clone. Prints "e2e: N passed, N failed, N skipped". A missing pulumi CLI is a failure, not a skip.
 //
 // Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,grow,grow-kraft,
-// side-by-side,fresh-clone (default: all);
+// side-by-side,remote,fresh-clone (default: all);
 // --repeat N (run each selected lab N times in a row and report runs and failures per lab); --count N (messages
 // per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
 
@@ -21,6 +21,7 @@ import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
 import { registryChecks } from "./registry.js";
 import { growShrinkChecks, KEPT, kraftModeSteps, zookeeperModeSteps } from "./grow-shrink.js";
 import { sideBySide } from "./side-by-side.js";
+import { remoteEngineLabs } from "./remote-lab.js";
 import { labStatusOfNoLab, labStatusShowsTheLab } from "./lab-status.js";
 import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 import { portBlock } from "../../lib/ports.js";
@@ -67,6 +68,7 @@ const ALL = [
   "grow",
   "grow-kraft",
   "side-by-side",
+  "remote",
   "fresh-clone",
 ] as const;
 type LabName = (typeof ALL)[number];
@@ -388,6 +390,8 @@ const runLab: Record<LabName, () => Promise<void>> = {
     ),
 
   "side-by-side": () => sideBySide(checks, [labs.sideDev, labs.sideCluster], log),
+
+  remote: () => remoteEngineLabs(checks, log),
 
   "fresh-clone": async () => {
     await checks.run(
