@@ -64,7 +64,7 @@ test("docker run: the topology's env, ports, aliases, limits, labels, and the sa
   const args = dockerRunArgs(kafka, topology.network.name);
   const value = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(value("--name"), kafka.name);
-  assert.equal(value("--network"), "kafka-lab-bench-x-net");
+  assert.equal(value("--network"), "kafka-lab-bench-x-network");
   assert.equal(value("--publish"), "127.0.0.1:30101:9092");
   assert.equal(value("--memory"), `${kafka.memoryMb}m`);
   assert.equal(value("--health-interval"), "2s");

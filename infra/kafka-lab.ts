@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
-import { SetupResource } from "./setup-resources.js";
+import { ContainerHealthy, LabNetwork, SetupResource } from "./setup-resources.js";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { engineOf, providerArgs } from "./engine.js";
 import type { LabPlan } from "./lab-plan.js";
@@ -33,11 +33,14 @@ const seconds = (n: number) => `${n}s`;
 export class KafkaLab extends pulumi.ComponentResource {
   readonly topology: LabTopology;
   readonly containers: Record<string, docker.Container> = {};
+  /** Per container: exists once it is healthy (its own healthcheck passed). */
+  readonly healthy: Record<string, ContainerHealthy> = {};
   /** Every stack output of the lab; each resolves once the containers are healthy and every setup step is done. */
   readonly outputs: Record<string, pulumi.Output<string | string[]>>;
   private readonly dockerOptions: pulumi.CustomResourceOptions;
   private readonly engine: EngineSettings | undefined;
-  private readonly network: docker.Network;
+  private readonly network: LabNetwork;
+  private readonly secretEngine: pulumi.Output<EngineSettings> | undefined;
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
@@ -53,15 +56,14 @@ export class KafkaLab extends pulumi.ComponentResource {
       { parent: this, version: DOCKER_PROVIDER_VERSION },
     );
     this.dockerOptions = { parent: this, provider };
+    this.secretEngine = this.engine ? pulumi.secret(this.engine) : undefined;
+    const engine = this.secretEngine ? { engine: this.secretEngine } : {};
 
-    this.network = new docker.Network(
-      "network",
-      {
-        name: topology.network.name,
-        driver: "bridge",
-        labels: toLabels(topology.network.labels),
-      },
-      this.dockerOptions,
+    // Through the engine API: the Docker provider's network waits a fixed 2 s after each create and delete.
+    this.network = new LabNetwork(
+      "lab-network",
+      { name: topology.network.name, labels: topology.network.labels, ...engine },
+      { parent: this },
     );
     const images = new Map(
       topology.images.map((image) => [
@@ -89,8 +91,24 @@ export class KafkaLab extends pulumi.ComponentResource {
         ),
     );
     for (const spec of topology.containers) {
-      const dependsOn = [...spec.dependsOn.map((key) => this.containers[key]!), ...volumes];
-      this.containers[spec.key] = this.container(spec, images.get(spec.image)!, dependsOn);
+      // Deleted in the reverse order, so a broker stops before the ZooKeeper it depends on, also when it started
+      // beside it (its image waits for its dependencies by itself).
+      const after = spec.dependsOn.map((key) =>
+        spec.waitsForDependencies ? this.containers[key]! : this.healthy[key]!,
+      );
+      const container = this.container(spec, images.get(spec.image)!, [...after, ...volumes]);
+      this.containers[spec.key] = container;
+      this.healthy[spec.key] = new ContainerHealthy(
+        `healthy-${spec.key}`,
+        {
+          container: container.name,
+          containerId: container.id,
+          probe: spec.healthcheck.test.slice(1),
+          timeoutSeconds: topology.waitTimeoutSeconds,
+          ...engine,
+        },
+        { parent: this, dependsOn: [container] },
+      );
     }
 
     const done = this.setupSteps(args.config.outsidePassword);
@@ -108,7 +126,7 @@ export class KafkaLab extends pulumi.ComponentResource {
    */
   private setupSteps(password: string): pulumi.CustomResource[] {
     const { topology } = this;
-    const made = new Map<string, pulumi.CustomResource>(Object.entries(this.containers));
+    const made = new Map<string, pulumi.CustomResource>(Object.entries(this.healthy));
     const retainOnDelete = topology.volumes.some((v) => v.keep);
     const secret = pulumi.secret(password);
     const containerName = (key: string) => this.containers[key]!.name;
@@ -121,7 +139,7 @@ export class KafkaLab extends pulumi.ComponentResource {
         clusterToken,
         password: secret,
         containerName,
-        ...(this.engine ? { engine: pulumi.secret(this.engine) } : {}),
+        ...(this.secretEngine ? { engine: this.secretEngine } : {}),
       };
       made.set(step.key, new SetupResource(step, refs, { parent: this, retainOnDelete, dependsOn }));
     }
@@ -148,8 +166,9 @@ export class KafkaLab extends pulumi.ComponentResource {
           retries: spec.healthcheck.retries,
           startPeriod: seconds(spec.healthcheck.startPeriodSeconds),
         },
-        wait: true,
-        waitTimeout: this.topology.waitTimeoutSeconds,
+        // Not the provider's wait (an inspect once a second, once the probe's interval has passed): ContainerHealthy
+        // runs the container's own probe while it starts.
+        wait: false,
         memory: spec.memoryMb,
         // No swap on top of the limit. Unset, Docker stores twice the memory and every preview shows a diff.
         memorySwap: spec.memoryMb,

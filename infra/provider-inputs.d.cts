@@ -63,6 +63,24 @@ export interface SchemaInputs<S = string> {
   clusterToken: S;
 }
 
+export interface NetworkInputs<E = EngineSettings> {
+  name: string;
+  labels: Record<string, string>;
+  /** The engine; without it, the one the environment names. */
+  engine?: E;
+}
+
+export interface HealthInputs<S = string, E = EngineSettings> {
+  /** The container's name. */
+  container: S;
+  /** Its id: another one (the container was re-created) is waited for again. */
+  containerId: S;
+  /** Its healthcheck command, without Docker's "CMD": run while it starts. */
+  probe: string[];
+  timeoutSeconds: number;
+  engine?: E;
+}
+
 /** The inputs of each kind of setup step (specs.ts: SetupStep). */
 export interface StepInputs<S = string, E = EngineSettings> {
   "scram-user": ScramUserInputs<S, E>;

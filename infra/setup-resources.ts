@@ -1,9 +1,12 @@
-// The setup steps as Pulumi resources: one dynamic resource per kind of step (specs.ts: SetupStep), its inputs from
-// setup-inputs.ts, created through the providers of kafka-providers.cjs (SCRAM user, topics, readiness) and
-// rest-providers.cjs (connectors, schemas) once the containers they wait for are healthy.
+// The dynamic resources of a lab: one per kind of setup step (specs.ts: SetupStep), its inputs from setup-inputs.ts,
+// created through the providers of kafka-providers.cjs (SCRAM user, topics, readiness) and rest-providers.cjs
+// (connectors, schemas) once the containers they wait for are healthy; and the network and the health waits, through
+// docker-providers.cjs.
 
 import * as pulumi from "@pulumi/pulumi";
+import dockerProviders from "./docker-providers.cjs";
 import providers from "./kafka-providers.cjs";
+import type { HealthInputs, NetworkInputs } from "./provider-inputs.cjs";
 import restProviders from "./rest-providers.cjs";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { providerInputs, type SetupKind, type StepRefs } from "./setup-inputs.js";
@@ -31,5 +34,24 @@ export class SetupResource extends pulumi.dynamic.Resource {
     const { kind, inputs } = providerInputs(step, refs);
     const { provider, type } = KINDS[kind];
     super(provider, step.key, { ...inputs }, opts, "kafka-lab", type);
+  }
+}
+
+/** The lab's Docker network, made through the engine API (docker-providers.cjs). */
+export class LabNetwork extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  constructor(name: string, args: NetworkInputs<pulumi.Input<EngineSettings>>, opts: pulumi.CustomResourceOptions) {
+    super(dockerProviders.networkProvider, name, { ...args }, opts, "kafka-lab", "LabNetwork");
+  }
+}
+
+/** Exists once the container is healthy: its own healthcheck passed (docker-providers.cjs). */
+export class ContainerHealthy extends pulumi.dynamic.Resource {
+  constructor(
+    name: string,
+    args: HealthInputs<pulumi.Input<string>, pulumi.Input<EngineSettings>>,
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    super(dockerProviders.healthProvider, name, { ...args }, opts, "kafka-lab", "ContainerHealthy");
   }
 }

@@ -57,8 +57,10 @@ export interface ContainerSpec {
   /** Named volumes (persistence only); nothing else is ever mounted, least of all the Docker socket. */
   mounts: VolumeMount[];
   healthcheck: Healthcheck;
-  /** Keys of the containers that must be healthy before this one starts. */
+  /** Keys of the containers that must be healthy before this one starts (or only exist: waitsForDependencies). */
   dependsOn: string[];
+  /** Its image waits for its dependencies by itself, so it starts as soon as they exist, in parallel with them. */
+  waitsForDependencies?: boolean;
   /** Memory limit in MiB, with no swap on top. */
   memoryMb: number;
   /** Seconds Docker waits after SIGTERM before SIGKILL, so a broker can shut down cleanly. */

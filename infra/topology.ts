@@ -115,7 +115,8 @@ export function buildTopology(
     [`${LABEL_PREFIX}.project`]: identity.project,
     [`${LABEL_PREFIX}.stack`]: identity.stack,
   };
-  const network: NetworkSpec = { name: `${labName}-net`, labels };
+  // Not -net: that was the Docker provider's network, which a lab made before would still hold while it moves.
+  const network: NetworkSpec = { name: `${labName}-network`, labels };
   const built = new Map<AnyService, Built<unknown>>();
   const ctx: ServiceContext = {
     config,

@@ -327,6 +327,8 @@ function brokerContainer(ctx: ServiceContext<typeof brokerKeys>, id: number): Co
     mounts: volumesOf(ctx, key, { data: KAFKA_DATA_DIR }),
     healthcheck: kafkaHealthcheck(),
     dependsOn: keysOf(zookeepers?.containers),
+    // cp-kafka waits for ZooKeeper itself (cub zk-ready; the local image likewise), so it starts beside it.
+    waitsForDependencies: true,
     memoryMb: memoryLimitMb(config.kafkaHeap),
     stopGraceSeconds: 30,
   };

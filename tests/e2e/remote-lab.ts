@@ -20,7 +20,7 @@ import { runSmokeTests } from "../../lib/smoke.js";
 import { CheckRunner } from "./checks.js";
 import { refusedByPreview } from "./refused.js";
 import { runPassword } from "./sasl.js";
-import { PROJECT, withPulumiLab, type LabDefinition } from "./pulumi-lab.js";
+import { PROJECT, topologyOf, withPulumiLab, type LabDefinition } from "./pulumi-lab.js";
 import { LAB_IMAGES, startRemoteEngine, type RemoteEngine } from "./remote-engine.js";
 import { makeCa } from "../support/tls-material.js";
 
@@ -72,12 +72,14 @@ async function labContainersOn(engine: EngineSettings, topology: LabTopology): P
 function definitionOf(remote: RemoteEngine, way: Way, extra: Settings, secrets: Record<string, string>): LabDefinition {
   const stack = `e2e-remote-${way}`;
   const keys = engineKeys(remote, way);
-  const { settings } = localLab("Pulumi.ci.yaml", { project: PROJECT, stack }, { ...keys.settings, ...extra });
+  const allSecrets = { ...keys.secrets, ...secrets };
+  const identity = { project: PROJECT, stack };
+  const { settings } = localLab("Pulumi.ci.yaml", identity, { ...keys.settings, ...extra }, allSecrets);
   const title =
     way === "tls"
       ? `tutorial lab on the second engine over TLS (${remote.settings.tls.host})`
       : `SCRAM lab on the second engine over SSH (${remote.settings.ssh.host})`;
-  return { title, stack, trackedFile: "Pulumi.ci.yaml", overrides: settings, secrets: { ...keys.secrets, ...secrets } };
+  return { title, stack, trackedFile: "Pulumi.ci.yaml", overrides: settings, secrets: allSecrets };
 }
 
 async function remoteLab(checks: CheckRunner, log: Log, remote: RemoteEngine, definition: LabDefinition, way: Way) {
@@ -109,7 +111,7 @@ async function remoteLab(checks: CheckRunner, log: Log, remote: RemoteEngine, de
 
 /** Just the lab's name: what a leftover check on another engine looks for. */
 function definitionLabTopology(definition: LabDefinition): LabTopology {
-  return localLab(definition.trackedFile, { project: PROJECT, stack: definition.stack }).topology;
+  return topologyOf(definition);
 }
 
 /** What must stop `pulumi preview` before anything exists on the second engine. */

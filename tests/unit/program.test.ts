@@ -40,14 +40,25 @@ describe("resource graph under Pulumi mocks", () => {
     assert.equal(DOCKER_PROVIDER_VERSION, "5.1.0");
   });
 
-  it("registers the network with the topology's name and labels", () => {
-    const [network, ...more] = ofType("docker:index/network:Network");
+  it("registers the network with the topology's name and labels, through the engine API (no fixed wait)", () => {
+    assert.equal(ofType("docker:index/network:Network").length, 0, "not the Docker provider's network");
+    const [network, ...more] = ofType("pulumi-nodejs:dynamic/kafka-lab:LabNetwork");
     assert.equal(more.length, 0);
     assert.equal(network!.inputs.name, topology.network.name);
-    assert.deepEqual(
-      network!.inputs.labels,
-      Object.entries(topology.network.labels).map(([label, value]) => ({ label, value })),
-    );
+    assert.deepEqual(network!.inputs.labels, topology.network.labels);
+    assert.match(network!.inputs.__provider, /networks\/create/);
+  });
+
+  it("waits for each container's health with its own probe, after the container", () => {
+    const waits = ofType("pulumi-nodejs:dynamic/kafka-lab:ContainerHealthy");
+    assert.deepEqual(waits.map((w) => w.name).sort(), topology.containers.map((c) => `healthy-${c.key}`).sort());
+    for (const spec of topology.containers) {
+      const wait = waits.find((w) => w.name === `healthy-${spec.key}`)!;
+      assert.equal(wait.inputs.container, spec.name);
+      assert.equal(wait.inputs.containerId, `${spec.key}-id`);
+      assert.deepEqual(wait.inputs.probe, spec.healthcheck.test.slice(1));
+      assert.equal(wait.inputs.timeoutSeconds, topology.waitTimeoutSeconds);
+    }
   });
 
   it("registers each image once, kept locally on destroy", () => {
@@ -76,7 +87,7 @@ describe("resource graph under Pulumi mocks", () => {
         spec.ports.map(({ internal, external, ip }) => ({ internal, external, ip, protocol: "tcp" })),
       );
       assert.deepEqual(c.inputs.healthcheck.tests, spec.healthcheck.test);
-      assert.equal(c.inputs.wait, true, "pulumi up must wait for health");
+      assert.equal(c.inputs.wait, false, "its health is waited for by ContainerHealthy, not the provider's polling");
       assert.equal(c.inputs.memory, spec.memoryMb);
       assert.equal(
         c.inputs.memorySwap,

@@ -14,6 +14,7 @@ import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import kafkaProviders from "../../infra/kafka-providers.cjs";
 import restProviders from "../../infra/rest-providers.cjs";
+import dockerProviders from "../../infra/docker-providers.cjs";
 import { listen, serveFakeEngine } from "../support/fake-engine.js";
 
 const runner = fileURLToPath(new URL("../support/serialised-topic-provider.cjs", import.meta.url));
@@ -59,7 +60,7 @@ it("a broker whose advertised host does not resolve fails the topic at once, nam
 });
 
 it("every provider serialises into text that loads in a fresh process", async () => {
-  const providers = { ...kafkaProviders, ...restProviders } as Record<string, object>;
+  const providers = { ...kafkaProviders, ...restProviders, ...dockerProviders } as Record<string, object>;
   for (const [name, provider] of Object.entries(providers)) {
     const text = await serialised(provider);
     const script =

@@ -17,7 +17,7 @@ describe("the tutorial's lab (defaults)", () => {
       topology.containers.map((c) => c.name),
       ["kafka-lab-dev-zookeeper-1", "kafka-lab-dev-kafka-1"],
     );
-    assert.equal(topology.network.name, "kafka-lab-dev-net");
+    assert.equal(topology.network.name, "kafka-lab-dev-network");
     assert.deepEqual(zookeeper!.aliases, ["zookeeper", "zookeeper-1"]);
     assert.deepEqual(kafka!.aliases, ["kafka", "kafka-1"]);
     assert.deepEqual(kafka!.dependsOn, ["zookeeper-1"]);
@@ -109,7 +109,7 @@ describe("the tutorial's lab (defaults)", () => {
       bootstrapServers: "localhost:9092",
       internalBootstrapServers: "kafka:9093",
       zookeeperConnect: "zookeeper:2181",
-      networkName: "kafka-lab-dev-net",
+      networkName: "kafka-lab-dev-network",
       labPlan: JSON.stringify(topology.plan),
       dockerHost: "",
       topics: ["topic_test"],

@@ -1,0 +1,199 @@
+// Pulumi dynamic providers that speak to the Docker engine through docker-engine.cjs (the transport the SCRAM step
+// uses, on the engine the inputs name or else the environment's): the lab's network, and the wait until a container
+// is healthy. The Docker provider's own network waits a fixed 2 s after each create and each delete, and its
+// container `wait` polls once a second; these ask as soon as the engine can answer.
+//
+// Plain CommonJS with nothing at module level but functions and require(), because Pulumi serialises the providers
+// with their closures (see kafka-providers.cjs).
+// @ts-check
+"use strict";
+
+/** @typedef {import("./provider-inputs.cjs").NetworkInputs} NetworkInputs */
+/** @typedef {import("./provider-inputs.cjs").HealthInputs} HealthInputs */
+/** @typedef {import("./docker-engine.cjs").EngineSettings} EngineSettings */
+
+const dockerEngine = require("./docker-engine.cjs");
+
+/**
+ * @param {EngineSettings | undefined} engine
+ * @returns {EngineSettings}
+ */
+function engineOf(engine) {
+  return engine || dockerEngine.engineFromEnv();
+}
+
+/**
+ * One call to the engine, its JSON body parsed; an error status is thrown with the engine's words unless allowed.
+ * @param {EngineSettings | undefined} engine
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {number[]} [allowed]
+ * @returns {Promise<{ status: number, body: any }>}
+ */
+async function call(engine, method, path, body, allowed) {
+  const { status, data } = await dockerEngine.request(engineOf(engine), method, path, body);
+  const text = data.toString();
+  if (status >= 400 && !(allowed || []).includes(status))
+    throw new Error(`the Docker engine answered ${method} ${path} with ${status}: ${text.trim()}`);
+  return { status, body: text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text };
+}
+
+/**
+ * @param {number} ms
+ */
+function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How long a network may keep endpoints after its containers were removed (the engine lets go of them soon). */
+const RELEASED_WITHIN_MS = 30000;
+
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<NetworkInputs, NetworkInputs>} */
+const networkProvider = {
+  async create(inputs) {
+    const created = await call(inputs.engine, "POST", "/networks/create", {
+      Name: inputs.name,
+      Driver: "bridge",
+      CheckDuplicate: true,
+      Labels: inputs.labels,
+    });
+    return { id: created.body.Id, outs: inputs };
+  },
+
+  async read(id, props) {
+    // A network removed by hand is gone: an empty id makes `pulumi refresh` drop it, and the next up create it.
+    const found = await call(props && props.engine, "GET", `/networks/${encodeURIComponent(id)}`, undefined, [404]);
+    return found.status === 404 ? { id: "" } : { id, props };
+  },
+
+  async diff(id, olds, news) {
+    const replaces = [];
+    if (olds.name !== news.name) replaces.push("name");
+    if (JSON.stringify(olds.labels) !== JSON.stringify(news.labels)) replaces.push("labels");
+    const changes = replaces.length > 0 || JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async update(id, olds, news) {
+    return { outs: news };
+  },
+
+  async delete(id, props) {
+    // Its containers are deleted first (they depend on it), but the engine may hold their endpoints a moment.
+    const giveUpAt = Date.now() + RELEASED_WITHIN_MS;
+    for (;;) {
+      const gone = await call(props.engine, "DELETE", `/networks/${encodeURIComponent(id)}`, undefined, [403, 404]);
+      if (gone.status !== 403) return;
+      if (Date.now() > giveUpAt)
+        throw new Error(`network ${props.name} still has endpoints after ${RELEASED_WITHIN_MS / 1000} s: ${gone.body}`);
+      await pause(250);
+    }
+  },
+};
+
+/** How often to probe a starting container: often, and only while it starts (Docker's own probe keeps its interval). */
+const ASK_EVERY_MS = 250;
+
+/**
+ * The container's state and health, and the last probe's output when it is unhealthy.
+ * @param {HealthInputs} inputs
+ */
+async function healthOf(inputs) {
+  const found = await call(
+    inputs.engine,
+    "GET",
+    `/containers/${encodeURIComponent(inputs.container)}/json`,
+    undefined,
+    [404],
+  );
+  if (found.status === 404) return { state: "gone", health: undefined, detail: "" };
+  const state = found.body.State;
+  const log = (state.Health && state.Health.Log) || [];
+  const last = log.length > 0 ? String(log[log.length - 1].Output || "").trim() : "";
+  return { state: state.Status, health: state.Health && state.Health.Status, detail: last, exitCode: state.ExitCode };
+}
+
+/**
+ * The last lines of a container's log, for a container that failed.
+ * @param {HealthInputs} inputs
+ */
+async function logTail(inputs) {
+  const { data } = await dockerEngine.request(
+    engineOf(inputs.engine),
+    "GET",
+    `/containers/${encodeURIComponent(inputs.container)}/logs?stdout=1&stderr=1&tail=15`,
+  );
+  return dockerEngine.demultiplex(data).trim();
+}
+
+/** How long a container may stay exited before it counts as failed (its restart policy may start it again). */
+const EXITED_FOR_MS = 3000;
+
+/**
+ * Runs the container's own healthcheck command once (exec, as Docker's probe does); true when it exits 0.
+ * @param {HealthInputs} inputs
+ */
+async function probeOnce(inputs) {
+  const { exitCode } = await dockerEngine.exec(engineOf(inputs.engine), inputs.container, inputs.probe, []);
+  return exitCode === 0;
+}
+
+/**
+ * Waits until the container is healthy: its own healthcheck command, run here every ASK_EVERY_MS while it starts,
+ * passes (Docker would run it only every interval), or Docker already calls it healthy. A container that is gone,
+ * stays exited, or whose healthcheck gave up fails with its last log lines; one still starting after
+ * `timeoutSeconds` fails with its last probe.
+ * @param {HealthInputs} inputs
+ */
+async function waitHealthy(inputs) {
+  const started = Date.now();
+  let exitedSince;
+  for (;;) {
+    const now = await healthOf(inputs);
+    if (now.health === "healthy" || (now.state === "running" && (await probeOnce(inputs))))
+      return (Date.now() - started) / 1000;
+    exitedSince = now.state === "exited" || now.state === "dead" ? exitedSince || Date.now() : undefined;
+    const failed =
+      now.state === "gone" || now.health === "unhealthy" || (exitedSince && Date.now() - exitedSince > EXITED_FOR_MS);
+    if (failed) {
+      const why =
+        now.health === "unhealthy"
+          ? `unhealthy (last probe: ${now.detail || "no output"})`
+          : `${now.state} (exit code ${now.exitCode})`;
+      const tail = now.state === "gone" ? "" : await logTail(inputs).catch(() => "");
+      throw new Error(`container ${inputs.container} is ${why}${tail ? `; its last log lines:\n${tail}` : ""}`);
+    }
+    if (Date.now() - started > inputs.timeoutSeconds * 1000)
+      throw new Error(
+        `container ${inputs.container} is not healthy after ${inputs.timeoutSeconds} s (kafka-lab:waitTimeoutSeconds); last probe: ${now.detail || "none yet"}`,
+      );
+    await pause(ASK_EVERY_MS);
+  }
+}
+
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<HealthInputs, HealthInputs & { secondsToHealthy: number }>} */
+const healthProvider = {
+  async create(inputs) {
+    const secondsToHealthy = await waitHealthy(inputs);
+    return { id: inputs.container, outs: { ...inputs, secondsToHealthy } };
+  },
+
+  async diff(id, olds, news) {
+    // Another container (re-created: a new id) must be waited for again.
+    const changed = olds.containerId !== news.containerId || olds.container !== news.container;
+    const updated =
+      olds.timeoutSeconds !== news.timeoutSeconds || JSON.stringify(olds.probe) !== JSON.stringify(news.probe);
+    return { changes: changed || updated, replaces: changed ? ["containerId"] : [] };
+  },
+
+  async update(id, olds, news) {
+    return { outs: { ...news, secondsToHealthy: 0 } };
+  },
+
+  async delete() {
+    // Nothing exists outside the container; deleting it is enough.
+  },
+};
+
+module.exports = { networkProvider, healthProvider };
