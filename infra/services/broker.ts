@@ -20,6 +20,7 @@ import { kafkaLineOf } from "../topic-configs.js";
 import { parseTopicSpecs, topicProblemsOn } from "../topics.js";
 import type { ContainerSpec, Healthcheck, KafkaAccess, SetupStep } from "../specs.js";
 import {
+  CONFLUENT_PLATFORM,
   bashHealthcheck,
   heapOpts,
   keysOf,
@@ -61,7 +62,7 @@ export const brokerKeys = {
     description: "Host port of broker 1's OUTSIDE listener; broker i gets outsidePort + i - 1.",
   }),
   kafkaImage: imageKey({
-    default: "confluentinc/cp-kafka:7.9.1",
+    default: `confluentinc/cp-kafka:${CONFLUENT_PLATFORM}`,
     description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README).",
   }),
   kraftImage: imageKey({

@@ -7,6 +7,7 @@ import { parseConnectorSpecs } from "../connectors.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { broker, type BrokerExports } from "./broker.js";
 import {
+  CONFLUENT_PLATFORM,
   bashHealthcheck,
   heapOpts,
   httpProbe,
@@ -28,7 +29,7 @@ export const connectKeys = {
     details: "See [Kafka Connect and a schema registry](#kafka-connect-and-a-schema-registry).",
   }),
   connectImage: imageKey({
-    default: "confluentinc/cp-kafka-connect:7.9.1",
+    default: `confluentinc/cp-kafka-connect:${CONFLUENT_PLATFORM}`,
     description: "Kafka Connect image; must honour the cp-kafka-connect environment contract (see README).",
   }),
   connectPort: portKey({

@@ -10,6 +10,7 @@ import { parseSchemaSpecs } from "../schemas.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { broker, type BrokerExports } from "./broker.js";
 import {
+  CONFLUENT_PLATFORM,
   bashHealthcheck,
   heapOpts,
   httpProbe,
@@ -43,7 +44,7 @@ interface Flavour {
 
 export const FLAVOURS: Record<RegistryFlavour, Flavour> = {
   confluent: {
-    image: "confluentinc/cp-schema-registry:7.9.1",
+    image: `confluentinc/cp-schema-registry:${CONFLUENT_PLATFORM}`,
     port: 8081,
     apiPath: "",
     healthPath: "/subjects",

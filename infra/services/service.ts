@@ -8,6 +8,12 @@ import type { LAB_KEYS } from "../config/lab-keys.js";
 import type { LabPlan } from "../lab-plan.js";
 import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type SetupStep, type VolumeMount } from "../specs.js";
 
+/**
+ * The Confluent Platform images' tag: the newest patch of 7.9, the last line with ZooKeeper (Confluent's 7.9
+ * component changelog lists 7.9.11, released November 2026).
+ */
+export const CONFLUENT_PLATFORM = "7.9.11";
+
 export interface LabIdentity {
   project: string;
   stack: string;

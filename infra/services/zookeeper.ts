@@ -3,6 +3,7 @@
 import { booleanKey, heapKey, imageKey, integerKey, portKey, type Fail, type KeySet } from "../config/keys.js";
 import type { ContainerSpec, Healthcheck } from "../specs.js";
 import {
+  CONFLUENT_PLATFORM,
   bashHealthcheck,
   heapOpts,
   memoryLimitMb,
@@ -43,7 +44,7 @@ export const zookeeperKeys = {
     description: "Host port of ZooKeeper node 1 when publishZookeeper is true; node i gets zookeeperPort + i - 1.",
   }),
   zookeeperImage: imageKey({
-    default: "confluentinc/cp-zookeeper:7.9.1",
+    default: `confluentinc/cp-zookeeper:${CONFLUENT_PLATFORM}`,
     description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README).",
   }),
   zookeeperHeap: heapKey({ default: "128m", description: "JVM heap of each ZooKeeper node, such as 128m." }),

@@ -220,7 +220,7 @@ describe("registry flavours", () => {
 
   it("runs Confluent's image with cp-schema-registry's contract by default", () => {
     const registry = labOf({}).containers.find((c) => c.role === "schema-registry")!;
-    assert.equal(registry.image, "confluentinc/cp-schema-registry:7.9.1");
+    assert.equal(registry.image, "confluentinc/cp-schema-registry:7.9.11");
     assert.match(registry.healthcheck.test[3]!, /127\.0\.0\.1\/8081 .*GET \/subjects /);
   });
 
