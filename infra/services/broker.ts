@@ -55,7 +55,8 @@ export const brokerKeys = {
     default: 1,
     min: 1,
     max: MAX_BROKERS,
-    description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker i is kafka-i:9093 inside the lab network.`,
+    description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker 1 is kafka:9093 on the lab network, broker i kafka-i:9093.`,
+    details: "A lab grows and shrinks in place: see [Growing and shrinking a lab](#growing-and-shrinking-a-lab).",
   }),
   outsidePort: portKey({
     hostPorts: { conventional: 9092, span: MAX_BROKERS, blockOffset: 1 },

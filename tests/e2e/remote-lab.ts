@@ -13,12 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { engineFromEnv, request, type EngineSettings } from "../../infra/docker-engine.cjs";
-import { LAB_LABEL, type LabTopology } from "../../infra/topology.js";
-import { leftoversOf, useEngine } from "../../lib/docker.js";
+import { LAB_LABEL, labNameOf } from "../../infra/topology.js";
+import { useEngine } from "../../lib/docker.js";
 import { localLab, type Settings } from "../../lib/local-images.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { CheckRunner } from "./checks.js";
-import { refusedByPreview } from "./refused.js";
+import { refusedByPreview, refusedDefinition } from "./refused.js";
 import { runPassword } from "./sasl.js";
 import { PROJECT, topologyOf, withPulumiLab, type LabDefinition } from "./pulumi-lab.js";
 import { LAB_IMAGES, startRemoteEngine, type RemoteEngine } from "./remote-engine.js";
@@ -27,7 +27,7 @@ import { makeCa } from "../support/tls-material.js";
 type Way = "tls" | "ssh";
 type Log = (line: string) => void;
 
-/** Runs `body` with the docker CLI (and lib/docker.ts) pointed at the remote engine over `way`: the smoke tests'. */
+/** Runs `body` with the docker CLI pointed at the remote engine over `way` too: the smoke tests' (labOnTheEngine's). */
 async function withEngineEnv<T>(remote: RemoteEngine, way: Way, body: () => Promise<T>): Promise<T> {
   const names = ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "PATH"];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
@@ -41,7 +41,7 @@ async function withEngineEnv<T>(remote: RemoteEngine, way: Way, body: () => Prom
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    useEngine(engineFromEnv());
+    useEngine(remote.settings[way]); // as labOnTheEngine had it
   }
 }
 
@@ -62,8 +62,8 @@ function engineKeys(remote: RemoteEngine, way: Way): { settings: Settings; secre
 }
 
 /** Names of the containers with the lab's label on an engine. */
-async function labContainersOn(engine: EngineSettings, topology: LabTopology): Promise<string[]> {
-  const filter = encodeURIComponent(JSON.stringify({ label: [`${LAB_LABEL}=${topology.labName}`] }));
+async function labContainersOn(engine: EngineSettings, labName: string): Promise<string[]> {
+  const filter = encodeURIComponent(JSON.stringify({ label: [`${LAB_LABEL}=${labName}`] }));
   const { status, data } = await request(engine, "GET", `/containers/json?all=1&filters=${filter}`);
   if (status !== 200) throw new Error(`the remote engine listed no containers (${status}): ${data.toString()}`);
   return (JSON.parse(data.toString()) as Array<{ Names: string[] }>).map((c) => c.Names[0]!.replace(/^\//, "")).sort();
@@ -84,14 +84,36 @@ function definitionOf(remote: RemoteEngine, way: Way, extra: Settings, secrets: 
 
 async function remoteLab(checks: CheckRunner, log: Log, remote: RemoteEngine, definition: LabDefinition, way: Way) {
   const engine = remote.settings[way];
+  // The checks' own Docker client (container ids, leftovers) looks at the second engine; pulumi keeps this machine's
+  // environment, so only the lab's keys take the lab there.
+  useEngine(engine);
+  try {
+    await labOnTheEngine(checks, log, remote, definition, way);
+  } finally {
+    useEngine(engineFromEnv());
+  }
+  await checks.run(`${definition.title}: pulumi destroy left nothing of it on the second engine`, async () => {
+    const there = await labContainersOn(engine, topologyOf(definition).labName);
+    if (there.length > 0) throw new Error(`left on the second engine: ${there.join(", ")}`);
+  });
+}
+
+async function labOnTheEngine(
+  checks: CheckRunner,
+  log: Log,
+  remote: RemoteEngine,
+  definition: LabDefinition,
+  way: Way,
+): Promise<void> {
+  const engine = remote.settings[way];
   await withPulumiLab(checks, definition, log, async (lab) => {
     const { title } = definition;
     await checks.run(`${title}: the lab's containers are on the second engine, none on this machine's`, async () => {
-      const there = await labContainersOn(engine, lab.topology);
+      const there = await labContainersOn(engine, lab.topology.labName);
       const expected = lab.topology.containers.map((c) => c.name).sort();
       if (JSON.stringify(there) !== JSON.stringify(expected))
         throw new Error(`the second engine runs ${there.join(", ") || "nothing"}, not ${expected.join(", ")}`);
-      const here = await leftoversOf(lab.topology.labName);
+      const here = await labContainersOn(engineFromEnv(), lab.topology.labName);
       if (here.length > 0) throw new Error(`on this machine's engine: ${here.join(", ")}`);
       log(`  on ${engine.host}: ${there.join(", ")}`);
     });
@@ -103,15 +125,6 @@ async function remoteLab(checks: CheckRunner, log: Log, remote: RemoteEngine, de
       },
     );
   });
-  await checks.run(`${definition.title}: pulumi destroy left nothing of it on the second engine`, async () => {
-    const there = await labContainersOn(engine, definitionLabTopology(definition));
-    if (there.length > 0) throw new Error(`left on the second engine: ${there.join(", ")}`);
-  });
-}
-
-/** Just the lab's name: what a leftover check on another engine looks for. */
-function definitionLabTopology(definition: LabDefinition): LabTopology {
-  return topologyOf(definition);
 }
 
 /** What must stop `pulumi preview` before anything exists on the second engine. */
@@ -146,18 +159,12 @@ async function refusals(checks: CheckRunner, log: Log, remote: RemoteEngine): Pr
     ];
     for (const [what, way, change, expected] of cases) {
       await checks.run(`remote engine refused before anything exists: ${what}, naming the key`, async () => {
-        const definition = definitionOf(remote, way, change, {});
-        await refusedByPreview(
-          {
-            what,
-            trackedFile: definition.trackedFile,
-            settings: definition.overrides,
-            expected,
-            ...(definition.secrets ? { secrets: definition.secrets } : {}),
-          },
-          log,
-        );
-        const there = await labContainersOn(remote.settings.tls, definitionLabTopology(definition));
+        // Not parsed here: the program must be the one that refuses it.
+        const keys = engineKeys(remote, way);
+        const refused = { what, trackedFile: "Pulumi.ci.yaml", settings: { ...keys.settings, ...change }, expected };
+        await refusedByPreview({ ...refused, secrets: keys.secrets }, log);
+        const lab = labNameOf({ project: PROJECT, stack: refusedDefinition(refused).stack });
+        const there = await labContainersOn(remote.settings.tls, lab);
         if (there.length > 0) throw new Error(`the refused preview made ${there.join(", ")}`);
       });
     }
