@@ -201,6 +201,16 @@ async function overBoth(remote: RemoteEngine, checks: CheckRunner, log: (line: s
   });
 }
 
+/** The transport's checks against a running second engine that holds IMAGE. */
+export async function transportChecks(engine: RemoteEngine, checks: CheckRunner, log: (line: string) => void) {
+  await overBoth(engine, checks, log);
+  await refusals(engine, checks);
+  await checks.run("request latency (median GET /_ping): unix, TLS, SSH", async () => {
+    for (const [way, ms] of Object.entries(await latencies(engine)))
+      log(`  ${way}: ${ms.kept.toFixed(2)} ms on a kept connection, ${ms.fresh.toFixed(1)} ms on a new one`);
+  });
+}
+
 /** Starts the remote engine, runs every check against it, tears it down (also when a check fails). */
 export async function remoteEngineTransport(checks: CheckRunner, log: (line: string) => void): Promise<void> {
   let remote: RemoteEngine | undefined;
@@ -210,14 +220,8 @@ export async function remoteEngineTransport(checks: CheckRunner, log: (line: str
   if (!up || !remote) return;
   const engine: RemoteEngine = remote;
   try {
-    if (await checks.run(`${IMAGE} loaded into it (docker save | docker load)`, () => engine.loadImages([IMAGE]))) {
-      await overBoth(engine, checks, log);
-      await refusals(engine, checks);
-      await checks.run("request latency (median GET /_ping): unix, TLS, SSH", async () => {
-        for (const [way, ms] of Object.entries(await latencies(engine)))
-          log(`  ${way}: ${ms.kept.toFixed(2)} ms on a kept connection, ${ms.fresh.toFixed(1)} ms on a new one`);
-      });
-    }
+    if (await checks.run(`${IMAGE} loaded into it (docker save | docker load)`, () => engine.loadImages([IMAGE])))
+      await transportChecks(engine, checks, log);
   } finally {
     await checks.run(
       "the remote engine torn down, nothing of it left (namespace, veth, processes, mounts, cgroups, files)",

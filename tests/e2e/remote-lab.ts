@@ -23,6 +23,7 @@ import { runPassword } from "./sasl.js";
 import { PROJECT, topologyOf, withPulumiLab, type LabDefinition } from "./pulumi-lab.js";
 import { LAB_IMAGES, startRemoteEngine, type RemoteEngine } from "./remote-engine.js";
 import { makeCa } from "../support/tls-material.js";
+import { transportChecks } from "./remote-engine-transport.js";
 
 type Way = "tls" | "ssh";
 type Log = (line: string) => void;
@@ -187,6 +188,7 @@ export async function remoteEngineLabs(checks: CheckRunner, log: Log): Promise<v
   if (!started || !remote) return;
   const engine = remote;
   try {
+    await transportChecks(engine, checks, log);
     await remoteLab(checks, log, engine, definitionOf(engine, "tls", {}, {}), "tls");
     const scram = { outsideAuth: "scram-sha-256" };
     await remoteLab(checks, log, engine, definitionOf(engine, "ssh", scram, { outsidePassword: runPassword() }), "ssh");
