@@ -1,7 +1,7 @@
 // Drift: a container removed by hand (docker rm -f -v, as a user tidying up would) is restored by
 // `pulumi up --refresh`; the smoke tests pass through the stack's outputs afterwards, and a preview plans nothing.
 
-import { removeContainer } from "../../lib/docker.js";
+import { api, labelFilter, removeContainer, removeNetwork } from "../../lib/docker.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { containerIdsOf, type Log } from "./containers.js";
 import { expectNoChanges, type ProvisionedLab } from "./pulumi-lab.js";
@@ -24,5 +24,32 @@ export async function driftRestored(lab: ProvisionedLab, key: string, log: Log):
   const failed = await runSmokeTests(lab.stack.name);
   if (failed !== 0)
     throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh restored ${key}`);
+  await expectNoChanges(lab.stack, log);
+}
+
+/**
+ * The network removed by hand too (after its containers, as Docker requires): `pulumi up --refresh` re-creates it with
+ * its labels, then the containers on it; the smoke tests pass and a preview plans nothing.
+ */
+export async function networkDriftRestored(lab: ProvisionedLab, log: Log): Promise<void> {
+  const { topology } = lab;
+  for (const id of lab.ids.values()) await removeContainer(id);
+  const [network] = await api<Array<{ Id: string }>>(
+    "GET",
+    `/networks?filters=${labelFilter(topology.network.labels)}`,
+  );
+  if (!network) throw new Error(`network ${topology.network.name} is not there to remove`);
+  await removeNetwork(network.Id);
+  log(`  removed every container and network ${topology.network.name} by hand`);
+  await lab.stack.up({ refresh: true });
+  const [again] = await api<Array<{ Id: string; Name: string }>>(
+    "GET",
+    `/networks?filters=${labelFilter(topology.network.labels)}`,
+  );
+  if (!again || again.Id === network.Id || again.Name !== topology.network.name)
+    throw new Error(`pulumi up --refresh did not re-create ${topology.network.name} with its labels`);
+  lab.ids = await containerIdsOf(topology);
+  const failed = await runSmokeTests(lab.stack.name);
+  if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh`);
   await expectNoChanges(lab.stack, log);
 }

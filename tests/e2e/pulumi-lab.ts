@@ -8,6 +8,8 @@ import { buildTopology, type LabTopology } from "../../infra/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
 import type { CheckRunner } from "./checks.js";
+import { dockerEngine } from "../../lib/docker.js";
+import { LAB_LABEL } from "../../infra/topology.js";
 import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
 
 export const PROJECT = "kafka-lab";
@@ -82,13 +84,49 @@ export async function expectNoChanges(stack: LabStack, log: Log, refresh = false
   }
 }
 
-/** `pulumi destroy`, then nothing of the lab may be left; the stack is removed. */
+/** The lab's containers in the order they stopped ("die" events) since `sinceSeconds`, from the engine's log. */
+async function stopOrder(topology: LabTopology, sinceSeconds: number): Promise<string[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${LAB_LABEL}=${topology.labName}`], event: ["die"] }));
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const { data } = await dockerEngine().request(
+    "GET",
+    `/events?since=${sinceSeconds}&until=${until}&filters=${filters}`,
+  );
+  const names = data
+    .toString()
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{"))
+    .map((l) => (JSON.parse(l) as { Actor: { Attributes: { name: string } } }).Actor.Attributes.name);
+  return [...new Set(names)];
+}
+
+/** Every container stopped before the containers it depends on (a broker before its ZooKeeper). */
+function expectDependentsStoppedFirst(topology: LabTopology, order: string[]): void {
+  for (const spec of topology.containers) {
+    for (const key of spec.dependsOn) {
+      const dependency = topology.containers.find((c) => c.key === key)!;
+      const [mine, theirs] = [order.indexOf(spec.name), order.indexOf(dependency.name)];
+      if (mine < 0 || theirs < 0 || mine > theirs)
+        throw new Error(`${spec.key} must stop before ${key}, which it depends on; they stopped: ${order.join(", ")}`);
+    }
+  }
+}
+
+/**
+ * `pulumi destroy`, then nothing of the lab may be left, and its containers must have stopped in dependency order
+ * (brokers before ZooKeeper: a controlled shutdown needs it); the stack is removed.
+ */
 export async function destroyLab(stack: LabStack, topology: LabTopology, log: Log): Promise<void> {
   const started = Date.now();
   await stack.destroy();
   log(`  pulumi destroy took ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const left = await leftoversOf(topology.labName);
   if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
+  const order = await stopOrder(topology, Math.floor(started / 1000) - 1);
+  if (topology.containers.some((c) => c.dependsOn.length > 0)) {
+    expectDependentsStoppedFirst(topology, order);
+    log(`  stopped in this order: ${order.map((n) => n.replace(`${topology.labName}-`, "")).join(", ")}`);
+  }
   await stack.remove();
 }
 

@@ -37,7 +37,7 @@ import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
 import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js";
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
-import { driftRestored } from "./drift.js";
+import { driftRestored, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import {
   destroyLab,
@@ -273,6 +273,10 @@ const runLab: Record<LabName, () => Promise<void>> = {
         await checks.run(
           "tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned",
           () => driftRestored(lab, "kafka-1", log),
+        );
+        await checks.run(
+          "tutorial lab: the network and every container removed by hand are re-created (labels too) by pulumi up --refresh; smoke tests pass; no changes planned",
+          () => networkDriftRestored(lab, log),
         );
       },
       { keep: Boolean(argv.keep) },
