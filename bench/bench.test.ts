@@ -6,6 +6,8 @@ import { parseBenchOptions } from "./options.js";
 import { benchLab, scalingOverrides, variantChanges, BASELINE } from "./labs.js";
 import { dockerRunArgs, healthCmd } from "./cli-lab.js";
 import { pulumiSteps } from "./pulumi-steps.js";
+import { FLOOR_PATHS, type ReadyRun, type Results } from "./model.js";
+import { renderReport } from "./report.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
   const d = parseBenchOptions({ _: [], chart: true });
@@ -127,4 +129,106 @@ test("pulumiSteps: marks each step of pulumi up's progress lines once, in order,
     "topics",
     "coordinator",
   ]);
+});
+
+/** A run's results with the given ready runs (every other section empty). */
+function readyResults(ready: ReadyRun[]): Results {
+  return {
+    meta: {
+      startedAt: "2026-11-26T10:00:00.000Z",
+      command: "npm run bench -- --only ready",
+      topology: "tutorial",
+      stackFile: "Pulumi.ci.yaml",
+      reps: 2,
+      messages: 1,
+      sizes: [100],
+      brokers: [1],
+      sections: ["ready"],
+      quick: false,
+      cpuModel: "test",
+      cores: 2,
+      memoryGiB: 4,
+      load: { start: [1, 1, 1] },
+      othersMax: 0,
+      versions: {},
+      commit: "abc",
+    },
+    variants: {},
+    ready,
+    skipped: {},
+    throughput: [],
+    memory: [],
+    scaling: [],
+    errors: [],
+  };
+}
+
+test("report: Pulumi's floor rows, and pulumi up and destroy against both floors", () => {
+  const run = (path: string, rep: number, ready: number, teardown: number, extra: Partial<ReadyRun> = {}) => ({
+    path,
+    rep,
+    load1: 1,
+    others: 0,
+    ready,
+    teardown,
+    ...extra,
+  });
+  const runs: ReadyRun[] = [];
+  for (const rep of [1, 2]) {
+    runs.push(run("pulumi", rep, rep === 1 ? 16.4 : 16.6, 4.9, { healthy: 14, first: 18.8 }));
+    runs.push(run(FLOOR_PATHS.empty, rep, 1.8, 0.6, { phases: { "stack opened": 0.5 } }));
+    runs.push(run(FLOOR_PATHS.provider, rep, rep === 1 ? 2.3 : 2.5, 0.6));
+    runs.push(run(FLOOR_PATHS.network, rep, 6.5, 3.0, { phases: { "network created": 4.1 } }));
+    runs.push(run("cli", rep, 6.8, 1.4, { healthy: 5.5, first: 8.0 }));
+  }
+  const md = renderReport(readyResults(runs), undefined);
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: a program that exports a string | – | 1.80 (1.80–1.80) | – | 0.60 (0.60–0.60) | – | 0 | 2/2 |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: the Docker provider and one output | – | 2.40 (2.30–2.50) | – | 0.60 (0.60–0.60) | – | 0 | 2/2 |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: the Docker provider and one network | – | 6.50 (6.50–6.50) | – | 3.00 (3.00–3.00) |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "- `pulumi up` to ready 16.5 s = container floor (`docker run`) 6.8 s ×2.43; " +
+        "= Pulumi's floor (provider + network) 6.5 s + 10.0 s (×2.54); = Pulumi's floor with the provider only 2.4 s + 14.1 s (×6.88)\n",
+    ),
+    md,
+  );
+  assert.ok(
+    md.includes(
+      "- `pulumi destroy` 4.9 s = container floor (`docker stop`, `docker rm`) 1.4 s ×3.50; " +
+        "= Pulumi's floor (provider + network) 3.0 s + 1.9 s (×1.63); = Pulumi's floor with the provider only 0.6 s + 4.3 s (×8.17)\n",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "- Pulumi by itself, from nothing to its outputs read: an output only 1.8 s, + the Docker provider 2.4 s, " +
+        "+ one network 6.5 s; `pulumi destroy`: an output only 0.6 s, + the Docker provider 0.6 s, + one network 3.0 s\n",
+    ),
+  );
+  assert.match(md, /\*Pulumi's floor\*: scratch programs/);
+  assert.match(md, /\| Pulumi's floor: the Docker provider and one network \| network created 4.10 \(4.10–4.10\) \|/);
+  assert.doesNotMatch(md, /tuning: pulumi-floor/);
+  // Without Pulumi's floor (older runs rendered again): no floor lines.
+  const old = renderReport(readyResults(runs.filter((r) => !r.path.startsWith("pulumi-floor"))), undefined);
+  assert.doesNotMatch(old, /Pulumi's floor|Pulumi by itself/);
+  assert.match(old, /kafka-lab \(pulumi up\) vs docker run floor: ready ×2.43/);
+});
+
+test("report: Pulumi's floor skipped without the CLI", () => {
+  const results = readyResults([{ path: "cli", rep: 1, load1: 1, others: 0, ready: 6.8, teardown: 1.4 }]);
+  results.skipped = { pulumi: "no CLI", [FLOOR_PATHS.network]: "no CLI" };
+  const md = renderReport(results, undefined);
+  assert.match(md, /\| Pulumi's floor: the Docker provider and one network \| SKIPPED: no CLI \|/);
+  assert.doesNotMatch(md, /Pulumi by itself/);
 });
