@@ -2,12 +2,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { parseBenchOptions } from "./options.js";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { HELP, parseBenchOptions } from "./options.js";
 import { benchLab, scalingOverrides, variantChanges, BASELINE } from "./labs.js";
 import { dockerRunArgs, healthCmd } from "./cli-lab.js";
 import { pulumiSteps } from "./pulumi-steps.js";
-import { FLOOR_PATHS, type ReadyRun, type Results } from "./model.js";
+import {
+  FLOOR_LAB,
+  FLOOR_NETWORK,
+  floorEnv,
+  floorProgramSource,
+  floorProjectFile,
+  writeFloorProject,
+} from "./pulumi-floor.js";
+import { FLOOR_PATHS, FLOOR_PROGRAMS, type ReadyRun, type Results } from "./model.js";
 import { renderReport } from "./report.js";
+import { DOCKER_PROVIDER_VERSION } from "../infra/kafka-lab.js";
+import { LAB_LABEL } from "../infra/specs.js";
+import { projectRoot } from "../lib/paths.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
   const d = parseBenchOptions({ _: [], chart: true });
@@ -129,6 +144,45 @@ test("pulumiSteps: marks each step of pulumi up's progress lines once, in order,
     "topics",
     "coordinator",
   ]);
+});
+
+test("--help and --only ready: the ready section includes Pulumi's floor", () => {
+  assert.match(HELP, /Pulumi's own floor/);
+  assert.match(HELP, /\+ the Docker provider; \+ one network/);
+  assert.deepEqual([...parseBenchOptions({ _: [], only: "ready" }).sections], ["ready"]);
+});
+
+test("Pulumi's floor: three plain-JavaScript projects on the project's node_modules, a bench-labelled network", () => {
+  const root = mkdtempSync(join(tmpdir(), "kafka-lab-floor-test-"));
+  try {
+    for (const program of FLOOR_PROGRAMS) {
+      const project = parseYaml(floorProjectFile(program)) as any;
+      assert.equal(project.name, `kafka-lab-floor-${program}`);
+      assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
+      assert.equal(project.main, "index.mjs");
+      const dir = writeFloorProject(root, program);
+      writeFloorProject(root, program); // again: idempotent
+      assert.equal(readlinkSync(join(dir, "node_modules")), join(projectRoot, "node_modules"));
+      assert.equal(readFileSync(join(dir, "index.mjs"), "utf8"), floorProgramSource(program));
+      execFileSync(process.execPath, ["--check", join(dir, "index.mjs")]); // valid JavaScript
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.doesNotMatch(floorProgramSource("empty"), /import|docker/);
+  const provider = floorProgramSource("provider");
+  assert.ok(provider.includes(`new docker.Provider("docker", {}, { version: "${DOCKER_PROVIDER_VERSION}" })`));
+  assert.doesNotMatch(provider, /Network/);
+  const network = floorProgramSource("network");
+  assert.ok(network.startsWith(provider.slice(0, provider.indexOf("export"))));
+  assert.ok(network.includes(`{ label: "${LAB_LABEL}", value: "${FLOOR_LAB}" }`));
+  assert.ok(network.includes(`name: "${FLOOR_NETWORK}"`));
+  assert.ok(FLOOR_LAB.startsWith("kafka-lab-bench-"), "the leftover checks look for kafka-lab-bench-* labs");
+  assert.deepEqual(floorEnv("/w/floor"), {
+    PULUMI_BACKEND_URL: "file:///w/floor/state",
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  });
 });
 
 /** A run's results with the given ready runs (every other section empty). */
