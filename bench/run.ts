@@ -169,8 +169,14 @@ async function removeEverything(interrupted = false): Promise<void> {
   for (const name of labNames) await removeLabelled(name, quiet).catch(() => undefined);
   removeFloorWork(floorDir);
 }
+// process.on, not once: a second signal must not kill the process halfway through the removal (with no listener
+// left, tsx's preflight exits at once). One Ctrl-C arrives here twice, from the terminal and relayed by tsx's
+// parent process, and people press it twice; the repeats are ignored while the labs are being removed.
+let removing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (removing) return log(`${signal}: still removing the benchmark's labs`);
+    removing = true;
     log(`${signal}: removing the benchmark's labs before exiting`);
     void removeEverything(signal === "SIGINT").finally(() => process.exit(130));
   });
