@@ -2,10 +2,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { parseBenchOptions } from "./options.js";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { HELP, parseBenchOptions } from "./options.js";
 import { benchLab, scalingOverrides, variantChanges, BASELINE } from "./labs.js";
 import { dockerRunArgs, healthCmd } from "./cli-lab.js";
 import { pulumiSteps } from "./pulumi-steps.js";
+import {
+  FLOOR_LAB,
+  FLOOR_NETWORK,
+  floorEnv,
+  floorProgramSource,
+  floorProjectFile,
+  writeFloorProject,
+} from "./pulumi-floor.js";
+import { FLOOR_PATHS, FLOOR_PROGRAMS, type ReadyRun, type Results } from "./model.js";
+import { renderReport } from "./report.js";
+import { DOCKER_PROVIDER_VERSION } from "../infra/kafka-lab.js";
+import { LAB_LABEL } from "../infra/specs.js";
+import { projectRoot } from "../lib/paths.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
   const d = parseBenchOptions({ _: [], chart: true });
@@ -127,4 +144,145 @@ test("pulumiSteps: marks each step of pulumi up's progress lines once, in order,
     "topics",
     "coordinator",
   ]);
+});
+
+test("--help and --only ready: the ready section includes Pulumi's floor", () => {
+  assert.match(HELP, /Pulumi's own floor/);
+  assert.match(HELP, /\+ the Docker provider; \+ one network/);
+  assert.deepEqual([...parseBenchOptions({ _: [], only: "ready" }).sections], ["ready"]);
+});
+
+test("Pulumi's floor: three plain-JavaScript projects on the project's node_modules, a bench-labelled network", () => {
+  const root = mkdtempSync(join(tmpdir(), "kafka-lab-floor-test-"));
+  try {
+    for (const program of FLOOR_PROGRAMS) {
+      const project = parseYaml(floorProjectFile(program)) as any;
+      assert.equal(project.name, `kafka-lab-floor-${program}`);
+      assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
+      assert.equal(project.main, "index.mjs");
+      const dir = writeFloorProject(root, program);
+      writeFloorProject(root, program); // again: idempotent
+      assert.equal(readlinkSync(join(dir, "node_modules")), join(projectRoot, "node_modules"));
+      assert.equal(readFileSync(join(dir, "index.mjs"), "utf8"), floorProgramSource(program));
+      execFileSync(process.execPath, ["--check", join(dir, "index.mjs")]); // valid JavaScript
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.doesNotMatch(floorProgramSource("empty"), /import|docker/);
+  const provider = floorProgramSource("provider");
+  assert.ok(provider.includes(`new docker.Provider("docker", {}, { version: "${DOCKER_PROVIDER_VERSION}" })`));
+  assert.doesNotMatch(provider, /Network/);
+  const network = floorProgramSource("network");
+  assert.ok(network.startsWith(provider.slice(0, provider.indexOf("export"))));
+  assert.ok(network.includes(`{ label: "${LAB_LABEL}", value: "${FLOOR_LAB}" }`));
+  assert.ok(network.includes(`name: "${FLOOR_NETWORK}"`));
+  assert.ok(FLOOR_LAB.startsWith("kafka-lab-bench-"), "the leftover checks look for kafka-lab-bench-* labs");
+  assert.deepEqual(floorEnv("/w/floor"), {
+    PULUMI_BACKEND_URL: "file:///w/floor/state",
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  });
+});
+
+/** A run's results with the given ready runs (every other section empty). */
+function readyResults(ready: ReadyRun[]): Results {
+  return {
+    meta: {
+      startedAt: "2026-11-26T10:00:00.000Z",
+      command: "npm run bench -- --only ready",
+      topology: "tutorial",
+      stackFile: "Pulumi.ci.yaml",
+      reps: 2,
+      messages: 1,
+      sizes: [100],
+      brokers: [1],
+      sections: ["ready"],
+      quick: false,
+      cpuModel: "test",
+      cores: 2,
+      memoryGiB: 4,
+      load: { start: [1, 1, 1] },
+      othersMax: 0,
+      versions: {},
+      commit: "abc",
+    },
+    variants: {},
+    ready,
+    skipped: {},
+    throughput: [],
+    memory: [],
+    scaling: [],
+    errors: [],
+  };
+}
+
+test("report: Pulumi's floor rows, and pulumi up and destroy against both floors", () => {
+  const run = (path: string, rep: number, ready: number, teardown: number, extra: Partial<ReadyRun> = {}) => ({
+    path,
+    rep,
+    load1: 1,
+    others: 0,
+    ready,
+    teardown,
+    ...extra,
+  });
+  const runs: ReadyRun[] = [];
+  for (const rep of [1, 2]) {
+    runs.push(run("pulumi", rep, rep === 1 ? 16.4 : 16.6, 4.9, { healthy: 14, first: 18.8 }));
+    runs.push(run(FLOOR_PATHS.empty, rep, 1.8, 0.6, { phases: { "stack opened": 0.5 } }));
+    runs.push(run(FLOOR_PATHS.provider, rep, rep === 1 ? 2.3 : 2.5, 0.6));
+    runs.push(run(FLOOR_PATHS.network, rep, 6.5, 3.0, { phases: { "network created": 4.1 } }));
+    runs.push(run("cli", rep, 6.8, 1.4, { healthy: 5.5, first: 8.0 }));
+  }
+  const md = renderReport(readyResults(runs), undefined);
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: a program that exports a string | – | 1.80 (1.80–1.80) | – | 0.60 (0.60–0.60) | – | 0 | 2/2 |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: the Docker provider and one output | – | 2.40 (2.30–2.50) | – | 0.60 (0.60–0.60) | – | 0 | 2/2 |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "| Pulumi's floor: the Docker provider and one network | – | 6.50 (6.50–6.50) | – | 3.00 (3.00–3.00) |",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "- `pulumi up` to ready 16.5 s = container floor (`docker run`) 6.8 s ×2.43; " +
+        "= Pulumi's floor (provider + network) 6.5 s + 10.0 s (×2.54); = Pulumi's floor with the provider only 2.4 s + 14.1 s (×6.88)\n",
+    ),
+    md,
+  );
+  assert.ok(
+    md.includes(
+      "- `pulumi destroy` 4.9 s = container floor (`docker stop`, `docker rm`) 1.4 s ×3.50; " +
+        "= Pulumi's floor (provider + network) 3.0 s + 1.9 s (×1.63); = Pulumi's floor with the provider only 0.6 s + 4.3 s (×8.17)\n",
+    ),
+  );
+  assert.ok(
+    md.includes(
+      "- Pulumi by itself, from nothing to its outputs read: an output only 1.8 s, + the Docker provider 2.4 s, " +
+        "+ one network 6.5 s; `pulumi destroy`: an output only 0.6 s, + the Docker provider 0.6 s, + one network 3.0 s\n",
+    ),
+  );
+  assert.match(md, /\*Pulumi's floor\*: scratch programs/);
+  assert.match(md, /\| Pulumi's floor: the Docker provider and one network \| network created 4.10 \(4.10–4.10\) \|/);
+  assert.doesNotMatch(md, /tuning: pulumi-floor/);
+  // Without Pulumi's floor (older runs rendered again): no floor lines.
+  const old = renderReport(readyResults(runs.filter((r) => !r.path.startsWith("pulumi-floor"))), undefined);
+  assert.doesNotMatch(old, /Pulumi's floor|Pulumi by itself/);
+  assert.match(old, /kafka-lab \(pulumi up\) vs docker run floor: ready ×2.43/);
+});
+
+test("report: Pulumi's floor skipped without the CLI", () => {
+  const results = readyResults([{ path: "cli", rep: 1, load1: 1, others: 0, ready: 6.8, teardown: 1.4 }]);
+  results.skipped = { pulumi: "no CLI", [FLOOR_PATHS.network]: "no CLI" };
+  const md = renderReport(results, undefined);
+  assert.match(md, /\| Pulumi's floor: the Docker provider and one network \| SKIPPED: no CLI \|/);
+  assert.doesNotMatch(md, /Pulumi by itself/);
 });

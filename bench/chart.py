@@ -13,6 +13,9 @@ TITLES = {
     "pulumi": "kafka-lab (pulumi up)",
     "cli": "docker run (floor)",
     "compose": "tutorial compose",
+    "pulumi-floor-empty": "Pulumi floor: output only",
+    "pulumi-floor-provider": "Pulumi floor: provider",
+    "pulumi-floor-network": "Pulumi floor: provider + network",
 }
 BLUE, ORANGE, GREEN, GREY, RED = "#3b6ea8", "#e08a2c", "#4f9a5a", "#9a9a9a", "#b8453a"
 
@@ -146,7 +149,7 @@ def scaling_panel(ax, data):
 
 def teardown_panel(ax, data):
     items = []
-    for p in ["pulumi", "cli", "compose"]:
+    for p in ["pulumi", "pulumi-floor-network", "cli", "compose"]:
         t = stats([r.get("teardown") for r in data["ready"] if r["path"] == p and not r.get("error")])
         if t:
             items.append((TITLES[p].replace(" (", "\n("), t, GREY))

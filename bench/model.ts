@@ -11,8 +11,22 @@ export interface Conditions {
   others: number;
 }
 
+/** Pulumi's floor (pulumi-floor.ts): scratch programs, an output only, + the Docker provider, + one network. */
+export const FLOOR_PROGRAMS = ["empty", "provider", "network"] as const;
+export type FloorProgram = (typeof FLOOR_PROGRAMS)[number];
+
+/** The ready runs' path of each of Pulumi's floor programs. */
+export const FLOOR_PATHS: Record<FloorProgram, string> = {
+  empty: "pulumi-floor-empty",
+  provider: "pulumi-floor-provider",
+  network: "pulumi-floor-network",
+};
+
 export interface ReadyRun extends Conditions {
-  /** pulumi, cli, compose, or a tuning variant's name. */
+  /**
+   * pulumi, cli, compose, a Pulumi floor program (FLOOR_PATHS; only ready, teardown and phases), or a tuning
+   * variant's name.
+   */
   path: string;
   rep: number;
   /** Every container healthy (pulumi and CLI paths). */

@@ -31,7 +31,10 @@ and writes bench/results/<date>-<topology>.md and .png, and bench/results/latest
   --messages N       messages per throughput run (default 100000)
   --sizes A,B        message sizes in bytes, 100..1000000 (default 100,1024)
   --brokers A,B,C    broker counts for the scaling runs, 1..9 (default 1,3,5; --quick: 1,3)
-  --only LIST        sections: ready,throughput,scaling,tuning (default all)
+  --only LIST        sections: ready,throughput,scaling,tuning (default all). ready: from nothing to ready and
+                     to the first message by \`pulumi up\` (the product), by \`docker run\` (the container floor) and
+                     by the tutorial compose file, beside Pulumi's own floor: \`pulumi up\` and \`pulumi destroy\` of
+                     scratch programs (an output only; + the Docker provider; + one network) in bench/.work/
   --quick            about 3 minutes: one repetition, fewer labs and variants
   --no-chart         skip the PNG (no matplotlib needed)
 

@@ -1,13 +1,16 @@
 // Renders a benchmark run as Markdown: medians with (min–max) over the repetitions, ratios of medians
 // measured in the same run, and the conditions (load average, concurrent labs) they were measured under.
 
-import type { Results, ReadyRun, ScalingRun, ThroughputRun } from "./model.js";
+import { FLOOR_PATHS, type Results, type ReadyRun, type ScalingRun, type ThroughputRun } from "./model.js";
 import { fmt, num, ratio, spread, type Spread } from "./stats.js";
 
 const PATH_TITLES: Record<string, string> = {
   pulumi: "kafka-lab: `pulumi up` (the product)",
   cli: "same containers by `docker run` (floor)",
   compose: "tutorial compose file + smoke test retried",
+  [FLOOR_PATHS.empty]: "Pulumi's floor: a program that exports a string",
+  [FLOOR_PATHS.provider]: "Pulumi's floor: the Docker provider and one output",
+  [FLOOR_PATHS.network]: "Pulumi's floor: the Docker provider and one network",
 };
 
 function table(header: string[], rows: string[][]): string {
@@ -98,6 +101,7 @@ function readyRatios(results: Results, paths: string[]): string[] {
         s("compose", (r) => r.first),
       )} (compose: no readiness guarantee; the user retries)`,
     );
+  ratios.push(...floorRatios(results, paths));
   for (const p of paths.filter((x) => !(x in PATH_TITLES)))
     ratios.push(
       `${p} vs the docker run floor: ready ${ratio(
@@ -109,6 +113,70 @@ function readyRatios(results: Results, paths: string[]): string[] {
       )}`,
     );
   return ratios;
+}
+
+/** "6.5 s": a median in seconds with one decimal. */
+const seconds = (s: Spread | undefined) => (s ? `${num(s.median, 1)} s` : "–");
+
+/** "6.5 s + 10.0 s (×2.54)": a floor's median, what the product's median adds to it, and their ratio. */
+function onTopOf(product: Spread | undefined, floor: Spread | undefined): string {
+  if (!product || !floor) return `${seconds(floor)} (no ratio)`;
+  const d = product.median - floor.median;
+  return `${seconds(floor)} ${d < 0 ? "−" : "+"} ${num(Math.abs(d), 1)} s (${ratio(product, floor)})`;
+}
+
+/**
+ * The product against both floors (no lines without Pulumi's floor): `pulumi up` to ready as a multiple of the
+ * container floor and as Pulumi's floor plus the rest, `pulumi destroy` likewise; then Pulumi's floor by itself.
+ */
+function floorRatios(results: Results, paths: string[]): string[] {
+  const floors = Object.values(FLOOR_PATHS).filter((p) => paths.includes(p));
+  if (floors.length === 0) return [];
+  const s = (p: string, f: (r: ReadyRun) => number | undefined) => readySpread(results, p, f);
+  const ready = (p: string) => s(p, (r) => r.ready);
+  const down = (p: string) => s(p, (r) => r.teardown);
+  const lines: string[] = [];
+  if (paths.includes("pulumi")) {
+    const against = (what: (p: string) => Spread | undefined, verb: string, cli: string) => {
+      const product = what("pulumi");
+      const equals = [
+        ...(paths.includes("cli")
+          ? [`container floor (${cli}) ${seconds(what("cli"))} ${ratio(product, what("cli"))}`]
+          : []),
+        ...(paths.includes(FLOOR_PATHS.network)
+          ? [`Pulumi's floor (provider + network) ${onTopOf(product, what(FLOOR_PATHS.network))}`]
+          : []),
+        ...(paths.includes(FLOOR_PATHS.provider)
+          ? [`Pulumi's floor with the provider only ${onTopOf(product, what(FLOOR_PATHS.provider))}`]
+          : []),
+      ];
+      return `${verb} ${seconds(product)} = ${equals.join("; = ")}`;
+    };
+    lines.push(against(ready, "`pulumi up` to ready", "`docker run`"));
+    lines.push(against(down, "`pulumi destroy`", "`docker stop`, `docker rm`"));
+  }
+  const steps = [
+    [FLOOR_PATHS.empty, "an output only"],
+    [FLOOR_PATHS.provider, "+ the Docker provider"],
+    [FLOOR_PATHS.network, "+ one network"],
+  ].filter(([p]) => paths.includes(p!));
+  lines.push(
+    `Pulumi by itself, from nothing to its outputs read: ${steps.map(([p, what]) => `${what} ${seconds(ready(p!))}`).join(", ")}; ` +
+      `\`pulumi destroy\`: ${steps.map(([p, what]) => `${what} ${seconds(down(p!))}`).join(", ")}`,
+  );
+  return lines;
+}
+
+/** What the Pulumi floor rows are (no lines without them). */
+function floorNote(paths: string[]): string[] {
+  if (!Object.values(FLOOR_PATHS).some((p) => paths.includes(p))) return [];
+  return [
+    "*Pulumi's floor*: scratch programs in plain JavaScript (bench/pulumi-floor.ts), each a fresh stack in every",
+    "repetition, run by the same Automation API calls and so the same `pulumi` command lines as the product (`pulumi up",
+    "--yes --skip-preview --non-interactive`, then `stack output` and `stack history`); *ready*: from nothing (workspace,",
+    "`pulumi stack init`) until `pulumi up` returned and the outputs were read, like the product's; *teardown*: `pulumi destroy`.",
+    "",
+  ];
 }
 
 /** The share of the first smoke test in each *first message* figure (no lines without pulumi runs). */
@@ -181,6 +249,7 @@ function readySection(results: Results): string {
       readyRows(results, paths),
     ),
     "",
+    ...floorNote(paths),
     ...tuningNotes(results, paths),
     ...(ratios.length ? ["Ratios of medians:", "", ...ratios.map((r) => `- ${r}`), ""] : []),
     ...smokeNote(results),

@@ -4,8 +4,10 @@
 //
 //   1. ready: time to healthy, ready and first consumed message from nothing, along three paths: `pulumi up`
 //      (the product, through lib/pulumi-stack.ts), the same containers by plain `docker run` (the floor), and
-//      the tutorial's compose file with the smoke test retried until it passes; with the tuning section,
-//      variants of the floor (its topology objects changed, never infra/).
+//      the tutorial's compose file with the smoke test retried until it passes; beside them Pulumi's own floor
+//      (pulumi-floor.ts: `pulumi up` and `pulumi destroy` of three scratch programs: an output only, the Docker
+//      provider, the provider and one network); with the tuning section, variants of the floor (its topology
+//      objects changed, never infra/).
 //   2. throughput: the kafkajs smoke test against kcat, on one lab and topic; memory idle and under load.
 //   3. scaling: 1, 3, 5 brokers: provisioning time, memory, teardown time.
 //   Sections 2 and 3 start their labs like the floor (the same containers `pulumi up` makes) so that the tuned
@@ -41,12 +43,16 @@ import { rssNow, sampleRss, type MemorySnapshot } from "./memory.js";
 import { idleCpu } from "./cpu.js";
 import { CLIENT_VARIANTS, kafkajsRoundTrip } from "./kafkajs-variants.js";
 import { ensureCompose, pythonWithMatplotlib, version } from "./tools.js";
+import { FLOOR_LAB, removeFloorWork, runFloorProgram, stopFloor } from "./pulumi-floor.js";
 import { renderReport } from "./report.js";
-import type { Conditions, LabMemory, ReadyRun, Results } from "./model.js";
+import { FLOOR_PATHS, FLOOR_PROGRAMS } from "./model.js";
+import type { Conditions, FloorProgram, LabMemory, ReadyRun, Results } from "./model.js";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const resultsDir = join(benchDir, "results");
 const workDir = join(benchDir, ".work");
+/** Pulumi's floor: its scratch projects and their file backend (removed at the end, also on failure and Ctrl-C). */
+const floorDir = join(workDir, "pulumi-floor");
 
 updateArgv(process.argv.slice(2), {
   string: ["topology", "reps", "messages", "sizes", "brokers", "only"],
@@ -156,14 +162,23 @@ const results: Results = {
 
 const labNames = new Set<string>();
 let composeUsed = false;
-async function removeEverything(): Promise<void> {
+async function removeEverything(interrupted = false): Promise<void> {
+  // A floor program's pulumi command ends first, so that nothing it is still creating outlives the removal.
+  await stopFloor({ interrupted }).catch(() => undefined);
   if (composeUsed) await composeDown().catch(() => undefined);
   for (const name of labNames) await removeLabelled(name, quiet).catch(() => undefined);
+  removeFloorWork(floorDir);
 }
+// process.on, not once: a second signal must not kill the process halfway through the removal (with no listener
+// left, tsx's preflight exits at once). One Ctrl-C arrives here twice, from the terminal and relayed by tsx's
+// parent process, and people press it twice; the repeats are ignored while the labs are being removed.
+let removing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (removing) return log(`${signal}: still removing the benchmark's labs`);
+    removing = true;
     log(`${signal}: removing the benchmark's labs before exiting`);
-    void removeEverything().finally(() => process.exit(130));
+    void removeEverything(signal === "SIGINT").finally(() => process.exit(130));
   });
 }
 
@@ -309,6 +324,26 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
   return record;
 }
 
+/**
+ * Pulumi's floor: one scratch program (pulumi-floor.ts) from nothing to its outputs read, then destroyed, by the
+ * same Automation API calls as pulumiRun; its stack is removed and anything left of it in Docker too.
+ */
+async function pulumiFloorRun(program: FloorProgram, rep: number): Promise<ReadyRun> {
+  labNames.add(FLOOR_LAB);
+  await removeLabelled(FLOOR_LAB, quiet);
+  const record: ReadyRun = { path: FLOOR_PATHS[program], rep, ...(await conditions()) };
+  try {
+    const times = await runFloorProgram(floorDir, program);
+    record.phases = times.phases;
+    record.ready = times.ready;
+    record.teardown = times.teardown;
+    if (times.error) record.error = times.error;
+  } finally {
+    await removeLabelled(FLOOR_LAB, quiet);
+  }
+  return record;
+}
+
 async function composeRun(rep: number): Promise<ReadyRun> {
   composeUsed = true;
   labNames.add(COMPOSE_LAB);
@@ -342,7 +377,7 @@ function describeReady(r: ReadyRun): string {
   const parts = [
     r.healthy !== undefined ? `healthy ${r.healthy}s` : "",
     r.ready !== undefined ? `ready ${r.ready}s` : "",
-    `first message ${r.first}s`,
+    r.first !== undefined ? `first message ${r.first}s` : "",
     r.attempts !== undefined ? `${r.attempts} smoke attempts` : "",
     r.restarts ? `${r.restarts} container restart(s)` : "",
     `teardown ${r.teardown}s`,
@@ -365,14 +400,17 @@ async function readySection(): Promise<void> {
   const pulumiSkip = await pulumiSkipReason();
   if (pulumiSkip) {
     results.skipped.pulumi = `${pulumiSkip}; pulumi up was not measured`;
-    log(`SKIPPED: pulumi up: ${results.skipped.pulumi}`);
+    results.skipped[FLOOR_PATHS.network] = `${pulumiSkip}; Pulumi's floor was not measured`;
+    log(`SKIPPED: pulumi up and Pulumi's floor: ${results.skipped.pulumi}`);
+  } else {
+    removeFloorWork(floorDir);
   }
   const variants = opts.sections.has("tuning") ? effective(opts.quick ? [READY_VARIANTS[1]!] : READY_VARIANTS) : [];
   const cpuVariant = variants[variants.length - 1];
   for (let rep = 1; rep <= opts.reps; rep++) {
     const measureCpu = rep === 1 && !opts.quick && opts.sections.has("tuning");
     const runs: Array<() => Promise<ReadyRun>> = [
-      ...(pulumiSkip ? [] : [() => pulumiRun(rep)]),
+      ...(pulumiSkip ? [] : [() => pulumiRun(rep), ...FLOOR_PROGRAMS.map((p) => () => pulumiFloorRun(p, rep))]),
       () => floorRun(BASELINE, rep, measureCpu),
       ...(composeSkip ? [] : [() => composeRun(rep)]),
       ...variants.map(
