@@ -1,7 +1,7 @@
 // The floor for provisioning: the very containers of a topology, started by plain `docker` CLI commands
-// (same env, ports, network, aliases, memory limit, restart policy, labels and healthchecks), waited on the
-// same way (the container's healthcheck, polled once a second, ZooKeeper before the brokers), then the
-// topology's setup steps through the same providers Pulumi runs. No Pulumi, no Docker API client of ours.
+// (same env, ports, network, volumes, aliases, memory limit, restart policy, labels and healthchecks), started and
+// waited on the way the product does it (a broker beside ZooKeeper, its own probe run every 0.25 s while it starts),
+// then the topology's setup steps through the same providers Pulumi runs. No Pulumi, no Docker API client of ours.
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
 import type { SetupStep } from "../infra/specs.js";
@@ -10,7 +10,8 @@ import providers from "../infra/kafka-providers.cjs";
 import restProviders from "../infra/rest-providers.cjs";
 import { run } from "./clients.js";
 
-const POLL_MS = 1_000;
+/** As often as the product's ContainerHealthy asks. */
+const POLL_MS = 250;
 
 export interface CliLab {
   topology: LabTopology;
@@ -76,8 +77,10 @@ export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
   ];
 }
 
+/** Ready as the product's ContainerHealthy sees it: Docker calls it healthy, or its own probe passes (run here). */
 async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise<void> {
   const started = Date.now();
+  const probe = spec.healthcheck.test.slice(1);
   for (;;) {
     const state = await docker([
       "inspect",
@@ -87,6 +90,7 @@ async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise
     ]);
     if (state.endsWith(" healthy")) return;
     if (state.endsWith("unhealthy") || state.startsWith("dead")) throw new Error(`${spec.key} is ${state}`);
+    if (state.startsWith("running") && (await run("docker", ["exec", spec.name, ...probe])).exitCode === 0) return;
     if (Date.now() - started > timeoutSeconds * 1000)
       throw new Error(`${spec.key} not healthy after ${timeoutSeconds}s (${state})`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -95,7 +99,8 @@ async function waitHealthy(spec: ContainerSpec, timeoutSeconds: number): Promise
 
 /**
  * Starts the lab with docker CLI commands; `lab` is filled in as it goes, so a failure can still be torn down.
- * `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator", "connectors", "schemas".
+ * Each container starts as the product starts it: once its dependencies exist when its image waits for them itself,
+ * else once they are healthy. `mark` hears each step as it finishes: "<key> healthy", "topics", "coordinator", ...
  */
 export async function realiseWithCli(
   topology: LabTopology,
@@ -108,20 +113,29 @@ export async function realiseWithCli(
   const labels = Object.entries(topology.network.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
   await docker(["network", "create", "--driver", "bridge", ...labels, topology.network.name]);
   lab.networkCreated = true;
-  for (const level of startOrder(topology.containers)) {
-    await Promise.all(
-      level.map(async (spec) => {
-        lab.started.push(spec.name);
-        await docker(dockerRunArgs(spec, topology.network.name));
-      }),
-    );
-    await Promise.all(
-      level.map(async (spec) => {
+  await Promise.all(
+    topology.volumes.map((v) =>
+      docker(["volume", "create", ...Object.entries(v.labels).flatMap(([k, l]) => ["--label", `${k}=${l}`]), v.name]),
+    ),
+  );
+  const created = new Map<string, Promise<void>>();
+  const healthy = new Map<string, Promise<void>>();
+  for (const spec of startOrder(topology.containers).flat()) {
+    const after = spec.dependsOn.map((key) => (spec.waitsForDependencies ? created : healthy).get(key)!);
+    const made = Promise.all(after).then(async () => {
+      lab.started.push(spec.name);
+      await docker(dockerRunArgs(spec, topology.network.name));
+    });
+    created.set(spec.key, made);
+    healthy.set(
+      spec.key,
+      made.then(async () => {
         await waitHealthy(spec, topology.waitTimeoutSeconds);
         mark(`${spec.key} healthy`);
       }),
     );
   }
+  await Promise.all(healthy.values());
   lab.secondsToHealthy = (Date.now() - started) / 1000;
   for (const step of topology.setup) mark(await runStep(topology, step));
   lab.secondsToReady = (Date.now() - started) / 1000;
@@ -166,6 +180,7 @@ export async function teardownWithCli(lab: CliLab): Promise<number> {
         }),
     );
   }
+  await Promise.all(lab.topology.volumes.map((volume) => run("docker", ["volume", "rm", volume.name])));
   if (lab.networkCreated) await run("docker", ["network", "rm", lab.topology.network.name]);
   return (Date.now() - started) / 1000;
 }
