@@ -38,9 +38,9 @@ export class KafkaLab extends pulumi.ComponentResource {
   /** Every stack output of the lab; each resolves once the containers are healthy and every setup step is done. */
   readonly outputs: Record<string, pulumi.Output<string | string[]>>;
   private readonly dockerOptions: pulumi.CustomResourceOptions;
-  private readonly engine: EngineSettings | undefined;
   private readonly network: LabNetwork;
-  private readonly secretEngine: pulumi.Output<EngineSettings> | undefined;
+  /** The engine the lab's keys name, as a secret (its TLS key), for the resources that call the engine themselves. */
+  private readonly engine: { engine?: pulumi.Output<EngineSettings> };
 
   constructor(name: string, args: KafkaLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kafka-lab:index:KafkaLab", name, {}, opts);
@@ -48,21 +48,20 @@ export class KafkaLab extends pulumi.ComponentResource {
     this.topology = topology;
     // The engine the lab's keys name (their TLS key as a secret); without dockerHost the provider reads the
     // environment (DOCKER_HOST, ...) itself, as the setup steps' transport does.
-    this.engine = engineOf(args.config);
-    const { keyMaterial, ...engineArgs } = providerArgs(this.engine);
+    const configured = engineOf(args.config);
+    const { keyMaterial, ...engineArgs } = providerArgs(configured);
     const provider = new docker.Provider(
       "docker",
       { ...engineArgs, ...(keyMaterial ? { keyMaterial: pulumi.secret(keyMaterial) } : {}) },
       { parent: this, version: DOCKER_PROVIDER_VERSION },
     );
     this.dockerOptions = { parent: this, provider };
-    this.secretEngine = this.engine ? pulumi.secret(this.engine) : undefined;
-    const engine = this.secretEngine ? { engine: this.secretEngine } : {};
+    this.engine = configured ? { engine: pulumi.secret(configured) } : {};
 
     // Through the engine API: the Docker provider's network waits a fixed 2 s after each create and delete.
     this.network = new LabNetwork(
       "lab-network",
-      { name: topology.network.name, labels: topology.network.labels, ...engine },
+      { name: topology.network.name, labels: topology.network.labels, ...this.engine },
       { parent: this },
     );
     const images = new Map(
@@ -105,7 +104,7 @@ export class KafkaLab extends pulumi.ComponentResource {
           containerId: container.id,
           probe: spec.healthcheck.test.slice(1),
           timeoutSeconds: topology.waitTimeoutSeconds,
-          ...engine,
+          ...this.engine,
         },
         { parent: this, dependsOn: [container] },
       );
@@ -139,7 +138,7 @@ export class KafkaLab extends pulumi.ComponentResource {
         clusterToken,
         password: secret,
         containerName,
-        ...(this.secretEngine ? { engine: this.secretEngine } : {}),
+        ...this.engine,
       };
       made.set(step.key, new SetupResource(step, refs, { parent: this, retainOnDelete, dependsOn }));
     }
