@@ -1,6 +1,6 @@
 // Pulumi dynamic providers that speak to the Docker engine through docker-engine.cjs (the transport the SCRAM step
-// uses, on the engine the inputs name or else the environment's): the lab's network, and the wait until a container
-// is healthy. The Docker provider's own network waits a fixed 2 s after each create and each delete, and its
+// uses, on the engine the inputs name or else the environment's): the lab's network, the wait until a container
+// is healthy, and the removal of a volume. The Docker provider's own network waits a fixed 2 s after each create and each delete, and its
 // container `wait` polls once a second; these ask as soon as the engine can answer.
 //
 // Plain CommonJS with nothing at module level but functions and require(), because Pulumi serialises the providers
@@ -10,6 +10,7 @@
 
 /** @typedef {import("./provider-inputs.cjs").NetworkInputs} NetworkInputs */
 /** @typedef {import("./provider-inputs.cjs").HealthInputs} HealthInputs */
+/** @typedef {import("./provider-inputs.cjs").VolumeRemovalInputs} VolumeRemovalInputs */
 /** @typedef {import("./docker-engine.cjs").EngineSettings} EngineSettings */
 
 const dockerEngine = require("./docker-engine.cjs");
@@ -196,4 +197,47 @@ const healthProvider = {
   },
 };
 
-module.exports = { networkProvider, healthProvider };
+/**
+ * Removes a volume when the lab is done with it (destroy, or its container removed), unless the lab keeps its
+ * volumes. The Docker provider's own volume delete waits a fixed 2 s; its volumes are therefore retained on delete
+ * and this resource, which their containers depend on, removes them once the containers are gone.
+ * @type {import("@pulumi/pulumi").dynamic.ResourceProvider<VolumeRemovalInputs, VolumeRemovalInputs>}
+ */
+const volumeRemovalProvider = {
+  async create(inputs) {
+    return { id: inputs.name, outs: inputs };
+  },
+
+  async diff(id, olds, news) {
+    const changes =
+      olds.name !== news.name || olds.keep !== news.keep || JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
+    return { changes, replaces: olds.name !== news.name ? ["name"] : [] };
+  },
+
+  async update(id, olds, news) {
+    return { outs: news };
+  },
+
+  async delete(id, props) {
+    if (props.keep) return;
+    const giveUpAt = Date.now() + RELEASED_WITHIN_MS;
+    for (;;) {
+      // 409: a container that is going still holds it for a moment.
+      const gone = await call(
+        props.engine,
+        "DELETE",
+        `/volumes/${encodeURIComponent(props.name)}`,
+        undefined,
+        [404, 409],
+      );
+      if (gone.status !== 409) return;
+      if (Date.now() > giveUpAt)
+        throw new Error(
+          `volume ${props.name} is still in use after ${RELEASED_WITHIN_MS / 1000} s: ${JSON.stringify(gone.body)}`,
+        );
+      await pause(250);
+    }
+  },
+};
+
+module.exports = { networkProvider, healthProvider, volumeRemovalProvider };

@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "./config.js";
-import { ContainerHealthy, LabNetwork, SetupResource } from "./setup-resources.js";
+import { ContainerHealthy, LabNetwork, SetupResource, VolumeRemoval } from "./setup-resources.js";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { engineOf, providerArgs } from "./engine.js";
 import type { LabPlan } from "./lab-plan.js";
@@ -77,18 +77,21 @@ export class KafkaLab extends pulumi.ComponentResource {
         ),
       ]),
     );
-    // Persistence: named volumes; with keepVolumes they stay behind on destroy (retainOnDelete).
-    const volumes = topology.volumes.map(
-      (volume) =>
-        new docker.Volume(
-          `volume-${volume.name}`,
-          {
-            name: volume.name,
-            labels: toLabels(volume.labels),
-          },
-          { ...this.dockerOptions, retainOnDelete: volume.keep },
-        ),
-    );
+    // Persistence: named volumes. The provider's volume delete waits a fixed 2 s, so the provider retains them and a
+    // VolumeRemoval after each (which the containers depend on) removes them once the containers are gone, unless
+    // the lab keeps its volumes (keepVolumes).
+    const volumes = topology.volumes.map((volume) => {
+      const made = new docker.Volume(
+        `volume-${volume.name}`,
+        { name: volume.name, labels: toLabels(volume.labels) },
+        { ...this.dockerOptions, retainOnDelete: true },
+      );
+      return new VolumeRemoval(
+        `removal-${volume.name}`,
+        { name: volume.name, keep: volume.keep, ...this.engine },
+        { parent: this, dependsOn: [made] },
+      );
+    });
     for (const spec of topology.containers) {
       // Deleted in the reverse order, so a broker stops before the ZooKeeper it depends on, also when it started
       // beside it (its image waits for its dependencies by itself).

@@ -81,6 +81,14 @@ export interface HealthInputs<S = string, E = EngineSettings> {
   engine?: E;
 }
 
+export interface VolumeRemovalInputs<E = EngineSettings> {
+  /** The Docker volume's name. */
+  name: string;
+  /** Keep the volume when the lab is done with it (keepVolumes). */
+  keep: boolean;
+  engine?: E;
+}
+
 /** The inputs of each kind of setup step (specs.ts: SetupStep). */
 export interface StepInputs<S = string, E = EngineSettings> {
   "scram-user": ScramUserInputs<S, E>;

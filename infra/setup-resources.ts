@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import dockerProviders from "./docker-providers.cjs";
 import providers from "./kafka-providers.cjs";
-import type { HealthInputs, NetworkInputs } from "./provider-inputs.cjs";
+import type { HealthInputs, NetworkInputs, VolumeRemovalInputs } from "./provider-inputs.cjs";
 import restProviders from "./rest-providers.cjs";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { providerInputs, type SetupKind, type StepRefs } from "./setup-inputs.js";
@@ -53,5 +53,16 @@ export class ContainerHealthy extends pulumi.dynamic.Resource {
     opts: pulumi.CustomResourceOptions,
   ) {
     super(dockerProviders.healthProvider, name, { ...args }, opts, "kafka-lab", "ContainerHealthy");
+  }
+}
+
+/** Removes a volume once its containers are gone, unless the lab keeps its volumes (docker-providers.cjs). */
+export class VolumeRemoval extends pulumi.dynamic.Resource {
+  constructor(
+    name: string,
+    args: VolumeRemovalInputs<pulumi.Input<EngineSettings>>,
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    super(dockerProviders.volumeRemovalProvider, name, { ...args }, opts, "kafka-lab", "VolumeRemoval");
   }
 }

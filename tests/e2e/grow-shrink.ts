@@ -173,6 +173,8 @@ export const only = {
 };
 
 const VOLUME = "Volume";
+const REMOVAL = "VolumeRemoval";
+const HEALTH = "ContainerHealthy";
 const CONTAINER = "Container";
 const TOPIC = "KafkaTopic";
 const READINESS = "ConsumerGroupReadiness";
@@ -186,11 +188,16 @@ const replaced = (keys: string[]) =>
   keys.flatMap((key): Array<[string | RegExp, string, string]> => [
     ["replace", CONTAINER, key],
     [/^(create replacement|delete original)$/, CONTAINER, key],
+    // The wait for its health follows the new container (its id changed).
+    [/^(replace|create replacement|delete original)$/, HEALTH, `healthy-${key}`],
   ]);
+/** A broker's own resources: its container and the wait for its health, its volume and the volume's removal. */
 const newBrokers = (lab: string, ids: number[], op: "create" | "delete") =>
   ids.flatMap((id): Array<[string, string, string]> => [
     [op, CONTAINER, `kafka-${id}`],
+    [op, HEALTH, `healthy-kafka-${id}`],
     [op, VOLUME, `volume-${lab}-kafka-${id}-data`],
+    [op, REMOVAL, `removal-${lab}-kafka-${id}-data`],
   ]);
 
 /** ZooKeeper mode, from the tutorial's one broker: a topic more, 3 brokers, another heap, and back to 1. */
