@@ -49,6 +49,15 @@ describe("resource graph under Pulumi mocks", () => {
     assert.match(network!.inputs.__provider, /networks\/create/);
   });
 
+  it("removes each volume through the engine once its containers are gone, unless the lab keeps them", () => {
+    const removals = ofType("pulumi-nodejs:dynamic/kafka-lab:VolumeRemoval");
+    assert.deepEqual(
+      removals.map((r) => [r.inputs.name, r.inputs.keep]).sort(),
+      topology.volumes.map((v) => [v.name, v.keep]).sort(),
+    );
+    assert.match(removals[0]!.inputs.__provider, /volumes\//);
+  });
+
   it("waits for each container's health with its own probe, after the container", () => {
     const waits = ofType("pulumi-nodejs:dynamic/kafka-lab:ContainerHealthy");
     assert.deepEqual(waits.map((w) => w.name).sort(), topology.containers.map((c) => `healthy-${c.key}`).sort());
