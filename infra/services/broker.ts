@@ -254,10 +254,9 @@ function zookeeperModeBrokerEnv(
     // 6 s instead of 18 s: a lab notices a killed broker sooner, and a broker re-created after a hard kill
     // waits less for the old registration to expire (until then it exits, and the restart policy retries).
     KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS: "6000",
-    // A stopping broker asks the controller to move its leaderships away, and retries while partitions remain:
-    // 3 times, 5 s apart by default. When `pulumi destroy` stops every broker at once, the last one has nowhere
-    // to move them and waited those 10-15 s (cluster destroy 16 s); 0.5 s apart, it gives up within 1.5 s. A
-    // single broker stopped in a running cluster still hands its leaderships over first.
+    // A stopping broker retries moving its leaderships away (3 times, 5 s apart by default): when destroy stops them
+    // all, the last one has nowhere to move them. 0.5 s apart, it gives up within 1.5 s; one broker stopped alone
+    // still hands its leaderships over first.
     KAFKA_CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS: "500",
     KAFKA_LISTENERS: `INSIDE://0.0.0.0:${INSIDE_PORT},OUTSIDE://0.0.0.0:${OUTSIDE_PORT}`,
     KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: protocolMap(config, false),
