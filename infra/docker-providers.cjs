@@ -112,7 +112,8 @@ async function healthOf(inputs) {
   const state = found.body.State;
   const log = (state.Health && state.Health.Log) || [];
   const last = log.length > 0 ? String(log[log.length - 1].Output || "").trim() : "";
-  return { state: state.Status, health: state.Health && state.Health.Status, detail: last, exitCode: state.ExitCode };
+  const health = state.Health && state.Health.Status;
+  return { state: state.Status, health, detail: last, exitCode: state.ExitCode, restarts: found.body.RestartCount };
 }
 
 /**
@@ -130,6 +131,11 @@ async function logTail(inputs) {
 
 /** How long a container may stay exited before it counts as failed (its restart policy may start it again). */
 const EXITED_FOR_MS = 3000;
+/**
+ * How often it may restart while we wait: once is usual (a broker re-created right after a hard kill exits while
+ * ZooKeeper still holds its old session), more is a crash loop.
+ */
+const RESTARTS_ALLOWED = 3;
 
 /**
  * Runs the container's own healthcheck command once (exec, as Docker's probe does); true when it exits 0.
@@ -150,17 +156,23 @@ async function probeOnce(inputs) {
 async function waitHealthy(inputs) {
   const started = Date.now();
   let exitedSince;
+  let firstRestarts;
   for (;;) {
     const now = await healthOf(inputs);
     if (now.health === "healthy" || (now.state === "running" && (await probeOnce(inputs))))
       return (Date.now() - started) / 1000;
+    firstRestarts = firstRestarts === undefined ? now.restarts : firstRestarts;
     exitedSince = now.state === "exited" || now.state === "dead" ? exitedSince || Date.now() : undefined;
+    // Docker calls a stopped container unhealthy too: only a running one that exhausted its retries is.
+    const unhealthy = now.state === "running" && now.health === "unhealthy";
+    const crashLoop = now.restarts - firstRestarts > RESTARTS_ALLOWED;
     const failed =
-      now.state === "gone" || now.health === "unhealthy" || (exitedSince && Date.now() - exitedSince > EXITED_FOR_MS);
+      now.state === "gone" || unhealthy || crashLoop || (exitedSince && Date.now() - exitedSince > EXITED_FOR_MS);
     if (failed) {
-      const why =
-        now.health === "unhealthy"
-          ? `unhealthy (last probe: ${now.detail || "no output"})`
+      const why = unhealthy
+        ? `unhealthy (last probe: ${now.detail || "no output"})`
+        : crashLoop
+          ? `restarting again and again (${now.restarts - firstRestarts} restarts while waiting)`
           : `${now.state} (exit code ${now.exitCode})`;
       const tail = now.state === "gone" ? "" : await logTail(inputs).catch(() => "");
       throw new Error(`container ${inputs.container} is ${why}${tail ? `; its last log lines:\n${tail}` : ""}`);
