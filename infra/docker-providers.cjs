@@ -135,7 +135,7 @@ const EXITED_FOR_MS = 3000;
  * How often it may restart while we wait: once is usual (a broker re-created right after a hard kill exits while
  * ZooKeeper still holds its old session), more is a crash loop.
  */
-const RESTARTS_ALLOWED = 3;
+const RESTARTS_ALLOWED = 5;
 
 /**
  * Runs the container's own healthcheck command once (exec, as Docker's probe does); true when it exits 0.
