@@ -238,6 +238,17 @@ describe("KRaft mode", () => {
     assert.equal(two[1]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094");
     const one = topologyOf({ mode: "kraft" }).containers;
     assert.equal(one[0]!.env.KAFKA_CONTROLLER_QUORUM_VOTERS, "1@kafka:9094");
+    // Deleted before the controllers: a broker that outlives its quorum waits out its stop grace.
+    assert.deepEqual(
+      five.map((b) => b.dependsOn),
+      [[], [], [], ["kafka-1", "kafka-2", "kafka-3"], ["kafka-1", "kafka-2", "kafka-3"]],
+    );
+    assert.deepEqual(two[1]!.dependsOn, ["kafka-1"]);
+    // A KRaft broker left without a quorum waits for it: killed after 10 s, not 30 as in ZooKeeper mode.
+    assert.deepEqual(
+      five.map((b) => b.stopGraceSeconds),
+      [10, 10, 10, 10, 10],
+    );
   });
 
   it("keeps the cluster id stable per stack and distinct between stacks", () => {
