@@ -182,7 +182,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** Containers, networks and volumes whose lab label starts with kafka-lab-bench-, with that label. */
+/**
+ * Containers, networks and volumes whose lab label starts with kafka-lab-bench-, and volumes so named without the
+ * label (a `--mount` of a volume that does not exist creates it bare).
+ */
 async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
   const filter = encodeURIComponent(JSON.stringify({ label: [LAB_LABEL] }));
   const labOf = (labels: Record<string, string> | null) => labels?.[LAB_LABEL] ?? "";
@@ -196,12 +199,12 @@ async function benchLeftovers(): Promise<Array<{ what: string; lab: string }>> {
   );
   const volumes = await api<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>(
     "GET",
-    `/volumes?filters=${filter}`,
+    "/volumes",
   );
   return [
     ...containers.map((c) => ({ what: `container ${c.Names[0]?.replace(/^\//, "")}`, lab: labOf(c.Labels) })),
     ...networks.map((n) => ({ what: `network ${n.Name}`, lab: labOf(n.Labels) })),
-    ...(volumes.Volumes ?? []).map((v) => ({ what: `volume ${v.Name}`, lab: labOf(v.Labels) })),
+    ...(volumes.Volumes ?? []).map((v) => ({ what: `volume ${v.Name}`, lab: labOf(v.Labels) || v.Name })),
   ].filter((x) => x.lab.startsWith(BENCH_LAB_PREFIX));
 }
 
