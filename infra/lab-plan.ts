@@ -137,7 +137,7 @@ export function nextPlan(
     problems.push({
       key: "brokers",
       value: String(config.brokers),
-      allowed: `this lab's KRaft controller quorum is brokers 1-${previous.controllers} since it was made, and ${config.brokers} brokers would need ${fresh.controllers} controller(s), a quorum change kafka-lab does not make: keep ${keeps} brokers, ${destroyFirst}`,
+      allowed: `this lab's KRaft controller quorum is ${firstBrokers(previous.controllers)} since it was made, and ${config.brokers} brokers would need ${fresh.controllers} controller(s), a quorum change kafka-lab does not make: keep ${keeps} brokers, ${destroyFirst}`,
     });
   }
   if (config.brokers < previous.internalReplicationFactor) {
@@ -162,4 +162,9 @@ export function parseLabPlan(text: unknown): LabPlan | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** "broker 1" or "brokers 1-n", for messages. */
+export function firstBrokers(n: number): string {
+  return n === 1 ? "broker 1" : `brokers 1-${n}`;
 }

@@ -5,6 +5,7 @@
 import kafkajs from "kafkajs";
 import type { LabConfig } from "./config.js";
 import type { ConfigProblem } from "./config/keys.js";
+import { firstBrokers } from "./lab-plan.js";
 
 export interface PartitionReplicas {
   topic: string;
@@ -30,7 +31,7 @@ export function replicasOnRemovedBrokers(
       value: String(brokers),
       allowed:
         `going from ${from} to ${brokers} brokers would remove brokers that hold replicas of ${shown.join(", ")}${more}: ` +
-        `move them to brokers 1-${brokers} first (kafka-reassign-partitions), or keep ${from} brokers`,
+        `move them to ${firstBrokers(brokers)} first (kafka-reassign-partitions), or keep ${from} brokers`,
     },
   ];
 }
