@@ -61,17 +61,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-USED_PORTS=()
-pick_port() { # PREFERRED -> echo a free port
-  local p=$1 u
-  while :; do
-    ((p <= 33999)) || p=33000
-    local taken=
-    for u in "${USED_PORTS[@]}"; do [[ $u == "$p" ]] && taken=1; done
-    if [[ -z $taken ]] && ! port_busy "$p"; then USED_PORTS+=("$p"); echo "$p"; return; fi
-    p=$((p + 1))
-  done
-}
+# Host ports: 127.0.0.1 only, 33000-33999, skipping busy ones.
+PORTS="33000 33999"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 hc_cmd() { jq -r '.[3]' <<<"$1"; }
@@ -197,7 +188,7 @@ kraft_flow() {
   say "=== KRaft: $K4_IMAGE + $APICURIO_IMAGE (kafkasql, global rule BACKWARD, topics kept forever)"
   docker network create --label "$LABEL" "$NET" >/dev/null
   local kport rport k=$P-kafka r=$P-apicurio out
-  kport=$(pick_port 33092); rport=$(pick_port 33080)
+  kport=$(pick_port 33092 $PORTS); rport=$(pick_port 33080 $PORTS)
   start_kraft "$k" "$kport"
   wait_healthy "$k" 90 || return 1
   start_apicurio "$r" "$rport" APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD APICURIO_KAFKASQL_TOPIC_RETENTION_MS=-1
@@ -281,7 +272,7 @@ zk_flow() {
   say "=== ZooKeeper mode: $ZK_IMAGE + $K39_IMAGE + $APICURIO_IMAGE (kafkasql, Apicurio's defaults)"
   docker network create --label "$LABEL" "$NET" >/dev/null
   local kport rport z=$P-zookeeper k=$P-kafka39 r=$P-apicurio39
-  kport=$(pick_port 33192); rport=$(pick_port 33180)
+  kport=$(pick_port 33192 $PORTS); rport=$(pick_port 33180 $PORTS)
   start_zk_kafka "$z" "$k" "$kport"
   wait_healthy "$z" 60 || return 1
   wait_healthy "$k" 90 || return 1

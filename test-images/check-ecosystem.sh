@@ -59,19 +59,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Host ports: 127.0.0.1 only, 32000-32999, skipping busy ones.
-USED_PORTS=()
-pick_port() { # PREFERRED -> echo a free port
-  local p=$1 u
-  while :; do
-    ((p <= 32999)) || p=32000
-    local taken=
-    for u in "${USED_PORTS[@]}"; do [[ $u == "$p" ]] && taken=1; done
-    if [[ -z $taken ]] && ! port_busy "$p"; then USED_PORTS+=("$p"); echo "$p"; return; fi
-    p=$((p + 1))
-  done
-}
-
-
+PORTS="32000 32999"
 
 
 # Run the container's own healthcheck command (the array's bash -c string)
@@ -226,7 +214,7 @@ connect_flow() {
 
 check_kraft() {
   local kport cport
-  kport=$(pick_port 32092); cport=$(pick_port 32083)
+  kport=$(pick_port 32092 $PORTS); cport=$(pick_port 32083 $PORTS)
   say "=== Kafka $K4_VERSION (KRaft) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport"
   docker network create "$NET" >/dev/null
   local k=$P-kafka c=$P-connect out
@@ -252,7 +240,7 @@ check_kraft() {
 
 check_zk() {
   local kport cport
-  kport=$(pick_port 32192); cport=$(pick_port 32183)
+  kport=$(pick_port 32192 $PORTS); cport=$(pick_port 32183 $PORTS)
   say "=== ZooKeeper 3.8.4 + Kafka 3.9.2 (ZooKeeper mode) on 127.0.0.1:$kport + Connect 3.9.2 on 127.0.0.1:$cport"
   docker network create "$NET" >/dev/null
   local z=$P-zookeeper k=$P-kafka39 c=$P-connect39

@@ -1,4 +1,4 @@
-# Helpers that check.sh and check-ecosystem.sh share (sourced; PASSES and FAILS are the caller's counters; the
+# Helpers that the check scripts share (sourced; PASSES and FAILS are the caller's counters; the
 # caller also sets PREFIX (its containers' name prefix), NET, DOCKER_SOCK and API).
 
 say() { printf 'check: %s\n' "$*"; }
@@ -6,6 +6,18 @@ ok() { PASSES=$((PASSES + 1)); printf 'check: ok   - %s\n' "$*"; }
 bad() { FAILS=$((FAILS + 1)); printf 'check: FAIL - %s\n' "$*"; }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The first port from PREFERRED on, wrapping within LOW-HIGH, that nothing on 127.0.0.1 listens on. (Called in
+# $(...), so it cannot remember what it gave out: callers prefer ports apart.)
+pick_port() { # PREFERRED LOW HIGH
+  local p=$1 low=$2 high=$3 tries=0
+  while port_busy "$p"; do
+    p=$((p + 1))
+    ((p <= high)) || p=$low
+    ((++tries <= high - low)) || { printf 'check: no free port in %s-%s\n' "$low" "$high" >&2; return 1; }
+  done
+  echo "$p"
+}
 
 wait_healthy() { # NAME TIMEOUT_S
   local name=$1 timeout=$2 start=$SECONDS st
