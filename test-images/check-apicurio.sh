@@ -65,7 +65,6 @@ trap 'exit 130' INT TERM
 PORTS="33000 33999"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-hc_cmd() { jq -r '.[3]' <<<"$1"; }
 
 # ccompat METHOD PATH [JSON_BODY] -> "HTTP_CODE BODY" against $CC (the ccompat base URL)
 cc() {
@@ -155,33 +154,6 @@ static_checks() {
   [[ -n $out ]] && ok "-Xmx16m: '$out' (exit 3)" || bad "-Xmx16m did not run out of heap"
 }
 
-# ---------------------------------------------------------------- brokers
-
-start_kraft() { # NAME HOST_PORT
-  api_create "$1" "$K4_IMAGE" kafka "$HC_KAFKA" "9092=$2" \
-    KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$2 \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
-    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=$CLUSTER_ID \
-    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=$KAFKA_HEAP" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
-}
-
-start_zk_kafka() { # ZK_NAME KAFKA_NAME HOST_PORT
-  api_create "$1" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
-    ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
-  api_create "$2" "$K39_IMAGE" kafka "$HC_KAFKA" "9092=$3" \
-    KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$3 \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
-    "KAFKA_HEAP_OPTS=$KAFKA_HEAP" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
-}
-
 # ---------------------------------------------------------------- flows
 
 kraft_flow() {
@@ -189,7 +161,7 @@ kraft_flow() {
   docker network create --label "$LABEL" "$NET" >/dev/null
   local kport rport k=$P-kafka r=$P-apicurio out
   kport=$(pick_port 33092 $PORTS); rport=$(pick_port 33080 $PORTS)
-  start_kraft "$k" "$kport"
+  start_kraft "$k" "$kport" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
   wait_healthy "$k" 90 || return 1
   start_apicurio "$r" "$rport" APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD APICURIO_KAFKASQL_TOPIC_RETENTION_MS=-1
   ready_time "$rport" 120 || { docker logs --tail 30 "$r" 2>&1 | sed 's/^/    /'; return 1; }
@@ -273,7 +245,7 @@ zk_flow() {
   docker network create --label "$LABEL" "$NET" >/dev/null
   local kport rport z=$P-zookeeper k=$P-kafka39 r=$P-apicurio39
   kport=$(pick_port 33192 $PORTS); rport=$(pick_port 33180 $PORTS)
-  start_zk_kafka "$z" "$k" "$kport"
+  start_zk_kafka "$z" "$k" "$kport" KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=0
   wait_healthy "$z" 60 || return 1
   wait_healthy "$k" 90 || return 1
   local APICURIO_ENV_BASE=(APICURIO_STORAGE_KIND=kafkasql APICURIO_KAFKASQL_BOOTSTRAP_SERVERS=kafka:9093

@@ -64,7 +64,6 @@ PORTS="32000 32999"
 
 # Run the container's own healthcheck command (the array's bash -c string)
 # with one substitution, to see that it refuses a bad answer.
-hc_cmd() { jq -r '.[3]' <<<"$1"; }
 
 stats() {
   local c
@@ -73,34 +72,6 @@ stats() {
   for c in "$@"; do
     say "rss  $c PID 1 VmRSS: $(docker exec "$c" awk '/VmRSS/ {print $2 " " $3}' /proc/1/status)"
   done
-}
-
-
-# ---------------------------------------------------------------- brokers
-
-start_kraft() { # NAME HOST_PORT
-  api_create "$1" "$K4_IMAGE" kafka "$HC_KAFKA" "9092=$2" \
-    KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$2 \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
-    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=$CLUSTER_ID \
-    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
-}
-
-start_zk_kafka() { # ZK_NAME KAFKA_NAME HOST_PORT
-  api_create "$1" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
-    ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
-  api_create "$2" "$K39_IMAGE" kafka "$HC_KAFKA" "9092=$3" \
-    KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$3 \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
-    "KAFKA_HEAP_OPTS=$KAFKA_HEAP"
 }
 
 # ---------------------------------------------------------------- Connect
