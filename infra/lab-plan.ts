@@ -7,6 +7,7 @@ import { CONFIG_KEYS, type ConfigKey, type LabConfig } from "./config/all-keys.j
 import type { ConfigProblem, HostPorts, KeyDecl } from "./config/keys.js";
 import type { LabMode } from "./config/lab-keys.js";
 import { controllerCount, internalReplication } from "./services/broker.js";
+import { counted } from "./words.js";
 
 export interface LabPlan {
   mode: LabMode;
@@ -129,7 +130,7 @@ export function nextPlan(
     problems.push({
       key: "zookeeperNodes",
       value: String(config.zookeeperNodes),
-      allowed: `this lab's ZooKeeper ensemble has ${previous.zookeeperNodes} node(s) since it was made; a new ensemble would start without its data: keep ${previous.zookeeperNodes}, ${destroyFirst}`,
+      allowed: `this lab's ZooKeeper ensemble has ${counted(previous.zookeeperNodes, "node")} since it was made; a new ensemble would start without its data: keep ${previous.zookeeperNodes}, ${destroyFirst}`,
     });
   }
   if (fresh.controllers !== previous.controllers) {
@@ -137,7 +138,7 @@ export function nextPlan(
     problems.push({
       key: "brokers",
       value: String(config.brokers),
-      allowed: `this lab's KRaft controller quorum is ${firstBrokers(previous.controllers)} since it was made, and ${config.brokers} brokers would need ${fresh.controllers} controller(s), a quorum change kafka-lab does not make: keep ${keeps} brokers, ${destroyFirst}`,
+      allowed: `this lab's KRaft controller quorum is ${firstBrokers(previous.controllers)} since it was made, and ${counted(config.brokers, "broker")} would need ${counted(fresh.controllers, "controller")}, a quorum change kafka-lab does not make: keep ${keeps} brokers, ${destroyFirst}`,
     });
   }
   if (config.brokers < previous.internalReplicationFactor) {

@@ -3,6 +3,7 @@
 // the catalogue of the lab's Kafka line (topic-configs.ts). A list config takes several items: what follows it up to
 // the next key=value belongs to it, "orders:3:1:cleanup.policy=compact,delete,retention.ms=60000". Pure.
 
+import { counted } from "./words.js";
 import { checkTopicConfigs, isListConfig, KAFKA_LINES, parseKafkaInteger, type KafkaLine } from "./topic-configs.js";
 
 export interface TopicSpec {
@@ -111,7 +112,7 @@ function parseTopicLayout(
   }
   if (replicationFactor > brokers) {
     return (
-      `replication factor ${replicationFactor} of ${name} is more than the ${brokers} broker(s) of this lab; ` +
+      `replication factor ${replicationFactor} of ${name} is more than the ${counted(brokers, "broker")} of this lab; ` +
       `use at most ${brokers} or raise kafka-lab:brokers`
     );
   }
