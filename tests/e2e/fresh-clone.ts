@@ -5,8 +5,8 @@
 // what gets tested. The default images cannot be pulled here: the local test images are tagged with their names
 // for the run (only names that do not exist yet, removed again afterwards), as a user's machine would have them.
 
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { $ } from "zx";
 import { labNameOf } from "../../infra/topology.js";
@@ -14,7 +14,7 @@ import { api, imageExists, tagImage } from "../../lib/docker.js";
 import { CLIENT_IMAGE, defaultImageStandIns } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
-import { leftoversOf, type Log } from "./containers.js";
+import { leftoversOf, removeLabelled, type Log } from "./containers.js";
 import { PROJECT } from "./pulumi-lab.js";
 
 const STACK = "dev";
@@ -36,8 +36,17 @@ async function tagStandIns(log: Log): Promise<string[]> {
   return added;
 }
 
+const imageIdOf = async (name: string) =>
+  (await api<{ Id: string }>("GET", `/images/${encodeURIComponent(name)}/json`, undefined, [404])).Id;
+
+/** Removes the tags a check added, each only while it still names its stand-in (not an image pulled since). */
 async function untag(names: string[]): Promise<void> {
-  for (const name of names) await api("DELETE", `/images/${encodeURIComponent(name)}?noprune=1`, undefined, [404, 409]);
+  const localOf = new Map(standIns());
+  for (const name of names) {
+    const local = localOf.get(name);
+    if (local === undefined || (await imageIdOf(name)) !== (await imageIdOf(local))) continue;
+    await api("DELETE", `/images/${encodeURIComponent(name)}?noprune=1`, undefined, [404, 409]);
+  }
 }
 
 /** A git repository holding the working tree's tracked and new files, committed once. */
@@ -123,14 +132,65 @@ async function plainPulumi(dir: string, env: NodeJS.ProcessEnv, log: Log): Promi
   await expectClean(dir, log);
 }
 
+// The quick start in progress, recorded where a reboot does not clear it: a run killed during the quick start leaves
+// a dev lab that only the clones' Pulumi state tells apart from a user's own.
+const IN_PROGRESS = join(homedir(), ".cache", "kafka-lab", "e2e-quick-start.json");
+
+interface QuickStartRecord {
+  pid: number;
+  root: string;
+  tags: string[];
+}
+
+/** The names of every resource in the Pulumi state of the clones under root: a killed update checkpointed those it
+ * made, and those it was making as pending operations. */
+function namesInCloneStates(root: string): Set<string> {
+  type Named = { inputs?: { name?: unknown }; outputs?: { name?: unknown } };
+  type State = { checkpoint?: { latest?: { resources?: Named[]; pending_operations?: Array<{ resource?: Named }> } } };
+  const names = new Set<string>();
+  const clones = existsSync(root) ? readdirSync(root) : [];
+  for (const clone of clones) {
+    const stacks = join(root, clone, ".pulumi-state", ".pulumi", "stacks");
+    const files = existsSync(stacks) ? readdirSync(stacks, { recursive: true, encoding: "utf8" }) : [];
+    for (const file of files.filter((f) => f.endsWith(".json"))) {
+      const latest = (JSON.parse(readFileSync(join(stacks, file), "utf8")) as State).checkpoint?.latest;
+      const resources = [...(latest?.resources ?? []), ...(latest?.pending_operations ?? []).map((op) => op.resource)];
+      for (const r of resources) {
+        const name = r?.outputs?.name ?? r?.inputs?.name;
+        if (typeof name === "string") names.add(name);
+      }
+    }
+  }
+  return names;
+}
+
+/** Removes what a killed run's quick start left, where its clones' state proves the lab is the run's, not a user's. */
+async function removeInterruptedQuickStart(labName: string, log: Log): Promise<void> {
+  if (!existsSync(IN_PROGRESS)) return;
+  const record = JSON.parse(readFileSync(IN_PROGRESS, "utf8")) as QuickStartRecord;
+  const names = namesInCloneStates(record.root);
+  const left = await leftoversOf(labName);
+  const ours = left.every((item) => names.has(item.slice(item.indexOf(" ") + 1)));
+  if (left.length > 0 && !ours) return; // not provably the run's: the caller refuses, naming it
+  log(`  an earlier run (pid ${record.pid}) stopped during this check; removing what it left in ${record.root}`);
+  if (left.length > 0) await removeLabelled(labName, log);
+  await untag(record.tags);
+  rmSync(record.root, { recursive: true, force: true });
+  rmSync(IN_PROGRESS, { force: true });
+}
+
 export async function freshCloneQuickStart(log: Log): Promise<void> {
-  const running = await leftoversOf(labNameOf({ project: PROJECT, stack: STACK }));
+  const labName = labNameOf({ project: PROJECT, stack: STACK });
+  await removeInterruptedQuickStart(labName, log);
+  const running = await leftoversOf(labName);
   if (running.length > 0)
     throw new Error(
       `a ${STACK} lab exists on this machine (${running.join(", ")}): take it down first (npm run lab:down)`,
     );
   const root = mkdtempSync(join(tmpdir(), "kafka-lab-fresh-"));
   const added = await tagStandIns(log);
+  mkdirSync(dirname(IN_PROGRESS), { recursive: true });
+  writeFileSync(IN_PROGRESS, JSON.stringify({ pid: process.pid, root, tags: added } satisfies QuickStartRecord));
   try {
     const first = join(root, "first");
     await cloneWorkingTree(first);
@@ -147,5 +207,6 @@ export async function freshCloneQuickStart(log: Log): Promise<void> {
   } finally {
     await untag(added);
     rmSync(root, { recursive: true, force: true });
+    rmSync(IN_PROGRESS, { force: true });
   }
 }
