@@ -28,6 +28,8 @@ PASSES=0
 ZK_IMAGE=kafka-lab-local/zookeeper:3.8.4
 K39_IMAGE=kafka-lab-local/kafka:3.9.2
 K4_IMAGE=kafka-lab-local/kafka:4.2.0
+CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg
+KAFKA_HEAP="-Xmx256m -Xms256m"
 
 mapfile -t HEALTHCHECKS < <(topology_healthchecks zookeeper broker)
 HC_ZK=${HEALTHCHECKS[0]:?could not read the healthchecks from infra/ (run npm ci)}
@@ -172,16 +174,7 @@ check_39() {
   else bad "zoo.cfg rendering:"; sed 's/^/    /' <<<"$out"; fi
 
   docker network create "$NET" >/dev/null
-  api_create "$RUN_ID-zookeeper" "$ZK_IMAGE" zookeeper "$HC_ZK" "" \
-    ZOOKEEPER_CLIENT_PORT=2181 ZOOKEEPER_TICK_TIME=2000 "KAFKA_HEAP_OPTS=-Xmx128m -Xms128m"
-  api_create "$RUN_ID-kafka" "$K39_IMAGE" kafka "$HC_KAFKA" "9092=$HOST_PORT" \
-    KAFKA_BROKER_ID=1 KAFKA_ZOOKEEPER_CONNECT=zookeeper:2181 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 \
-    "KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"
+  start_zk_kafka "$RUN_ID-zookeeper" "$RUN_ID-kafka" "$HOST_PORT"
   say "healthchecks: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$RUN_ID-zookeeper")"
   say "              $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$RUN_ID-kafka")"
   wait_healthy "$RUN_ID-zookeeper" 60 || return 0
@@ -203,19 +196,11 @@ check_4x() {
   expect_fail "kafka 4.2 without CLUSTER_ID" "CLUSTER_ID is required" \
     -e KAFKA_NODE_ID=1 -e KAFKA_PROCESS_ROLES=broker,controller "$K4_IMAGE"
   expect_fail "kafka 4.2 controller-only with advertised listeners" "KAFKA_ADVERTISED_LISTENERS is not supported on a KRaft controller" \
-    -e CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg -e KAFKA_PROCESS_ROLES=controller -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://x:9092 "$K4_IMAGE"
+    -e CLUSTER_ID=$CLUSTER_ID -e KAFKA_PROCESS_ROLES=controller -e KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://x:9092 "$K4_IMAGE"
 
   docker network create "$NET" >/dev/null
   local k=$RUN_ID-kafka4
-  api_create "$k" "$K4_IMAGE" kafka "$HC_KAFKA" "9092=$HOST_PORT" \
-    KAFKA_NODE_ID=1 KAFKA_PROCESS_ROLES=broker,controller KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka:9094 \
-    KAFKA_LISTENERS=INSIDE://0.0.0.0:9093,OUTSIDE://0.0.0.0:9092,CONTROLLER://0.0.0.0:9094 \
-    KAFKA_ADVERTISED_LISTENERS=INSIDE://kafka:9093,OUTSIDE://localhost:$HOST_PORT \
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=INSIDE:PLAINTEXT,OUTSIDE:PLAINTEXT,CONTROLLER:PLAINTEXT \
-    KAFKA_INTER_BROKER_LISTENER_NAME=INSIDE KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER \
-    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1 KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1 \
-    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg \
-    KAFKA_LOG_DIRS=/var/lib/kafka/data "KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"
+  start_kraft "$k" "$HOST_PORT"
   say "healthcheck: $(docker inspect -f '{{json .Config.Healthcheck.Test}}' "$k")"
   wait_healthy "$k" 120 || return 0
   say "PID 1: $(docker exec "$k" ps -o user=,comm= -p 1)"
