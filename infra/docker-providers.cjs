@@ -1,7 +1,7 @@
 // Pulumi dynamic providers that speak to the Docker engine through docker-engine.cjs (the transport the SCRAM step
 // uses, on the engine the inputs name or else the environment's): the lab's network, the wait until a container
-// is healthy, and the removal of a volume. The Docker provider's own network waits a fixed 2 s after each create and each delete, and its
-// container `wait` polls once a second; these ask as soon as the engine can answer.
+// is healthy, and the removal of a volume. The Docker provider's own network waits a fixed 2 s after each create and
+// each delete, and its container `wait` polls once a second; these ask as soon as the engine can answer.
 //
 // Plain CommonJS with nothing at module level but functions and require(), because Pulumi serialises the providers
 // with their closures (see kafka-providers.cjs).
@@ -47,8 +47,27 @@ function pause(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** How long a network may keep endpoints after its containers were removed (the engine lets go of them soon). */
+/** How long a network or volume may stay in use after its containers were removed (the engine lets go soon). */
 const RELEASED_WITHIN_MS = 30000;
+
+/**
+ * DELETE path, asked again every 250 ms while the engine answers `busy` (something that is going still holds it),
+ * for at most RELEASED_WITHIN_MS; an absent one (404) counts as deleted.
+ * @param {EngineSettings | undefined} engine
+ * @param {string} path
+ * @param {number} busy
+ * @param {string} what
+ */
+async function deleteOnceReleased(engine, path, busy, what) {
+  const giveUpAt = Date.now() + RELEASED_WITHIN_MS;
+  for (;;) {
+    const gone = await call(engine, "DELETE", path, undefined, [busy, 404]);
+    if (gone.status !== busy) return;
+    if (Date.now() > giveUpAt)
+      throw new Error(`${what} is still in use after ${RELEASED_WITHIN_MS / 1000} s: ${JSON.stringify(gone.body)}`);
+    await pause(250);
+  }
+}
 
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<NetworkInputs, NetworkInputs>} */
 const networkProvider = {
@@ -81,15 +100,8 @@ const networkProvider = {
   },
 
   async delete(id, props) {
-    // Its containers are deleted first (they depend on it), but the engine may hold their endpoints a moment.
-    const giveUpAt = Date.now() + RELEASED_WITHIN_MS;
-    for (;;) {
-      const gone = await call(props.engine, "DELETE", `/networks/${encodeURIComponent(id)}`, undefined, [403, 404]);
-      if (gone.status !== 403) return;
-      if (Date.now() > giveUpAt)
-        throw new Error(`network ${props.name} still has endpoints after ${RELEASED_WITHIN_MS / 1000} s: ${gone.body}`);
-      await pause(250);
-    }
+    // Its containers are deleted first (they depend on it), but the engine may hold their endpoints a moment (403).
+    await deleteOnceReleased(props.engine, `/networks/${encodeURIComponent(id)}`, 403, `network ${props.name}`);
   },
 };
 
@@ -232,23 +244,8 @@ const volumeRemovalProvider = {
 
   async delete(id, props) {
     if (props.keep) return;
-    const giveUpAt = Date.now() + RELEASED_WITHIN_MS;
-    for (;;) {
-      // 409: a container that is going still holds it for a moment.
-      const gone = await call(
-        props.engine,
-        "DELETE",
-        `/volumes/${encodeURIComponent(props.name)}`,
-        undefined,
-        [404, 409],
-      );
-      if (gone.status !== 409) return;
-      if (Date.now() > giveUpAt)
-        throw new Error(
-          `volume ${props.name} is still in use after ${RELEASED_WITHIN_MS / 1000} s: ${JSON.stringify(gone.body)}`,
-        );
-      await pause(250);
-    }
+    // 409: a container that is going still holds it for a moment.
+    await deleteOnceReleased(props.engine, `/volumes/${encodeURIComponent(props.name)}`, 409, `volume ${props.name}`);
   },
 };
 

@@ -45,16 +45,15 @@ function loadConfig(): LabConfig {
 
 async function prepare(): Promise<KafkaLabArgs> {
   const config = loadConfig();
-  const engine = engineOf(config) ?? engineFromEnv();
-  // A remote engine that the environment names (one the keys name was checked with the config).
-  if (!engineOf(config)) {
-    const remote = remoteEngineProblems(engine, config);
-    if (remote.length > 0) refuse(configError(remote));
-  }
   const configured = engineOf(config);
+  const engine = configured ?? engineFromEnv();
   if (configured) {
     const unreachable = await engineUnreachable(configured);
     if (unreachable) refuse(configError([unreachable]));
+  } else {
+    // A remote engine that the environment names (one the keys name was checked with the config).
+    const remote = remoteEngineProblems(engine, config);
+    if (remote.length > 0) refuse(configError(remote));
   }
   const previous = await readPreviousLab();
   const labName = labNameOf({ project: pulumi.getProject(), stack: pulumi.getStack() });
