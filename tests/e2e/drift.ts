@@ -33,19 +33,17 @@ export async function driftRestored(lab: ProvisionedLab, key: string, log: Log):
  */
 export async function networkDriftRestored(lab: ProvisionedLab, log: Log): Promise<void> {
   const { topology } = lab;
+  const labNetwork = async () =>
+    (
+      await api<Array<{ Id: string; Name: string }>>("GET", `/networks?filters=${labelFilter(topology.network.labels)}`)
+    )[0];
   for (const id of lab.ids.values()) await removeContainer(id);
-  const [network] = await api<Array<{ Id: string }>>(
-    "GET",
-    `/networks?filters=${labelFilter(topology.network.labels)}`,
-  );
+  const network = await labNetwork();
   if (!network) throw new Error(`network ${topology.network.name} is not there to remove`);
   await removeNetwork(network.Id);
   log(`  removed every container and network ${topology.network.name} by hand`);
   await lab.stack.up({ refresh: true });
-  const [again] = await api<Array<{ Id: string; Name: string }>>(
-    "GET",
-    `/networks?filters=${labelFilter(topology.network.labels)}`,
-  );
+  const again = await labNetwork();
   if (!again || again.Id === network.Id || again.Name !== topology.network.name)
     throw new Error(`pulumi up --refresh did not re-create ${topology.network.name} with its labels`);
   lab.ids = await containerIdsOf(topology);

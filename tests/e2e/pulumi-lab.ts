@@ -4,12 +4,11 @@
 
 import type { ConfigKey } from "../../infra/config.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
-import { buildTopology, type LabTopology } from "../../infra/topology.js";
+import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
 import type { CheckRunner } from "./checks.js";
 import { dockerEngine } from "../../lib/docker.js";
-import { LAB_LABEL } from "../../infra/topology.js";
 import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
 
 export const PROJECT = "kafka-lab";

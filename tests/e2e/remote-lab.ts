@@ -6,7 +6,7 @@
 // smoke tests pass (their docker CLI pointed at the second engine), a preview plans nothing, destroy leaves nothing
 // on either engine. And the refusals: a wrong CA, an unknown host key, a loopback bindAddress with that engine.
 //
-//   npx tsx tests/e2e/remote-lab.ts [--count N]      (as root)
+//   npx tsx tests/e2e/remote-lab.ts      (as root)
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
