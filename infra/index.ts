@@ -4,39 +4,27 @@
 // stack's outputs are the lab's: each service declares its own, topology.ts collects them.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, configError, parseLabConfig, type LabConfig } from "./config.js";
-import { engineFromEnv, request, type EngineSettings } from "./docker-engine.cjs";
-import type { ConfigProblem } from "./config/keys.js";
-import { engineOf, remoteEngineProblems } from "./engine.js";
+import { ConfigError, configError, type LabConfig } from "./config.js";
+import { engineFromEnv } from "./docker-engine.cjs";
+import { engineOf } from "./engine.js";
 import { chooseHostPorts } from "./host-ports.js";
 import { KafkaLab, type KafkaLabArgs } from "./kafka-lab.js";
 import { nextPlan } from "./lab-plan.js";
+import { checkStackConfig } from "./preflight.js";
 import { readPreviousLab } from "./previous-lab.js";
-import { readProjectFile } from "./project-files.js";
 import { readStackConfig } from "./raw-config.js";
 import { shrinkProblems } from "./shrink-check.js";
 import { labNameOf } from "./topology.js";
-
-/** Why the engine the keys name cannot be used (asked once, through the transport every step uses). */
-async function engineUnreachable(engine: EngineSettings): Promise<ConfigProblem | undefined> {
-  try {
-    const { status } = await request(engine, "GET", "/_ping");
-    if (status === 200) return undefined;
-    return { key: "dockerHost", value: engine.host, allowed: `the engine answered /_ping with HTTP ${status}` };
-  } catch (error) {
-    return { key: "dockerHost", value: engine.host, allowed: (error as Error).message };
-  }
-}
 
 /** Refused before any resource is registered; RunError prints the message without a stack trace. */
 function refuse(error: ConfigError): never {
   throw new pulumi.RunError(error.message);
 }
 
-function loadConfig(): LabConfig {
+async function loadConfig(): Promise<LabConfig> {
   try {
     const { values, plaintextKeys } = readStackConfig();
-    return parseLabConfig(values, { plaintextKeys, readFile: readProjectFile });
+    return await checkStackConfig(values, plaintextKeys);
   } catch (error) {
     if (error instanceof ConfigError) refuse(error);
     throw error;
@@ -44,17 +32,8 @@ function loadConfig(): LabConfig {
 }
 
 async function prepare(): Promise<KafkaLabArgs> {
-  const config = loadConfig();
-  const configured = engineOf(config);
-  const engine = configured ?? engineFromEnv();
-  if (configured) {
-    const unreachable = await engineUnreachable(configured);
-    if (unreachable) refuse(configError([unreachable]));
-  } else {
-    // A remote engine that the environment names (one the keys name was checked with the config).
-    const remote = remoteEngineProblems(engine, config);
-    if (remote.length > 0) refuse(configError(remote));
-  }
+  const config = await loadConfig();
+  const engine = engineOf(config) ?? engineFromEnv();
   const previous = await readPreviousLab();
   const labName = labNameOf({ project: pulumi.getProject(), stack: pulumi.getStack() });
   const { ports } = await chooseHostPorts(config, previous.plan?.ports, labName, engine);
@@ -69,4 +48,13 @@ async function prepare(): Promise<KafkaLabArgs> {
   return { config, plan };
 }
 
-export default async () => new KafkaLab("lab", await prepare()).outputs;
+/**
+ * The program: what plain `pulumi up` runs (Pulumi.yaml's main, through Pulumi's Node.js language host) and what
+ * LabStack hands to the Automation API as an inline program (served from the calling process). One function, two
+ * ways in. The module exports nothing else: Pulumi's Node.js host refuses a main with a default and named exports.
+ */
+async function labProgram(): Promise<Record<string, pulumi.Output<string | string[]>>> {
+  return new KafkaLab("lab", await prepare()).outputs;
+}
+
+export default labProgram;

@@ -1,7 +1,8 @@
-// How the lab:* scripts end: a missing tool or a bad stack file is a one-paragraph message (exit 2), a failed
-// pulumi command points at Pulumi's own output above it (exit 1), and nothing prints a stack trace at a user.
+// How the lab:* scripts end: a missing tool or a bad stack file is a one-paragraph message (exit 2), a refused
+// config lists its problems (exit 1), a failed pulumi command points at Pulumi's own output above it (exit 1), and
+// nothing prints a stack trace at a user.
 
-import { CommandError } from "@pulumi/pulumi/automation/index.js";
+import { ConfigError } from "../infra/config.js";
 import { MissingToolError } from "./pulumi-stack.js";
 import { StackFileError } from "./stack-files.js";
 
@@ -23,6 +24,12 @@ export function reasonOf(message: string): string {
   return block.join("\n  ");
 }
 
+/** An Automation API CommandError (or a subclass): a pulumi command that failed. Told by its shape, so that this
+ * module need not load the Automation API. */
+function isPulumiFailure(error: unknown): error is Error {
+  return error instanceof Error && "commandResult" in error;
+}
+
 export async function runLabScript(name: string, main: () => Promise<number | void>): Promise<void> {
   try {
     process.exitCode = (await main()) ?? 0;
@@ -30,7 +37,12 @@ export async function runLabScript(name: string, main: () => Promise<number | vo
     if (error instanceof MissingToolError || error instanceof StackFileError) {
       console.error(`kafka-lab ${name}: ${error.message}`);
       process.exitCode = 2;
-    } else if (error instanceof CommandError) {
+    } else if (error instanceof ConfigError) {
+      // Refused before Pulumi started (LabStack's preflight): the message names every problem; exit code as
+      // when the program refuses it.
+      console.error(`kafka-lab ${name}: ${error.message}`);
+      process.exitCode = 1;
+    } else if (isPulumiFailure(error)) {
       console.error(`\nkafka-lab ${name}: pulumi failed:\n  ${reasonOf(error.message)}`);
       process.exitCode = 1;
     } else {

@@ -1,7 +1,9 @@
-// The one way kafka-lab drives Pulumi: the lab:* scripts, the smoke tests, the end-to-end tests and the benchmark
-// all open a LabStack and call up / preview / refresh / destroy through Pulumi's Automation API, which runs the
-// real `pulumi` CLI on the real program in infra/. State stays in .pulumi-state/ (no Pulumi account); every
-// command gets this machine's copy of the stack file (see stack-files.ts), so the tracked files stay untouched.
+// The one way kafka-lab drives Pulumi: the lab:* scripts, the smoke tests, the end-to-end tests, the benchmark and
+// startLab() all open a LabStack and call up / preview / refresh / destroy through Pulumi's Automation API, which
+// runs the real `pulumi` CLI with the program of infra/index.ts inline: this process serves Pulumi's language
+// runtime, so no language-host binary is needed. State stays in .pulumi-state/ (no Pulumi account); every command
+// gets this machine's copy of the stack file (see stack-files.ts), so the tracked files stay untouched. The
+// Automation API and the program are imported when first needed: a refused config costs neither.
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,16 +19,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  LocalWorkspace,
-  Stack,
-  StackNotFoundError,
-  type OutputMap,
-  type PreviewResult,
-  type UpResult,
-} from "@pulumi/pulumi/automation/index.js";
+import type { OutputMap, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation/index.js";
 import { $, which } from "zx";
-import type { ConfigKey } from "../infra/config.js";
+import type { ConfigKey, LabConfig } from "../infra/config.js";
+import { checkStackConfig } from "../infra/preflight.js";
 import type { LabOutputs } from "../infra/topology.js";
 import { parseLabOutputs } from "./lab-outputs.js";
 import { projectRoot } from "./paths.js";
@@ -35,6 +31,7 @@ import {
   machineStackFile,
   parseStackFile,
   readTrackedStackFile,
+  stackFileValues,
   type ConfigValue,
   type StackFile,
 } from "./stack-files.js";
@@ -97,6 +94,11 @@ export function pulumiEnv(stateDir = defaultStateDir, { create = true } = {}): R
   return env;
 }
 
+/** The program LabStack runs inline: the default export of Pulumi.yaml's main, which plain `pulumi up` runs. */
+export async function labProgram(): Promise<() => Promise<Record<string, unknown>>> {
+  return (await import("../infra/index.js")).default;
+}
+
 /** Where this machine's copy of a stack's file lives. */
 export function machineStackFilePath(stack: string, stateDir = defaultStateDir): string {
   return join(stateDir, "stacks", `Pulumi.${stack}.yaml`);
@@ -111,6 +113,8 @@ export interface LabStackOptions {
   trackedFile?: string | null;
   /** Settings on top of the tracked file's (keys without the kafka-lab: prefix). */
   overrides?: Partial<Record<ConfigKey, ConfigValue>>;
+  /** Secret settings (outsidePassword): checked by the preflight, stored encrypted in this machine's copy by open(). */
+  secrets?: Partial<Record<ConfigKey, string>>;
   /** State, passphrase and this machine's stack files (default .pulumi-state/ in the project). */
   stateDir?: string;
   /** Where Pulumi's own progress output goes (default: this process's stdout). */
@@ -143,6 +147,7 @@ export class LabStack {
   private readonly env: Record<string, string>;
   private readonly output: (chunk: string) => void;
   private stack: Stack | undefined;
+  private checked: Promise<LabConfig> | undefined;
 
   constructor(private readonly options: LabStackOptions) {
     this.name = options.stack;
@@ -164,7 +169,10 @@ export class LabStack {
   /** Selects the stack, creating it (without touching the tracked files) when it does not exist yet. */
   async open(): Promise<this> {
     mkdirSync(join(this.stateDir, "stacks"), { recursive: true, mode: 0o700 });
-    const workspace = await LocalWorkspace.create({ workDir: projectRoot, envVars: this.env });
+    const { LocalWorkspace, Stack, StackNotFoundError } = await import("@pulumi/pulumi/automation/index.js");
+    const program = await labProgram();
+    // workDir is the project root: Pulumi.yaml is there, and the dynamic-provider plugin finds node_modules there.
+    const workspace = await LocalWorkspace.create({ workDir: projectRoot, envVars: this.env, program });
     try {
       this.stack = await Stack.select(this.name, workspace);
     } catch (error) {
@@ -173,6 +181,8 @@ export class LabStack {
       this.stack = await Stack.select(this.name, workspace);
     }
     this.writeConfigFile();
+    for (const [key, value] of Object.entries(this.options.secrets ?? {}))
+      if (value !== undefined) await this.setSecret(key as ConfigKey, value);
     return this;
   }
 
@@ -200,13 +210,40 @@ export class LabStack {
     }
   }
 
-  /** Rewrites this machine's copy from the tracked file and the overrides, keeping its salt and secrets. */
-  writeConfigFile(): void {
+  /** This machine's copy as it is about to be written: the tracked file and the overrides, its salt and secrets. */
+  private machineFile(): StackFile {
     const tracked = this.trackedFile;
     const trackedDoc: StackFile | undefined = tracked ? readTrackedStackFile(tracked) : undefined;
     const previous = existsSync(this.configFile) ? parseStackFile(readFileSync(this.configFile, "utf8")) : undefined;
-    const machine = machineStackFile(trackedDoc, previous, this.options.overrides, tracked);
-    writeFileSync(this.configFile, formatStackFile(machine, tracked), { mode: 0o600 });
+    return machineStackFile(trackedDoc, previous, this.options.overrides, tracked);
+  }
+
+  /** Rewrites this machine's copy from the tracked file and the overrides, keeping its salt and secrets. */
+  writeConfigFile(): void {
+    writeFileSync(this.configFile, formatStackFile(this.machineFile(), this.trackedFile), { mode: 0o600 });
+  }
+
+  /**
+   * The checks the program runs first (infra/preflight.ts), on the settings `up` would hand it, before Pulumi
+   * starts: a ConfigError names every problem. Needs no open stack; once per LabStack. Secrets are decrypted by
+   * `pulumi config` (they exist only in a copy that an opened stack wrote).
+   */
+  preflight(): Promise<LabConfig> {
+    this.checked ??= (async () => {
+      const { values, plaintextKeys, secretKeys } = stackFileValues(this.machineFile());
+      const given: Record<string, string | undefined> = this.options.secrets ?? {};
+      for (const key of secretKeys) values[key] = given[key] ?? (await this.secretValue(key));
+      for (const [key, value] of Object.entries(given)) if (value !== undefined) values[key] = value;
+      return checkStackConfig(values, plaintextKeys);
+    })();
+    return this.checked;
+  }
+
+  /** A secret of this machine's copy, decrypted by `pulumi config get` (captured, never printed). */
+  private async secretValue(key: string): Promise<string> {
+    const args = ["config", "get", `kafka-lab:${key}`, "--config-file", this.configFile, "--stack", this.name];
+    const env = { ...process.env, ...this.env };
+    return (await $({ cwd: projectRoot, env, quiet: true })`pulumi ${args}`).stdout.replace(/\n$/, "");
   }
 
   /** The open stack, with this machine's copy of the stack file written afresh (the tracked file may have changed). */
@@ -246,11 +283,14 @@ export class LabStack {
 
   // showSecrets: false everywhere: Automation API's summary otherwise runs `pulumi stack history --show-secrets`,
   // which knows no --config-file and would write a salt into the tracked stack file.
-  async up({ refresh = false } = {}): Promise<UpResult> {
+  // checkFirst: false skips the preflight, so that tests reach the program's own check, which plain `pulumi up` has.
+  async up({ refresh = false, checkFirst = true } = {}): Promise<UpResult> {
+    if (checkFirst) await this.preflight();
     return this.opened.up({ ...this.common, refresh, showSecrets: false });
   }
 
-  async preview({ refresh = false } = {}): Promise<PreviewResult> {
+  async preview({ refresh = false, checkFirst = true } = {}): Promise<PreviewResult> {
+    if (checkFirst) await this.preflight();
     return this.opened.preview({ ...this.common, refresh });
   }
 

@@ -49,12 +49,27 @@ export function readTrackedStackFile(file: string): StackFile {
 
 /** The kafka-lab settings of a stack file as Pulumi hands them to the program: strings, lists as JSON text. */
 export function rawConfigOf(file: StackFile): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.config ?? {})) {
-    if (!key.startsWith(`${CONFIG_NAMESPACE}:`) || isSecure(value)) continue;
-    raw[key.slice(CONFIG_NAMESPACE.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
+  return stackFileValues(file).values;
+}
+
+/**
+ * A stack file's kafka-lab settings as Pulumi hands them to the program (`values`: strings, lists as JSON text; the
+ * secrets left out, as they are encrypted), the keys it holds in plain text, and those it holds as secrets.
+ */
+export function stackFileValues(file: StackFile): {
+  values: Record<string, string>;
+  plaintextKeys: string[];
+  secretKeys: string[];
+} {
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [fullKey, value] of Object.entries(file.config ?? {})) {
+    if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+    if (isSecure(value)) secretKeys.push(key);
+    else values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  return raw;
+  return { values, plaintextKeys: Object.keys(values), secretKeys };
 }
 
 /** Settings as Pulumi hands them to the program: strings, lists as JSON text. */

@@ -39,6 +39,22 @@ export function topologyOf(definition: LabDefinition): LabTopology {
   return buildTopology(configFromStackFile(definition.trackedFile, raw), { project: PROJECT, stack: definition.stack });
 }
 
+/** The toolchain's note that it uses the provider plugins on PATH (its README says so): expected on every command. */
+export const PLUGIN_ON_PATH = /using pulumi-resource-(docker|kubernetes) from \$PATH/;
+
+/**
+ * Every warning the engine printed during this run, by its text (from "warning:" on), with how often: what a
+ * provider that does not know a property, or treats one otherwise, would say.
+ */
+export const engineWarnings = new Map<string, number>();
+
+function noteWarning(line: string): void {
+  const at = line.indexOf("warning:");
+  if (at < 0) return;
+  const text = line.slice(at).trim();
+  engineWarnings.set(text, (engineWarnings.get(text) ?? 0) + 1);
+}
+
 /** Pulumi's progress, line by line, indented; the toolchain's note about the provider on PATH is left out. */
 export function pulumiOutputTo(log: Log): (chunk: string) => void {
   let pending = "";
@@ -46,8 +62,8 @@ export function pulumiOutputTo(log: Log): (chunk: string) => void {
     const lines = (pending + chunk).split("\n");
     pending = lines.pop() ?? "";
     for (const line of lines) {
-      if (line.trim() === "" || line.startsWith("@ ") || /using pulumi-resource-docker from \$PATH/.test(line))
-        continue;
+      noteWarning(line);
+      if (line.trim() === "" || line.startsWith("@ ") || PLUGIN_ON_PATH.test(line)) continue;
       log(`  | ${line}`);
     }
   };
@@ -58,15 +74,14 @@ export function labStackOf(definition: LabDefinition, log: Log): LabStack {
     stack: definition.stack,
     trackedFile: definition.trackedFile,
     overrides: definition.overrides,
+    secrets: definition.secrets ?? {},
     output: pulumiOutputTo(log),
   });
 }
 
-/** Opens the stack and stores the definition's secrets in the machine's stack file. */
+/** Opens the stack, which stores the definition's secrets in the machine's stack file. */
 export async function openStack(definition: LabDefinition, log: Log): Promise<LabStack> {
-  const stack = await labStackOf(definition, log).open();
-  for (const [key, value] of Object.entries(definition.secrets ?? {})) await stack.setSecret(key as ConfigKey, value);
-  return stack;
+  return labStackOf(definition, log).open();
 }
 
 /** A preview must plan nothing: `pulumi up` is idempotent and what it made is still there. */
