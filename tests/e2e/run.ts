@@ -5,7 +5,7 @@
 // broken lab that must fail, a password in plain text that must be refused, and the README's quick start on a
 // fresh clone. Prints "e2e: N passed, N failed, N skipped". A missing pulumi CLI is a failure, not a skip.
 //
-// Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,grow,grow-kraft,
+// Options: --only fail-fast,tutorial,connect,cluster,kraft,sasl,persistence,wrong-host,refused,api,grow,grow-kraft,
 // side-by-side,remote,fresh-clone (default: all);
 // --repeat N (run each selected lab N times in a row and report runs and failures per lab); --count N (messages
 // per smoke test, default 200); --keep (leave the tutorial lab running; no leftover check).
@@ -39,9 +39,12 @@ import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js"
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 import { driftRestored, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
+import { apiChecks } from "./api.js";
 import {
   destroyLab,
   dockerProviderPinned,
+  engineWarnings,
+  PLUGIN_ON_PATH,
   openStack,
   PROJECT,
   topologyOf,
@@ -65,6 +68,7 @@ const ALL = [
   "persistence",
   "wrong-host",
   "refused",
+  "api",
   "grow",
   "grow-kraft",
   "side-by-side",
@@ -157,6 +161,7 @@ const labs = {
     7,
     {},
   ),
+  api: e2eLab("startLab() lab", "e2e-api", "Pulumi.ci.yaml", 10, {}),
   persistence: e2eLab("persistence", "e2e-persistence", "Pulumi.ci.yaml", 3, { persistence: true, keepVolumes: true }),
   wrongHost: e2eLab("broken lab", "e2e-wrong-host", "Pulumi.ci.yaml", 4, {
     outsideHost: "wrong-host.invalid",
@@ -378,6 +383,8 @@ const runLab: Record<LabName, () => Promise<void>> = {
     }
   },
 
+  api: () => apiChecks(checks, labs.api, count, log),
+
   grow: () =>
     withPulumiLab(checks, labs.grow, log, (lab) =>
       growShrinkChecks(
@@ -399,7 +406,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
 
   "fresh-clone": async () => {
     await checks.run(
-      "README quick start on fresh clones: npm ci && npm run lab:up, lab:smoke, lab:down (again with another passphrase), then plain pulumi stack init, up, the smoke tests, destroy; git status clean after each",
+      "README quick start on fresh clones: npm ci && npm run lab:up, lab:smoke, lab:down (again with another passphrase), then plain pulumi stack init, lab:up, plain stack output, the smoke tests, plain destroy, and the README's startLab() test; git status clean after each",
       () => freshCloneQuickStart(log),
     );
   },
@@ -507,6 +514,15 @@ if (!argv.keep) {
     if (left.length > 0) throw new Error(`left behind: ${left.join(", ")}`);
   });
 }
+await checks.run(
+  "every warning the engine printed is listed; none but the toolchain's note about plugins on PATH (a property the provider does not know would show here)",
+  async () => {
+    const unexpected = [...engineWarnings].filter(([text]) => !PLUGIN_ON_PATH.test(text));
+    for (const [text, times] of engineWarnings) log(`  ${times}x ${text}`);
+    if (engineWarnings.size === 0) log("  none");
+    if (unexpected.length > 0) throw new Error(`unexpected warnings:\n${unexpected.map(([t]) => t).join("\n")}`);
+  },
+);
 await checks.run("the tracked stack files are unchanged (pulumi wrote only this machine's copies)", async () =>
   untouched.verify(log),
 );
