@@ -10,7 +10,8 @@ import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { $ } from "zx";
 import { labNameOf } from "../../infra/topology.js";
-import { api, imageExists, tagImage } from "../../lib/docker.js";
+import { LABEL_PREFIX } from "../../infra/specs.js";
+import { api, findLabelled, imageExists, tagImage } from "../../lib/docker.js";
 import { CLIENT_IMAGE, defaultImageStandIns } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 import { DEFAULT_CLIENT_IMAGE } from "../../smoke-tests/options.js";
@@ -18,6 +19,8 @@ import { leftoversOf, removeLabelled, type Log } from "./containers.js";
 import { PROJECT } from "./pulumi-lab.js";
 
 const STACK = "dev";
+/** The README's node test of startLab(). */
+export const API_EXAMPLE = "examples/round-trip.test.ts";
 
 /** Default image name -> the local image that stands in for it. */
 function standIns(): Array<[string, string]> {
@@ -115,21 +118,34 @@ async function quickStart(dir: string, env: NodeJS.ProcessEnv, log: Log): Promis
 }
 
 /**
- * The plain Pulumi path of the README, as a Pulumi user types it: the stack files carry the empty passphrase's salt,
- * so `pulumi stack init` and `up` leave them as they are.
+ * The README's Pulumi path, as far as it runs without Pulumi's Node.js language host (which users have and these
+ * machines do not): plain `pulumi stack init`, the program through `npm run lab:up` (the same function plain
+ * `pulumi up` runs), plain `pulumi stack output` and `pulumi destroy`. The stack files carry the empty passphrase's
+ * salt, so the plain commands leave them as they are. Then the README's node test of the programmatic API.
  */
 async function plainPulumi(dir: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
   await step(dir, env, ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], log);
   await step(dir, env, ["pulumi", "stack", "init", STACK], log);
   try {
-    await step(dir, env, ["pulumi", "up", "--yes", "--stack", STACK], log);
+    await step(dir, env, ["npm", "run", "lab:up", "--", "--no-smoke"], log);
+    await step(dir, env, ["pulumi", "stack", "output", "bootstrapServers", "--stack", STACK], log);
     await step(dir, env, ["npm", "run", "lab:smoke"], log);
   } finally {
     await step(dir, env, ["pulumi", "destroy", "--yes", "--stack", STACK], log);
   }
   const left = await leftoversOf(labNameOf({ project: PROJECT, stack: STACK }));
   if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
+  await apiExample(dir, env, log);
   await expectClean(dir, log);
+}
+
+/** The README's node test of startLab(), which must leave no lab behind (its stack has a random name). */
+async function apiExample(dir: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
+  const ofProject = () => findLabelled({ [`${LABEL_PREFIX}.project`]: PROJECT });
+  const before = new Set(await ofProject());
+  await step(dir, env, ["node", "--import", "tsx", "--test", API_EXAMPLE], log);
+  const left = (await ofProject()).filter((item) => !before.has(item));
+  if (left.length > 0) throw new Error(`the API example left behind: ${left.join(", ")}`);
 }
 
 // The quick start in progress, recorded where a reboot does not clear it: a run killed during the quick start leaves
@@ -202,7 +218,7 @@ export async function freshCloneQuickStart(log: Log): Promise<void> {
     await quickStart(second, userEnv("another passphrase, another clone"), log);
     const third = join(root, "third");
     await $({ quiet: true })`git clone -q ${first} ${third}`;
-    log(`  third clone: ${third}, plain pulumi commands with PULUMI_CONFIG_PASSPHRASE="" (the README's Pulumi path)`);
+    log(`  third clone: ${third}, plain pulumi commands with PULUMI_CONFIG_PASSPHRASE="" and the README's API test`);
     await plainPulumi(third, userEnv(""), log);
   } finally {
     await untag(added);
