@@ -2,7 +2,7 @@
 // restart in place, and whatever of a lab is left behind.
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../../infra/topology.js";
-import { inspectState, logsTail, startContainer, stopContainer } from "../../lib/docker.js";
+import { inspectContainer, inspectState, logsTail, startContainer, stopContainer } from "../../lib/docker.js";
 
 export { containerIdsOf, leftoversOf, removeLabelled } from "../../lib/docker.js";
 
@@ -69,4 +69,25 @@ export async function restartInPlace(topology: LabTopology, ids: Map<string, str
     await Promise.all(level.map((spec) => waitHealthy(spec, ids.get(spec.key)!, topology.waitTimeoutSeconds, log)));
   }
   log(`  started them again: every container healthy after ${((Date.now() - startStarted) / 1000).toFixed(1)}s`);
+}
+
+/**
+ * Every container runs what the topology declares: each env var with its value, and the memory limit. What a
+ * provider that dropped or ignored a changed input would get wrong after an update.
+ */
+export async function expectContainersAsDeclared(topology: LabTopology, ids: Map<string, string>): Promise<string> {
+  for (const spec of topology.containers) {
+    const info = await inspectContainer(ids.get(spec.key)!);
+    const env = new Set(info.Config.Env);
+    const missing = Object.entries(spec.env)
+      .map(([key, value]) => `${key}=${value}`)
+      .filter((pair) => !env.has(pair));
+    if (missing.length > 0)
+      throw new Error(`${spec.key} runs without ${missing.map((m) => m.split("=")[0]).join(", ")} as declared`);
+    const memoryMb = info.HostConfig.Memory / (1024 * 1024);
+    if (memoryMb !== spec.memoryMb)
+      throw new Error(`${spec.key}: memory limit ${memoryMb} MiB, declared ${spec.memoryMb}`);
+  }
+  const heaps = topology.containers.map((c) => `${c.key} ${c.env.KAFKA_HEAP_OPTS ?? "-"} in ${c.memoryMb} MiB`);
+  return `every container runs its declared env and memory (${heaps.join(", ")})`;
 }

@@ -10,7 +10,7 @@ import type { PreviewResult } from "@pulumi/pulumi/automation/index.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import type { Settings } from "../../lib/local-images.js";
 import type { CheckRunner } from "./checks.js";
-import { containerIdsOf, type Log } from "./containers.js";
+import { containerIdsOf, expectContainersAsDeclared, type Log } from "./containers.js";
 import { client, consume, expectCounters, produce } from "./messages.js";
 import { expectNoChanges, labStackOf, topologyOf, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
 
@@ -127,6 +127,7 @@ async function grownStep(next: LabDefinition, step: GrowStep, lab: ProvisionedLa
     `  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges)}`,
   );
   lab.ids = await containerIdsOf(topologyOf(next));
+  log(`  ${await expectContainersAsDeclared(topologyOf(next), lab.ids)}`);
   log(`  ${await dataIntact((await stack.outputs()).bootstrapServers, group)}`);
   const failed = await runSmokeTests(stack.name);
   if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed})`);
@@ -215,7 +216,8 @@ export function zookeeperModeSteps(labName: string, topics: string[]): Array<Gro
       judge: only.ops([...newBrokers(labName, [2, 3], "create"), ...FOLLOWERS], ["kafka-1", "zookeeper-1"]),
     },
     {
-      title: "another heap replaces the brokers, which keep their data in their volumes",
+      title:
+        "another heap replaces the brokers, which run with it (env, memory limit) and keep their data in their volumes",
       change: { kafkaHeap: "320m" },
       judge: only.ops([...replaced(["kafka-1", "kafka-2", "kafka-3"]), ...FOLLOWERS], ["zookeeper-1"]),
     },
