@@ -2,12 +2,14 @@
 # Build the kafka-lab local test images (CI / e2e only; users get the public
 # images). Nothing is pulled from an image registry: the base is a Debian
 # rootfs made by mmdebstrap from the machine's own apt sources, the jars come
-# from Maven with the machine's own Maven settings.
+# from Maven with the machine's own Maven settings, kaskade's wheels from the
+# Python package index with the machine's own pip (kaskade/wheels.sh).
 #
 #   test-images/build.sh [--only WHAT[,WHAT...]]
 #     WHAT: 3.9 (ZooKeeper 3.8.4 + Kafka 3.9.2), 4.2 / 4.4 (Kafka 4.2.0 / 4.4.0,
 #     KRaft; any 4.N of KAFKA4_LOG4J2), 4.x (all of them), connect (Kafka
 #     Connect 3.9.2), apicurio (Apicurio Registry 3.0.9, the schema registry),
+#     kaskade (the kaskade 5.1.0 console, on its own Python rootfs),
 #     all (default). The jre base is always built first.
 #
 # Each image carries the label org.kafka-lab.inputs-hash (hash of everything
@@ -19,7 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR=$HERE/.build
 ONLY=all
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --only) ONLY=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -32,11 +34,11 @@ WANT=()
 IFS=, read -ra _only <<<"$ONLY"
 for w in "${_only[@]}"; do
   case $w in
-    3.9|4.x|connect|apicurio) WANT+=("$w") ;;
+    3.9|4.x|connect|apicurio|kaskade) WANT+=("$w") ;;
     registry) echo "build-test-images: --only registry is gone (kafka-lab's stand-in registry was removed): use --only apicurio" >&2; exit 2 ;;
     4.[0-9]|4.[0-9][0-9]) WANT+=("$w") ;; # checked against KAFKA4_LOG4J2 below
-    all) WANT+=(3.9 4.x connect apicurio) ;;
-    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, apicurio or all, comma-separated (got '$w')" >&2; exit 2 ;;
+    all) WANT+=(3.9 4.x connect apicurio kaskade) ;;
+    *) echo "build-test-images: --only takes 3.9, 4.2, 4.4, 4.x, connect, apicurio, kaskade or all, comma-separated (got '$w')" >&2; exit 2 ;;
   esac
 done
 ((${#WANT[@]})) || { echo "build-test-images: --only needs a value" >&2; exit 2; }
@@ -59,6 +61,9 @@ KAFKA_CONNECT_VERSION=3.9.2    # = cp-kafka-connect 7.9's Apache Kafka line
 # jars (apicurio-registry/pom.xml; 3.0.9 is the newest 3.x that can be put
 # together from what Maven serves here, see test-images/README.md).
 APICURIO_VERSION=3.0.9
+# kaskade (the console's TUI): PyPI's kaskade, on bookworm's python3 (3.11);
+# kaskade/requirements.txt pins it and its dependencies (kaskade/wheels.sh).
+KASKADE_VERSION=5.1.0
 
 JRE_TAG=kafka-lab-local/jre:17
 JRE_ROOTFS_TAG=kafka-lab-local/jre-rootfs:17
@@ -66,6 +71,8 @@ ZK_TAG=kafka-lab-local/zookeeper:$ZOOKEEPER_VERSION
 KAFKA39_TAG=kafka-lab-local/kafka:$KAFKA39_VERSION
 CONNECT_TAG=kafka-lab-local/kafka-connect:$KAFKA_CONNECT_VERSION
 APICURIO_TAG=kafka-lab-local/apicurio-registry:$APICURIO_VERSION
+PYTHON_ROOTFS_TAG=kafka-lab-local/python-rootfs:3.11
+KASKADE_TAG=kafka-lab-local/kaskade:$KASKADE_VERSION
 
 LABEL_HASH=org.kafka-lab.inputs-hash
 LABEL_TEST=org.kafka-lab.test-image
@@ -200,6 +207,35 @@ pom_has() {
 }
 
 # ---- images -----------------------------------------------------------------
+# make_rootfs NAME TAG HASH MMDEBSTRAP_OPTION... : the Debian rootfs (cached
+# as .build/NAME-rootfs-<hash>.tar) imported as TAG with HASH as its label.
+make_rootfs() {
+  local name=$1 tag=$2 hash=$3; shift 3
+  local tar=$BUILD_DIR/$name-rootfs-${hash:0:12}.tar log=$BUILD_DIR/mmdebstrap-$name.log
+  if [[ -s $tar ]]; then
+    say "  rootfs: reusing cached $(basename "$tar")"
+  else
+    # The machine's own apt sources (the deb822 / one-line files), so no
+    # mirror is named here.
+    local -a sources=()
+    local f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+      [[ -f $f ]] && grep -q '^[[:space:]]*\(deb\|Types:\)' "$f" && sources+=("$f")
+    done
+    ((${#sources[@]})) || die "no apt sources found in /etc/apt"
+    say "  mmdebstrap: $DEBIAN_SUITE + $(printf '%s\n' "$@" | sed -n 's/^--include=//p') (about a minute)"
+    rm -f "$BUILD_DIR/$name"-rootfs-*.tar "$tar.tmp"
+    with_heartbeat "mmdebstrap" \
+      mmdebstrap --format=tar "$@" "$DEBIAN_SUITE" "$tar.tmp" "${sources[@]}" >"$log" 2>&1 \
+      || { tail -n 40 "$log" >&2; die "mmdebstrap failed (log: $log)"; }
+    mv "$tar.tmp" "$tar"
+    say "  rootfs: $(du -h "$tar" | cut -f1)"
+  fi
+  say "  docker import -> $tag"
+  docker import --change "LABEL $LABEL_TEST=true" --change "LABEL $LABEL_HASH=$hash" \
+    "$tar" "$tag" >/dev/null
+}
+
 JRE_HASH=
 build_jre() {
   local start; start=$(now)
@@ -223,31 +259,7 @@ build_jre() {
     warm "$JRE_TAG" "$(secs_since "$start")"
     return
   fi
-  local short=${JRE_HASH:0:12}
-  local tar=$BUILD_DIR/jre-rootfs-$short.tar
-  if [[ -s $tar ]]; then
-    say "  rootfs: reusing cached $(basename "$tar")"
-  else
-    # The machine's own apt sources (the deb822 / one-line files), so no
-    # mirror is named here.
-    local -a sources=()
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
-      [[ -f $f ]] && grep -q '^[[:space:]]*\(deb\|Types:\)' "$f" && sources+=("$f")
-    done
-    ((${#sources[@]})) || die "no apt sources found in /etc/apt"
-    say "  mmdebstrap: $DEBIAN_SUITE + $pkgs (about a minute)"
-    rm -f "$BUILD_DIR"/jre-rootfs-*.tar "$tar.tmp"
-    with_heartbeat "mmdebstrap" \
-      mmdebstrap --format=tar "${mm_opts[@]}" "$DEBIAN_SUITE" "$tar.tmp" "${sources[@]}" \
-        >"$BUILD_DIR/mmdebstrap.log" 2>&1 \
-      || { tail -n 40 "$BUILD_DIR/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $BUILD_DIR/mmdebstrap.log)"; }
-    mv "$tar.tmp" "$tar"
-    say "  rootfs: $(du -h "$tar" | cut -f1)"
-  fi
-  say "  docker import -> $JRE_ROOTFS_TAG"
-  docker import --change "LABEL $LABEL_TEST=true" --change "LABEL $LABEL_HASH=$JRE_HASH" \
-    "$tar" "$JRE_ROOTFS_TAG" >/dev/null
+  make_rootfs jre "$JRE_ROOTFS_TAG" "$JRE_HASH" "${mm_opts[@]}"
   docker_build "$JRE_TAG" "$JRE_HASH" "$HERE/jre" --build-arg "ROOTFS_IMAGE=$JRE_ROOTFS_TAG"
   cold "$JRE_TAG" "$(secs_since "$start")"
 }
@@ -330,6 +342,57 @@ build_apicurio() {
   cold "$APICURIO_TAG" "$(secs_since "$start")"
 }
 
+# build_kaskade : kaskade on its own base, a bookworm rootfs with python3
+# (the jre base has no Python, and Java is of no use here). The wheels of
+# kaskade/requirements.txt are downloaded on the host (kaskade/wheels.sh,
+# pip's cache keeps them) and installed into a venv in /opt/kaskade.
+build_kaskade() {
+  local start; start=$(now)
+  local dir=$HERE/kaskade
+  grep -q "^kaskade==$KASKADE_VERSION " "$dir/requirements.txt" \
+    || die "kaskade/requirements.txt does not pin kaskade==$KASKADE_VERSION (run KASKADE_VERSION=$KASKADE_VERSION test-images/kaskade/wheels.sh lock)"
+  local pkgs
+  pkgs=$(grep -v '^[[:space:]]*\(#\|$\)' "$dir/packages.txt" | tr '\n' ',' | sed 's/,$//')
+  local -a mm_opts=(
+    --variant=apt
+    "--include=$pkgs"
+    "--aptopt=Acquire::Check-Valid-Until \"false\""
+    "--dpkgopt=path-exclude=/usr/share/man/*"
+    "--dpkgopt=path-exclude=/usr/share/doc/*"
+    "--dpkgopt=path-include=/usr/share/doc/*/copyright"
+    "--dpkgopt=path-exclude=/usr/share/locale/*"
+  )
+  local rootfs_hash hash
+  rootfs_hash=$(hash_inputs "recipe=$RECIPE_REV" "suite=$DEBIAN_SUITE" "${mm_opts[@]}" -- "$dir/packages.txt")
+  local -a files
+  mapfile -t files < <(find "$dir" -type f | LC_ALL=C sort)
+  hash=$(hash_inputs "recipe=$RECIPE_REV" "parent=$rootfs_hash" "kaskade=$KASKADE_VERSION" -- "${files[@]}")
+  if up_to_date "$KASKADE_TAG" "$hash"; then
+    warm "$KASKADE_TAG" "$(secs_since "$start")"
+    return
+  fi
+  if up_to_date "$PYTHON_ROOTFS_TAG" "$rootfs_hash"; then
+    say "  rootfs: $PYTHON_ROOTFS_TAG up to date"
+  else
+    make_rootfs python "$PYTHON_ROOTFS_TAG" "$rootfs_hash" "${mm_opts[@]}"
+  fi
+  local ctx
+  ctx=$(stage_context kaskade "$dir/Dockerfile" "$dir/requirements.txt")
+  say "  pip: downloading the $(grep -c '==' "$dir/requirements.txt") pinned wheels (cached by pip)"
+  with_heartbeat "pip download" bash "$dir/wheels.sh" download "$ctx/wheels" >"$BUILD_DIR/pip-kaskade.log" 2>&1 \
+    || { tail -n 40 "$BUILD_DIR/pip-kaskade.log" >&2; die "pip download failed (log: $BUILD_DIR/pip-kaskade.log)"; }
+  say "  wheels: $(find "$ctx/wheels" -name '*.whl' | wc -l), $(du -sh "$ctx/wheels" | cut -f1)"
+  say "  docker build -> $KASKADE_TAG"
+  docker_build "$KASKADE_TAG" "$hash" "$ctx" --build-arg "ROOTFS_IMAGE=$PYTHON_ROOTFS_TAG"
+  rm -rf "$ctx"
+  # The install stage's image (venv + wheels, ~200 MB) is left dangling.
+  docker image prune -f --filter label=org.kafka-lab.build-stage=kaskade-install >/dev/null
+  local v
+  v=$(docker run --rm --network none "$KASKADE_TAG" --version 2>&1) || die "$KASKADE_TAG --version failed: $v"
+  [[ $v == *"$KASKADE_VERSION"* ]] || die "$KASKADE_TAG --version says '$v', expected $KASKADE_VERSION"
+  cold "$KASKADE_TAG" "$(secs_since "$start")"
+}
+
 # ---- main -------------------------------------------------------------------
 command -v docker >/dev/null || die "docker CLI not found"
 docker info >/dev/null 2>&1 || die "docker daemon not reachable (start it: (dockerd >/tmp/dockerd.log 2>&1 &))"
@@ -339,6 +402,9 @@ command -v unzip >/dev/null || die "unzip not found (apt-get install unzip)"
 if wanted apicurio; then
   # mvn package compiles apicurio-registry/src: Maven's compiler needs a JDK, not just a JRE.
   command -v javac >/dev/null || die "javac not found (a JDK 17+ is needed for the Apicurio Registry build)"
+fi
+if wanted kaskade; then
+  ${PYTHON:-python3} -m pip --version >/dev/null 2>&1 || die "pip not found (${PYTHON:-python3} -m pip: the kaskade image's wheels are downloaded on the host)"
 fi
 mkdir -p "$BUILD_DIR"
 
@@ -381,5 +447,8 @@ if wanted connect; then
 fi
 if wanted apicurio; then
   build_apicurio
+fi
+if wanted kaskade; then
+  build_kaskade
 fi
 say "total $(secs_since "$TOTAL_START") ($BUILT built, $UP_TO_DATE up to date)"

@@ -4,6 +4,7 @@
 
 import type { ConfigKey } from "../../infra/config.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
+import type { LabPlan } from "../../infra/lab-plan.js";
 import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
@@ -33,10 +34,14 @@ export interface ProvisionedLab {
   ids: Map<string, string>;
 }
 
-/** The topology the program builds from the lab's settings (secrets included), as the expectation. */
-export function topologyOf(definition: LabDefinition): LabTopology {
+/**
+ * The topology the program builds from the lab's settings (secrets included), as the expectation: of a lab made
+ * now, or, given the plan the lab keeps (its labPlan output), of the lab as it is.
+ */
+export function topologyOf(definition: LabDefinition, plan?: LabPlan): LabTopology {
   const raw = rawSettings({ ...definition.overrides, ...definition.secrets });
-  return buildTopology(configFromStackFile(definition.trackedFile, raw), { project: PROJECT, stack: definition.stack });
+  const config = configFromStackFile(definition.trackedFile, raw);
+  return buildTopology(config, { project: PROJECT, stack: definition.stack }, plan);
 }
 
 /** The toolchain's note that it uses the provider plugins on PATH (its README says so): expected on every command. */

@@ -185,7 +185,7 @@ const labs = {
     { outsidePassword: saslPassword },
   ),
 } satisfies Record<string, LabDefinition>;
-const topologies = Object.values(labs).map(topologyOf);
+const topologies = Object.values(labs).map((lab) => topologyOf(lab));
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
