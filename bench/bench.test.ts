@@ -20,8 +20,8 @@ import {
 } from "./pulumi-floor.js";
 import { FLOOR_PATHS, FLOOR_PROGRAMS, type ReadyRun, type Results } from "./model.js";
 import { renderReport } from "./report.js";
-import { DOCKER_PROVIDER_VERSION } from "../infra/kafka-lab.js";
-import { LAB_LABEL } from "../infra/specs.js";
+import { DOCKER_PROVIDER_VERSION } from "../infra/docker/docker-lab.js";
+import { LAB_LABEL } from "../infra/model/specs.js";
 import { projectRoot } from "../lib/paths.js";
 
 test("options: defaults, --quick, lists and bad values", () => {

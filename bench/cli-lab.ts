@@ -3,11 +3,11 @@
 // waited on the way the product does it (a broker beside ZooKeeper, its own probe run every 0.25 s while it starts),
 // then the topology's setup steps through the same providers Pulumi runs. No Pulumi, no Docker API client of ours.
 
-import { startOrder, type ContainerSpec, type LabTopology } from "../infra/topology.js";
-import type { SetupStep } from "../infra/specs.js";
-import { providerInputs } from "../infra/setup-inputs.js";
-import providers from "../infra/kafka-providers.cjs";
-import restProviders from "../infra/rest-providers.cjs";
+import { startOrder, type ContainerSpec, type LabTopology } from "../infra/model/topology.js";
+import type { SetupStep } from "../infra/model/specs.js";
+import { providerInputs } from "../infra/setup/setup-inputs.js";
+import providers from "../infra/setup/kafka-providers.cjs";
+import restProviders from "../infra/setup/rest-providers.cjs";
 import { run } from "./clients.js";
 
 /** As often as the product's ContainerHealthy asks. */

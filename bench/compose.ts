@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from "node:url";
 import { api, containerRssMb, labelFilter } from "../lib/docker.js";
-import { LAB_LABEL } from "../infra/specs.js";
+import { LAB_LABEL } from "../infra/model/specs.js";
 import { portsOf, PROJECT } from "./labs.js";
 import { run, smoke, type SmokeResult } from "./clients.js";
 

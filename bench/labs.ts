@@ -4,7 +4,7 @@
 // variants change copies of the topology objects, started by plain `docker run` (cli-lab.ts) beside an
 // unchanged baseline on the same path (infra/ is never edited): healthcheck interval, start order, heaps.
 
-import type { LabTopology } from "../infra/topology.js";
+import type { LabTopology } from "../infra/model/topology.js";
 import { localLab, type Settings } from "../lib/local-images.js";
 import { portBlock, type PortBlock } from "../lib/ports.js";
 

@@ -3,7 +3,7 @@
 // under bench/.work/pulumi-floor/ (git-ignored) that reaches the project's node_modules through a symlink:
 //
 //   empty     exports a string only
-//   provider  an explicit Docker provider pinned like the lab's (infra/kafka-lab.ts), and one output
+//   provider  an explicit Docker provider pinned like the lab's (infra/docker/docker-lab.ts), and one output
 //   network   the same plus one Docker network, labelled as a benchmark lab's (the leftover checks see it)
 //
 // They run through the same Automation API calls as the product (lib/pulumi-stack.ts's LabStack): a workspace,
@@ -19,8 +19,8 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
-import { DOCKER_PROVIDER_VERSION } from "../infra/kafka-lab.js";
-import { LAB_LABEL } from "../infra/specs.js";
+import { DOCKER_PROVIDER_VERSION } from "../infra/docker/docker-lab.js";
+import { LAB_LABEL } from "../infra/model/specs.js";
 import { projectRoot } from "../lib/paths.js";
 import { BENCH_LAB_PREFIX } from "./labs.js";
 import type { FloorProgram } from "./model.js";

@@ -25,7 +25,7 @@ import { argv, updateArgv, which } from "zx";
 import { api, containerIdsOf, imageExists, inspectContainer, removeLabelled } from "../lib/docker.js";
 import { LabStack, requireToolchain } from "../lib/pulumi-stack.js";
 import { pulumiSteps } from "./pulumi-steps.js";
-import { LAB_LABEL } from "../infra/specs.js";
+import { LAB_LABEL } from "../infra/model/specs.js";
 import {
   BASELINE,
   BENCH_LAB_PREFIX,

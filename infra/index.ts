@@ -4,17 +4,17 @@
 // stack's outputs are the lab's: each service declares its own, topology.ts collects them.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, configError, type LabConfig } from "./config.js";
-import { engineFromEnv } from "./docker-engine.cjs";
-import { engineOf } from "./engine.js";
-import { chooseHostPorts } from "./host-ports.js";
-import { KafkaLab, type KafkaLabArgs } from "./kafka-lab.js";
-import { nextPlan } from "./lab-plan.js";
-import { checkStackConfig } from "./preflight.js";
-import { readPreviousLab } from "./previous-lab.js";
-import { readStackConfig } from "./raw-config.js";
-import { shrinkProblems } from "./shrink-check.js";
-import { labNameOf } from "./topology.js";
+import { ConfigError, configError, type LabConfig } from "./model/config.js";
+import { engineFromEnv } from "./docker/docker-engine.cjs";
+import { engineOf } from "./docker/engine.js";
+import { chooseHostPorts } from "./program/host-ports.js";
+import { KafkaLab, type KafkaLabArgs } from "./docker/docker-lab.js";
+import { nextPlan } from "./model/lab-plan.js";
+import { checkStackConfig } from "./program/preflight.js";
+import { readPreviousLab } from "./program/previous-lab.js";
+import { readStackConfig } from "./program/stack-config.js";
+import { shrinkProblems } from "./program/shrink-check.js";
+import { labNameOf } from "./model/topology.js";
 
 /** Refused before any resource is registered; RunError prints the message without a stack trace. */
 function refuse(error: ConfigError): never {

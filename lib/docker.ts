@@ -3,7 +3,7 @@
 // logs, memory, and what a lab leaves behind. Every function here talks to one engine: the one DOCKER_HOST,
 // DOCKER_TLS_VERIFY and DOCKER_CERT_PATH name (as the docker CLI reads them), unless useEngine() named another.
 
-import { LAB_LABEL, type LabTopology } from "../infra/topology.js";
+import { LAB_LABEL, type LabTopology } from "../infra/model/topology.js";
 import {
   demultiplex,
   engineFromEnv,
@@ -12,9 +12,9 @@ import {
   type EngineResponse,
   type EngineSettings,
   type ExecResult,
-} from "../infra/docker-engine.cjs";
+} from "../infra/docker/docker-engine.cjs";
 
-export type { EngineSettings } from "../infra/docker-engine.cjs";
+export type { EngineSettings } from "../infra/docker/docker-engine.cjs";
 
 let current: Engine | undefined;
 

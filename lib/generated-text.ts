@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES } from "../infra/config.js";
-import type { KeyDecl } from "../infra/config/keys.js";
-import { buildTopology, OUTPUT_DECLS, type OutputName } from "../infra/topology.js";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES } from "../infra/model/config.js";
+import type { KeyDecl } from "../infra/model/keys/keys.js";
+import { buildTopology, OUTPUT_DECLS, type OutputName } from "../infra/model/topology.js";
 import { projectRoot } from "./paths.js";
 import { configFromStackFile } from "./stack-files.js";
 

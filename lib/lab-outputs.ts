@@ -2,7 +2,7 @@
 // there, each a string or a list of strings as declared. Read once, by `pulumi stack output --json` or the
 // Automation API, by the smoke tests, the scripts and the tests.
 
-import { OUTPUT_DECLS, type LabOutputs, type OutputName } from "../infra/topology.js";
+import { OUTPUT_DECLS, type LabOutputs, type OutputName } from "../infra/model/topology.js";
 
 /** The outputs, or an error naming each output that is missing, of the wrong kind, or not declared. */
 export function parseLabOutputs(data: unknown, source: string): LabOutputs {

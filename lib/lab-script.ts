@@ -2,7 +2,7 @@
 // config lists its problems (exit 1), a failed pulumi command points at Pulumi's own output above it (exit 1), and
 // nothing prints a stack trace at a user.
 
-import { ConfigError } from "../infra/config.js";
+import { ConfigError } from "../infra/model/config.js";
 import { MissingToolError } from "./pulumi-stack.js";
 import { StackFileError } from "./stack-files.js";
 

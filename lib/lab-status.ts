@@ -4,7 +4,7 @@
 // APIs); formatStatus is pure.
 
 import kafkajs, { type Admin, type SASLOptions } from "kafkajs";
-import type { LabOutputs } from "../infra/topology.js";
+import type { LabOutputs } from "../infra/model/topology.js";
 
 export interface PartitionStatus {
   partition: number;

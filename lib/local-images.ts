@@ -1,9 +1,9 @@
 // The local test images (test-images/build.sh) that stand in for the public defaults on machines that cannot
 // pull images (CI, the e2e tests, the benchmark). Users get the public images.
 
-import { CONFIG_KEYS, type ConfigKey, type LabMode } from "../infra/config.js";
-import { FLAVOURS } from "../infra/services/schema-registry.js";
-import { buildTopology, type LabIdentity, type LabTopology } from "../infra/topology.js";
+import { CONFIG_KEYS, type ConfigKey, type LabMode } from "../infra/model/config.js";
+import { FLAVOURS } from "../infra/model/services/schema-registry.js";
+import { buildTopology, type LabIdentity, type LabTopology } from "../infra/model/topology.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "./stack-files.js";
 
 export const LOCAL_IMAGES = {

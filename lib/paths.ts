@@ -1,3 +1,3 @@
 // Where the project lives on this machine: the root the program itself reads its files from.
 
-export { projectRoot } from "../infra/project-files.js";
+export { projectRoot } from "../infra/program/project-files.js";

@@ -2,8 +2,8 @@
 // check) a block of 100 in it, so that the labs of an e2e run, and a benchmark beside it, never clash, and a lab
 // publishes nothing outside its block. A lab that chooses its own ports does so below these ranges (lab-plan.ts).
 
-import type { ConfigKey } from "../infra/config.js";
-import { hostPortKeys } from "../infra/lab-plan.js";
+import type { ConfigKey } from "../infra/model/config.js";
+import { hostPortKeys } from "../infra/model/lab-plan.js";
 
 export const PORT_RANGES = { e2e: { first: 28_000, blocks: 20 }, bench: { first: 30_000, blocks: 10 } } as const;
 export type PortRange = keyof typeof PORT_RANGES;

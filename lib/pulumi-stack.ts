@@ -21,9 +21,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputMap, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation/index.js";
 import { $, which } from "zx";
-import type { ConfigKey, LabConfig } from "../infra/config.js";
-import { checkStackConfig } from "../infra/preflight.js";
-import type { LabOutputs } from "../infra/topology.js";
+import type { ConfigKey, LabConfig } from "../infra/model/config.js";
+import { checkStackConfig } from "../infra/program/preflight.js";
+import type { LabOutputs } from "../infra/model/topology.js";
 import { parseLabOutputs } from "./lab-outputs.js";
 import { projectRoot } from "./paths.js";
 import {
@@ -224,7 +224,7 @@ export class LabStack {
   }
 
   /**
-   * The checks the program runs first (infra/preflight.ts), on the settings `up` would hand it, before Pulumi
+   * The checks the program runs first (infra/program/preflight.ts), on the settings `up` would hand it, before Pulumi
    * starts: a ConfigError names every problem. Needs no open stack; once per LabStack. Secrets are decrypted by
    * `pulumi config` (they exist only in a copy that an opened stack wrote).
    */

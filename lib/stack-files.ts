@@ -15,8 +15,8 @@ import {
   type ConfigKey,
   type LabConfig,
   type RawConfig,
-} from "../infra/config.js";
-import { readProjectFile } from "../infra/project-files.js";
+} from "../infra/model/config.js";
+import { readProjectFile } from "../infra/program/project-files.js";
 import { projectRoot } from "./paths.js";
 
 /** A setting's value: what Pulumi.yaml's types allow (lists of strings or of maps, maps). */

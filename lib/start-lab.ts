@@ -4,8 +4,8 @@
 // destroy(). Settings are checked by the same parser as a stack file's, before anything exists.
 
 import { randomBytes } from "node:crypto";
-import type { ConfigKey } from "../infra/config.js";
-import type { LabOutputs } from "../infra/topology.js";
+import type { ConfigKey } from "../infra/model/config.js";
+import type { LabOutputs } from "../infra/model/topology.js";
 import { LabStack } from "./pulumi-stack.js";
 import type { ConfigValue } from "./stack-files.js";
 
@@ -67,4 +67,4 @@ export async function startLab(options: StartLabOptions = {}): Promise<StartedLa
     throw error;
   }
 }
-export { ConfigError } from "../infra/config.js";
+export { ConfigError } from "../infra/model/config.js";

@@ -4,7 +4,7 @@ import { argv, echo } from "zx";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
 import { runLabScript } from "../lib/lab-script.js";
 import { findLabelled } from "../lib/docker.js";
-import { LABEL_PREFIX } from "../infra/specs.js";
+import { LABEL_PREFIX } from "../infra/model/specs.js";
 
 await runLabScript("lab:down", async () => {
   const stack = stackName(argv);

@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { argv, echo } from "zx";
-import { CONFIG_KEYS, type ConfigKey } from "../infra/config.js";
+import { CONFIG_KEYS, type ConfigKey } from "../infra/model/config.js";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
 import { runLabScript } from "../lib/lab-script.js";
 

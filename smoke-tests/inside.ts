@@ -18,7 +18,7 @@ import { $, argv, chalk, updateArgv, which } from "zx";
 import { EXIT, UsageError, type ExitCode } from "./errors.js";
 import { INSIDE_BOOLEANS, INSIDE_STRINGS, parseBootstrap, parseInsideOptions, type InsideOptions } from "./options.js";
 import { projectRoot, stackOutput } from "./stack.js";
-import { LAB_LABEL, LABEL_PREFIX } from "../infra/specs.js";
+import { LAB_LABEL, LABEL_PREFIX } from "../infra/model/specs.js";
 
 const HELP = `Usage: npx tsx smoke-tests/inside.ts [flags]
 

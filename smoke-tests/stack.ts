@@ -8,7 +8,7 @@
 import { $, which } from "zx";
 import { parseLabOutputs } from "../lib/lab-outputs.js";
 import { projectRoot } from "../lib/paths.js";
-import type { LabOutputs } from "../infra/topology.js";
+import type { LabOutputs } from "../infra/model/topology.js";
 import { UsageError } from "./errors.js";
 
 export { projectRoot };

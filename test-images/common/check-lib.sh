@@ -55,11 +55,11 @@ stop_check() { # CONTAINER PATTERN LABEL
 }
 
 # The healthcheck arrays (JSON) exactly as the topology declares them for each ROLE (zookeeper, broker, connect,
-# schema-registry), one per line: read from infra/, the one source (needs the project's node_modules: npm ci).
+# schema-registry), one per line: read from infra/model/, the one source (needs the project's node_modules: npm ci).
 topology_healthchecks() { # ROLE...
   (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && node --import tsx --input-type=module -e '
-    const { buildTopology } = await import("./infra/topology.ts");
-    const { parseLabConfig } = await import("./infra/config.ts");
+    const { buildTopology } = await import("./infra/model/topology.ts");
+    const { parseLabConfig } = await import("./infra/model/config.ts");
     const config = parseLabConfig({ connect: "true", schemaRegistry: "true" });
     const { containers } = buildTopology(config, { project: "check", stack: "images" });
     for (const role of process.argv.slice(1)) {

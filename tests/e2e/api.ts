@@ -5,8 +5,8 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { $ } from "zx";
-import { ConfigError } from "../../infra/config.js";
-import { labNameOf } from "../../infra/topology.js";
+import { ConfigError } from "../../infra/model/config.js";
+import { labNameOf } from "../../infra/model/topology.js";
 import { machineStackFilePath, projectRoot } from "../../lib/pulumi-stack.js";
 import { startLab } from "../../lib/start-lab.js";
 import type { CheckRunner } from "./checks.js";

@@ -21,7 +21,7 @@ import kafkajs, {
   type LogEntry,
   type Producer,
 } from "kafkajs";
-import type { ContainerSpec, LabTopology } from "../../infra/topology.js";
+import type { ContainerSpec, LabTopology } from "../../infra/model/topology.js";
 import { inspectState, startContainer, stopContainer } from "../../lib/docker.js";
 import { decodeValue, describeCounters, isMalformed, Verifier, type Summary } from "../../smoke-tests/verify.js";
 import { waitHealthy, type Log } from "./containers.js";

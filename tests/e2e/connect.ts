@@ -4,8 +4,8 @@
 // update in place; a connector whose task fails, or whose class does not exist, fails `pulumi up` with Connect's
 // own words and leaves no connector behind.
 
-import type { ConnectorSpec } from "../../infra/connectors.js";
-import { outputText } from "../../infra/topology.js";
+import type { ConnectorSpec } from "../../infra/model/connectors.js";
+import { outputText } from "../../infra/model/topology.js";
 import { CLIENT_IMAGE } from "../../lib/local-images.js";
 import { plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings } from "../../lib/stack-files.js";

@@ -1,7 +1,7 @@
 // The containers of a lab that `pulumi up` made, seen through the Docker engine: their IDs, their health, a
 // restart in place, and whatever of a lab is left behind.
 
-import { startOrder, type ContainerSpec, type LabTopology } from "../../infra/topology.js";
+import { startOrder, type ContainerSpec, type LabTopology } from "../../infra/model/topology.js";
 import { inspectContainer, inspectState, logsTail, startContainer, stopContainer } from "../../lib/docker.js";
 
 export { containerIdsOf, leftoversOf, removeLabelled } from "../../lib/docker.js";

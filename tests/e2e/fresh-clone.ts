@@ -9,8 +9,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { $ } from "zx";
-import { labNameOf } from "../../infra/topology.js";
-import { LABEL_PREFIX } from "../../infra/specs.js";
+import { labNameOf } from "../../infra/model/topology.js";
+import { LABEL_PREFIX } from "../../infra/model/specs.js";
 import { api, findLabelled, imageExists, tagImage } from "../../lib/docker.js";
 import { CLIENT_IMAGE, defaultImageStandIns } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";

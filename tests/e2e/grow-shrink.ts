@@ -7,7 +7,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { PreviewResult } from "@pulumi/pulumi/automation/index.js";
-import { parseLabPlan } from "../../infra/lab-plan.js";
+import { parseLabPlan } from "../../infra/model/lab-plan.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import type { Settings } from "../../lib/local-images.js";
 import type { CheckRunner } from "./checks.js";

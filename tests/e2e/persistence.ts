@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { findLabelled } from "../../lib/docker.js";
-import { LAB_LABEL } from "../../infra/topology.js";
+import { LAB_LABEL } from "../../infra/model/topology.js";
 import type { CheckRunner } from "./checks.js";
 import { consume, expectCounters, produce } from "./messages.js";
 import { containerIdsOf, restartInPlace, type Log } from "./containers.js";

@@ -2,10 +2,10 @@
 // lab:* scripts take), checked, then `pulumi preview` must show no changes, then `pulumi destroy` must leave no
 // container, network or volume of it. The topology built from the same settings says what to expect.
 
-import type { ConfigKey } from "../../infra/config.js";
-import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
-import type { LabPlan } from "../../infra/lab-plan.js";
-import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/topology.js";
+import type { ConfigKey } from "../../infra/model/config.js";
+import { DOCKER_PROVIDER_VERSION } from "../../infra/docker/docker-lab.js";
+import type { LabPlan } from "../../infra/model/lab-plan.js";
+import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/model/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
 import { configFromStackFile, rawSettings, type ConfigValue } from "../../lib/stack-files.js";
 import type { CheckRunner } from "./checks.js";

@@ -2,8 +2,8 @@
 // before Pulumi starts) and the program's own check (what plain `pulumi up` runs) must each fail with a message that
 // names the key (and never shows a secret), and no container, network or volume of the lab may exist.
 
-import { ConfigError } from "../../infra/config.js";
-import { labNameOf } from "../../infra/topology.js";
+import { ConfigError } from "../../infra/model/config.js";
+import { labNameOf } from "../../infra/model/topology.js";
 import { localImageOverrides, type Settings } from "../../lib/local-images.js";
 import { portBlock } from "../../lib/ports.js";
 import { leftoversOf, type Log } from "./containers.js";

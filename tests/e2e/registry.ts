@@ -3,7 +3,7 @@
 // while the subject keeps the schema it had.
 
 import kafkajs from "kafkajs";
-import { outputText } from "../../infra/topology.js";
+import { outputText } from "../../infra/model/topology.js";
 import type { CheckRunner } from "./checks.js";
 import type { Log } from "./containers.js";
 import { labStackOf, type ProvisionedLab } from "./pulumi-lab.js";

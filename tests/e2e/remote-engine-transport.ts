@@ -1,4 +1,4 @@
-// The Docker transport (infra/docker-engine.cjs) end to end against a second engine that only the network reaches
+// The Docker transport (infra/docker/docker-engine.cjs) end to end against a second engine that only the network reaches
 // (remote-engine.ts): over TLS and over SSH, the engine's answers (ping, version, images), a container from a local
 // test image with an exec in it, lib/docker.ts pointed at it; the refusals, each with its exact message (another
 // CA, an unknown SSH host key, TLS without a CA, no client certificate); request latency over unix, TLS and SSH.
@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import engineModule, { type Engine, type EngineSettings } from "../../infra/docker-engine.cjs";
-import { engineFromEnv } from "../../infra/docker-engine.cjs";
+import engineModule, { type Engine, type EngineSettings } from "../../infra/docker/docker-engine.cjs";
+import { engineFromEnv } from "../../infra/docker/docker-engine.cjs";
 import { findContainer, imageExists, useEngine } from "../../lib/docker.js";
 import { makeCa } from "../support/tls-material.js";
 import { CheckRunner } from "./checks.js";

@@ -24,7 +24,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import engineModule, { type EngineSettings } from "../../infra/docker-engine.cjs";
+import engineModule, { type EngineSettings } from "../../infra/docker/docker-engine.cjs";
 import { CLIENT_IMAGE, LOCAL_IMAGES } from "../../lib/local-images.js";
 import { issue, makeCa } from "../support/tls-material.js";
 

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { outputText, type LabTopology } from "../../infra/topology.js";
+import { outputText, type LabTopology } from "../../infra/model/topology.js";
 import { inspectContainer, logsTail } from "../../lib/docker.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
 import type { Log } from "./containers.js";

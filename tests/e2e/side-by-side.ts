@@ -3,7 +3,7 @@
 // tests pass; both are destroyed and leave nothing.
 
 import { runSmokeTests } from "../../lib/smoke.js";
-import type { LabOutputs } from "../../infra/topology.js";
+import type { LabOutputs } from "../../infra/model/topology.js";
 import type { CheckRunner } from "./checks.js";
 import type { Log } from "./containers.js";
 import { destroyLab, expectNoChanges, openStack, topologyOf, type LabDefinition } from "./pulumi-lab.js";

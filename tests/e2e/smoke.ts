@@ -1,7 +1,7 @@
 // Runs the project's smoke tests against a realised lab, as a user would run them.
 
 import { $ } from "zx";
-import { outputText, type LabTopology } from "../../infra/topology.js";
+import { outputText, type LabTopology } from "../../infra/model/topology.js";
 import { CLIENT_IMAGE } from "../../lib/local-images.js";
 import { projectRoot } from "../../lib/paths.js";
 

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { INSIDE_PORT, KAFKA_HEALTH_PROBE } from "../../infra/services/broker.js";
+import { INSIDE_PORT, KAFKA_HEALTH_PROBE } from "../../infra/model/services/broker.js";
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { buildTopology } from "../../infra/topology.js";
+import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { buildTopology } from "../../infra/model/topology.js";
 
 function refused(raw: RawConfig): ConfigError {
   try {

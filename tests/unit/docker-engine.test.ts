@@ -1,4 +1,4 @@
-// The Docker transport (infra/docker-engine.cjs) against real servers on this machine: a unix socket, plain HTTP
+// The Docker transport (infra/docker/docker-engine.cjs) against real servers on this machine: a unix socket, plain HTTP
 // and TLS on loopback (a CA made here, a second CA that must be refused), and ssh through a stand-in `ssh` on PATH
 // that records its arguments and pipes to the unix socket. A real sshd and a real engine: tests/e2e/remote-engine*.
 
@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import engineModule from "../../infra/docker-engine.cjs";
-import type { EngineSettings } from "../../infra/docker-engine.cjs";
+import engineModule from "../../infra/docker/docker-engine.cjs";
+import type { EngineSettings } from "../../infra/docker/docker-engine.cjs";
 import { frame, listen, serveFakeEngine, type FakeEngine } from "../support/fake-engine.js";
 import { issue, makeCa, type Pem, type TestCa } from "../support/tls-material.js";
 
 const { demultiplex, describeEngine, engineFromEnv, engineProblem, exec, openEngine, request } = engineModule;
-const transport = fileURLToPath(new URL("../../infra/docker-engine.cjs", import.meta.url));
+const transport = fileURLToPath(new URL("../../infra/docker/docker-engine.cjs", import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "kafka-lab-engine-"));
 const servers: Server[] = [];

@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { buildTopology, outputText } from "../../infra/topology.js";
+import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { buildTopology, outputText } from "../../infra/model/topology.js";
 
 const files: Record<string, string> = {
   "schemas/counter.avsc": JSON.stringify({

@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { engineOf, providerArgs, remoteEngineProblems } from "../../infra/engine.js";
+import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { engineOf, providerArgs, remoteEngineProblems } from "../../infra/docker/engine.js";
 
 const CA = "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n";
 const CERT = "-----BEGIN CERTIFICATE-----\ncert\n-----END CERTIFICATE-----\n";

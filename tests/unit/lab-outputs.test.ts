@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig } from "../../infra/config.js";
-import { buildTopology } from "../../infra/topology.js";
+import { parseLabConfig } from "../../infra/model/config.js";
+import { buildTopology } from "../../infra/model/topology.js";
 import { outputString, parseLabOutputs } from "../../lib/lab-outputs.js";
 
 const topology = buildTopology(parseLabConfig({ brokers: "2" }), { project: "kafka-lab", stack: "dev" });

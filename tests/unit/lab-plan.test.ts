@@ -3,10 +3,10 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { freshPlan, nextPlan, parseLabPlan, portCandidates, portsOf } from "../../infra/lab-plan.js";
-import { replicasOnRemovedBrokers } from "../../infra/shrink-check.js";
-import { buildTopology } from "../../infra/topology.js";
+import { parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { freshPlan, nextPlan, parseLabPlan, portCandidates, portsOf } from "../../infra/model/lab-plan.js";
+import { replicasOnRemovedBrokers } from "../../infra/program/shrink-check.js";
+import { buildTopology } from "../../infra/model/topology.js";
 import { PORT_RANGES } from "../../lib/ports.js";
 
 const config = (raw: RawConfig = {}) => parseLabConfig(raw);

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { before, describe, it } from "node:test";
-import { parseLabConfig } from "../../infra/config.js";
-import { buildTopology, type LabTopology } from "../../infra/topology.js";
-import { DOCKER_PROVIDER_VERSION } from "../../infra/kafka-lab.js";
+import { parseLabConfig } from "../../infra/model/config.js";
+import { buildTopology, type LabTopology } from "../../infra/model/topology.js";
+import { DOCKER_PROVIDER_VERSION } from "../../infra/docker/docker-lab.js";
 import { installMocks, outputValue, runProgram, type Registered } from "../support/pulumi-mocks.js";
 
 const config = {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
-import { CONFIG_KEYS } from "../../infra/config.js";
-import { buildTopology } from "../../infra/topology.js";
+import { CONFIG_KEYS } from "../../infra/model/config.js";
+import { buildTopology } from "../../infra/model/topology.js";
 import { projectRoot } from "../../lib/paths.js";
 import { configFromStackFile } from "../../lib/stack-files.js";
 

@@ -12,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import kafkaProviders from "../../infra/kafka-providers.cjs";
-import restProviders from "../../infra/rest-providers.cjs";
-import dockerProviders from "../../infra/docker-providers.cjs";
+import kafkaProviders from "../../infra/setup/kafka-providers.cjs";
+import restProviders from "../../infra/setup/rest-providers.cjs";
+import dockerProviders from "../../infra/docker/docker-providers.cjs";
 import { listen, serveFakeEngine } from "../support/fake-engine.js";
 
 const runner = fileURLToPath(new URL("../support/serialised-topic-provider.cjs", import.meta.url));

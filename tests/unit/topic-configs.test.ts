@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig } from "../../infra/config.js";
+import { ConfigError, parseLabConfig } from "../../infra/model/config.js";
 import {
   checkTopicConfig,
   checkTopicConfigs,
@@ -14,8 +14,8 @@ import {
   kafkaLineOf,
   topicConfigCatalogue,
   type KafkaLine,
-} from "../../infra/topic-configs.js";
-import { formatTopicSpec, parseTopicSpec, parseTopicSpecs } from "../../infra/topics.js";
+} from "../../infra/model/topic-configs.js";
+import { formatTopicSpec, parseTopicSpec, parseTopicSpecs } from "../../infra/model/topics.js";
 import { projectRoot } from "../../lib/paths.js";
 import { configFromStackFile, rawConfigOf, readTrackedStackFile } from "../../lib/stack-files.js";
 
@@ -44,7 +44,7 @@ function problem(line: KafkaLine, config: string): string | undefined {
 describe("topic config catalogues", () => {
   for (const [line, file] of LINES) {
     it(`${file} is the generator's dump of the Kafka release its probes came from`, () => {
-      const data = JSON.parse(readFileSync(join(projectRoot, "infra/topic-configs", file), "utf8"));
+      const data = JSON.parse(readFileSync(join(projectRoot, "infra/model/topic-configs", file), "utf8"));
       assert.match(data.generator, /scripts\/gen-topic-configs/);
       assert.equal(data.configCount, data.configs.length);
       assert.equal(probes(file).kafkaVersion, data.kafkaVersion);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig, type RawConfig } from "../../infra/config.js";
-import { buildTopology, labNameOf, outputText } from "../../infra/topology.js";
-import { KAFKA_HEALTH_PROBE } from "../../infra/services/broker.js";
+import { parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { buildTopology, labNameOf, outputText } from "../../infra/model/topology.js";
+import { KAFKA_HEALTH_PROBE } from "../../infra/model/services/broker.js";
 
 const identity = { project: "kafka-lab", stack: "dev" };
 const topologyOf = (raw: RawConfig = {}) => buildTopology(parseLabConfig(raw), identity);

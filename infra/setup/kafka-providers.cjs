@@ -21,7 +21,7 @@
 /** @typedef {Error & { type?: string, cause?: unknown }} ErrorLike */
 
 const kafkajs = require("kafkajs");
-const dockerEngine = require("./docker-engine.cjs");
+const dockerEngine = require("../docker/docker-engine.cjs");
 
 /**
  * SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret).

@@ -3,9 +3,9 @@
 // scale-down the same way). The judgement itself is replicasOnRemovedBrokers, pure.
 
 import kafkajs from "kafkajs";
-import type { LabConfig } from "./config.js";
-import type { ConfigProblem } from "./config/keys.js";
-import { firstBrokers } from "./lab-plan.js";
+import type { LabConfig } from "../model/config.js";
+import type { ConfigProblem } from "../model/keys/keys.js";
+import { firstBrokers } from "../model/lab-plan.js";
 
 export interface PartitionReplicas {
   topic: string;

@@ -15,7 +15,7 @@ import {
   stringListKey,
   type Fail,
   type KeySet,
-} from "../config/keys.js";
+} from "../keys/keys.js";
 import { kafkaLineOf } from "../topic-configs.js";
 import { parseTopicSpecs, topicProblemsOn } from "../topics.js";
 import type { ContainerSpec, Healthcheck, KafkaAccess, SetupStep } from "../specs.js";

@@ -14,7 +14,7 @@ import {
   type ValuesOf,
 } from "./keys.js";
 import { isIP } from "node:net";
-import { engineOf, remoteEngineProblems } from "../engine.js";
+import { engineOf, remoteEngineProblems } from "../../docker/engine.js";
 
 export type LabMode = "zookeeper" | "kraft";
 export const LAB_MODES: readonly LabMode[] = ["zookeeper", "kraft"];

@@ -3,7 +3,7 @@
 // up, or was destroyed, has none).
 
 import * as pulumi from "@pulumi/pulumi";
-import { parseLabPlan, type LabPlan } from "./lab-plan.js";
+import { parseLabPlan, type LabPlan } from "../model/lab-plan.js";
 
 export interface PreviousLab {
   plan: LabPlan | undefined;

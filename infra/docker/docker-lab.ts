@@ -3,13 +3,13 @@
 
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { LabConfig } from "./config.js";
-import { ContainerHealthy, LabNetwork, SetupResource, VolumeRemoval } from "./setup-resources.js";
+import type { LabConfig } from "../model/config.js";
+import { ContainerHealthy, LabNetwork, SetupResource, VolumeRemoval } from "../setup/setup-resources.js";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { engineOf, providerArgs } from "./engine.js";
-import type { LabPlan } from "./lab-plan.js";
-import type { ContainerSpec } from "./specs.js";
-import { buildTopology, type LabTopology } from "./topology.js";
+import type { LabPlan } from "../model/lab-plan.js";
+import type { ContainerSpec } from "../model/specs.js";
+import { buildTopology, type LabTopology } from "../model/topology.js";
 
 /**
  * The Docker provider plugin every lab uses. @pulumi/docker 5.0.0 (the SDK) would ask for plugin 5.0.0; the plugin

@@ -3,10 +3,10 @@
 // its clients can reach). The program runs them first; LabStack runs the same function before Pulumi starts, so a
 // bad setting is refused in about a second, printed once.
 
-import { ConfigError, configError, parseLabConfig, type LabConfig, type RawConfig } from "./config.js";
-import type { ConfigProblem } from "./config/keys.js";
-import { engineFromEnv, request, type EngineSettings } from "./docker-engine.cjs";
-import { engineOf, remoteEngineProblems } from "./engine.js";
+import { ConfigError, configError, parseLabConfig, type LabConfig, type RawConfig } from "../model/config.js";
+import type { ConfigProblem } from "../model/keys/keys.js";
+import { engineFromEnv, request, type EngineSettings } from "../docker/docker-engine.cjs";
+import { engineOf, remoteEngineProblems } from "../docker/engine.js";
 import { readProjectFile } from "./project-files.js";
 
 /** Why the engine the keys name cannot be used (asked once, through the transport every step uses). */

@@ -1,9 +1,9 @@
 // From a setup step to its provider's inputs: the one mapping, used by the component (kafka-lab.ts) and by the
 // benchmark's docker-run floor (bench/cli-lab.ts). Pure.
 
-import type { EngineSettings } from "./docker-engine.cjs";
+import type { EngineSettings } from "../docker/docker-engine.cjs";
 import type { StepInputs } from "./provider-inputs.cjs";
-import type { KafkaAccess, SetupStep } from "./specs.js";
+import type { KafkaAccess, SetupStep } from "../model/specs.js";
 
 /** What only the caller knows: values that exist while deploying (Pulumi outputs in the component). */
 export interface StepRefs<S, E = EngineSettings> {

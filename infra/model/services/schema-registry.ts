@@ -4,8 +4,8 @@
 // (cp-schema-registry 7.9, the _schemas topic) or Apicurio Registry 3.x (KafkaSQL storage, its Confluent-compatible
 // API under /apis/ccompat/v7).
 
-import { booleanKey, heapKey, jsonKey, oneOfKey, portKey, stringKey, isValidImageReference } from "../config/keys.js";
-import type { Fail, KeySet } from "../config/keys.js";
+import { booleanKey, heapKey, jsonKey, oneOfKey, portKey, stringKey, isValidImageReference } from "../keys/keys.js";
+import type { Fail, KeySet } from "../keys/keys.js";
 import { parseSchemaSpecs } from "../schemas.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { broker, type BrokerExports } from "./broker.js";

@@ -3,7 +3,7 @@
 // only while deploying is given: a string to a provider and in the benchmark's floor, a Pulumi input in the component;
 // E likewise for the Docker engine's settings (which hold a TLS key, so the component passes them as a secret).
 
-import type { EngineSettings } from "./docker-engine.cjs";
+import type { EngineSettings } from "../docker/docker-engine.cjs";
 
 export interface SaslLogin<S = string> {
   /** kafkajs's name of the mechanism: scram-sha-256 or scram-sha-512. */

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The project root (with a trailing slash), where Pulumi.yaml is. */
-export const projectRoot = fileURLToPath(new URL("../", import.meta.url));
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The file's text, or undefined when it cannot be read. */
 export function readProjectFile(path: string): string | undefined {

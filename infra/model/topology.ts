@@ -2,8 +2,8 @@
 // setup steps after they are healthy, and the stack outputs. Pure: config in, plain objects out. The Pulumi
 // component (kafka-lab.ts) realises exactly these objects.
 
-import type { LabConfig } from "./config/all-keys.js";
-import type { KeySet } from "./config/keys.js";
+import type { LabConfig } from "./all-keys.js";
+import type { KeySet } from "./keys/keys.js";
 import { freshPlan, portCandidates, type LabPlan } from "./lab-plan.js";
 import type { TopicSpec } from "./topics.js";
 import { SERVICES } from "./services/index.js";

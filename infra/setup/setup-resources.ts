@@ -4,13 +4,13 @@
 // docker-providers.cjs.
 
 import * as pulumi from "@pulumi/pulumi";
-import dockerProviders from "./docker-providers.cjs";
+import dockerProviders from "../docker/docker-providers.cjs";
 import providers from "./kafka-providers.cjs";
 import type { HealthInputs, NetworkInputs, VolumeRemovalInputs } from "./provider-inputs.cjs";
 import restProviders from "./rest-providers.cjs";
-import type { EngineSettings } from "./docker-engine.cjs";
+import type { EngineSettings } from "../docker/docker-engine.cjs";
 import { providerInputs, type SetupKind, type StepRefs } from "./setup-inputs.js";
-import type { SetupStep } from "./specs.js";
+import type { SetupStep } from "../model/specs.js";
 
 /** Each kind's provider and resource type name (the type is part of every URN: renaming it would re-create steps). */
 const KINDS: Record<SetupKind, { provider: pulumi.dynamic.ResourceProvider; type: string }> = {

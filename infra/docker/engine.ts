@@ -3,9 +3,9 @@
 // the docker CLI and the Docker provider. And what a remote engine needs of the lab's other keys. Pure.
 
 import type { EngineSettings } from "./docker-engine.cjs";
-import type { ConfigProblem } from "./config/keys.js";
-import type { ValuesOf } from "./config/keys.js";
-import type { LAB_KEYS } from "./config/lab-keys.js";
+import type { ConfigProblem } from "../model/keys/keys.js";
+import type { ValuesOf } from "../model/keys/keys.js";
+import type { LAB_KEYS } from "../model/keys/lab-keys.js";
 
 type EngineConfig = Pick<
   ValuesOf<typeof LAB_KEYS>,

@@ -2,9 +2,9 @@
 // service), and parseLabConfig, the fold over them that names every problem before anything is created. Pure: the
 // Pulumi layer hands us the raw strings it read from the stack's config; tests hand us the same strings directly.
 
-import { ConfigError, defaultText, type ConfigProblem, type KeyDecl, type ReadFile } from "./config/keys.js";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKey, type LabConfig } from "./config/all-keys.js";
-import { labRules } from "./config/lab-keys.js";
+import { ConfigError, defaultText, type ConfigProblem, type KeyDecl, type ReadFile } from "./keys/keys.js";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKey, type LabConfig } from "./all-keys.js";
+import { labRules } from "./keys/lab-keys.js";
 import { SERVICES } from "./services/index.js";
 import { buildTopology } from "./topology.js";
 
@@ -15,12 +15,12 @@ export {
   isValidHost,
   isValidImageReference,
   parseHeapMb,
-} from "./config/keys.js";
-export { LAB_MODES, RESTART_POLICIES, type LabMode, type RestartPolicy } from "./config/lab-keys.js";
+} from "./keys/keys.js";
+export { LAB_MODES, RESTART_POLICIES, type LabMode, type RestartPolicy } from "./keys/lab-keys.js";
 export { MAX_BROKERS, OUTSIDE_AUTHS, DEFAULT_TOPICS, SET_PASSWORD, type OutsideAuth } from "./services/broker.js";
 export { ZOOKEEPER_NODE_COUNTS } from "./services/zookeeper.js";
 
-export { CONFIG_KEYS, CONFIG_KEY_NAMES, type AllKeys, type ConfigKey, type LabConfig } from "./config/all-keys.js";
+export { CONFIG_KEYS, CONFIG_KEY_NAMES, type AllKeys, type ConfigKey, type LabConfig } from "./all-keys.js";
 
 /** Raw config as Pulumi hands it over: key (without namespace) to string; arrays as JSON text. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;

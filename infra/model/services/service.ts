@@ -3,8 +3,8 @@
 // given the config, its containers (env, ports, healthcheck, dependencies), the setup steps that run once they are
 // healthy, what other services may read of it, and the stack outputs it contributes. Pure.
 
-import type { Fail, KeySet, ValuesOf } from "../config/keys.js";
-import type { LAB_KEYS } from "../config/lab-keys.js";
+import type { Fail, KeySet, ValuesOf } from "../keys/keys.js";
+import type { LAB_KEYS } from "../keys/lab-keys.js";
 import type { LabPlan } from "../lab-plan.js";
 import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type SetupStep, type VolumeMount } from "../specs.js";
 

@@ -3,9 +3,9 @@
 // ensemble. The plan is a stack output (labPlan); the next `pulumi up` reads it back and refuses a config that would
 // change what cannot change without losing the lab's data, naming the key. Pure.
 
-import { CONFIG_KEYS, type ConfigKey, type LabConfig } from "./config/all-keys.js";
-import type { ConfigProblem, HostPorts, KeyDecl } from "./config/keys.js";
-import type { LabMode } from "./config/lab-keys.js";
+import { CONFIG_KEYS, type ConfigKey, type LabConfig } from "./all-keys.js";
+import type { ConfigProblem, HostPorts, KeyDecl } from "./keys/keys.js";
+import type { LabMode } from "./keys/lab-keys.js";
 import { controllerCount, internalReplication } from "./services/broker.js";
 import { counted } from "./words.js";
 

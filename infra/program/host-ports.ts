@@ -4,11 +4,11 @@
 // count as free, so a first `pulumi up` that failed half-way chooses the same ports again.
 
 import { createServer } from "node:net";
-import type { LabConfig } from "./config.js";
-import { request, type EngineSettings } from "./docker-engine.cjs";
-import { portCandidates, portsOf, portsToChoose, type PortAssignment } from "./lab-plan.js";
-import { LAB_LABEL } from "./specs.js";
-import { publishedPortKeys } from "./topology.js";
+import type { LabConfig } from "../model/config.js";
+import { request, type EngineSettings } from "../docker/docker-engine.cjs";
+import { portCandidates, portsOf, portsToChoose, type PortAssignment } from "../model/lab-plan.js";
+import { LAB_LABEL } from "../model/specs.js";
+import { publishedPortKeys } from "../model/topology.js";
 
 interface ListedContainer {
   Labels: Record<string, string> | null;

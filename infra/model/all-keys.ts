@@ -1,9 +1,9 @@
 // Every config key the program reads: the lab's own (lab-keys.ts) and each service's, declared beside the service.
 // LabConfig is derived from them: one field per key, of the type its parser gives. Pure.
 
-import { LAB_KEYS } from "./lab-keys.js";
-import type { ValuesOf } from "./keys.js";
-import { SERVICES } from "../services/index.js";
+import { LAB_KEYS } from "./keys/lab-keys.js";
+import type { ValuesOf } from "./keys/keys.js";
+import { SERVICES } from "./services/index.js";
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type ServiceKeys = UnionToIntersection<(typeof SERVICES)[number]["keys"]>;

@@ -2,7 +2,7 @@
 // plain text (so that a secret key set without --secret is refused).
 
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, type RawConfig } from "./config.js";
+import { CONFIG_NAMESPACE, type RawConfig } from "../model/config.js";
 
 export interface StackConfig {
   values: RawConfig;

@@ -2,7 +2,7 @@
 // REST API published on bindAddress, and the connectors declared in config, made through that API once it is
 // healthy. Its internal topics get the brokers' internal replication, so one broker is enough.
 
-import { booleanKey, heapKey, imageKey, jsonKey, portKey, type Fail, type KeySet } from "../config/keys.js";
+import { booleanKey, heapKey, imageKey, jsonKey, portKey, type Fail, type KeySet } from "../keys/keys.js";
 import { parseConnectorSpecs } from "../connectors.js";
 import type { ContainerSpec, Healthcheck, SetupStep } from "../specs.js";
 import { broker, type BrokerExports } from "./broker.js";

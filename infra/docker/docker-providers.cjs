@@ -8,9 +8,9 @@
 // @ts-check
 "use strict";
 
-/** @typedef {import("./provider-inputs.cjs").NetworkInputs} NetworkInputs */
-/** @typedef {import("./provider-inputs.cjs").HealthInputs} HealthInputs */
-/** @typedef {import("./provider-inputs.cjs").VolumeRemovalInputs} VolumeRemovalInputs */
+/** @typedef {import("../setup/provider-inputs.cjs").NetworkInputs} NetworkInputs */
+/** @typedef {import("../setup/provider-inputs.cjs").HealthInputs} HealthInputs */
+/** @typedef {import("../setup/provider-inputs.cjs").VolumeRemovalInputs} VolumeRemovalInputs */
 /** @typedef {import("./docker-engine.cjs").EngineSettings} EngineSettings */
 
 const dockerEngine = require("./docker-engine.cjs");

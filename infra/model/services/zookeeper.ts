@@ -1,6 +1,6 @@
 // ZooKeeper: 1 or 3 nodes in zookeeper mode, none in kraft mode. cp-zookeeper 7.9 environment contract.
 
-import { booleanKey, heapKey, imageKey, integerKey, portKey, type Fail, type KeySet } from "../config/keys.js";
+import { booleanKey, heapKey, imageKey, integerKey, portKey, type Fail, type KeySet } from "../keys/keys.js";
 import type { ContainerSpec, Healthcheck } from "../specs.js";
 import {
   CONFLUENT_PLATFORM,
