@@ -78,7 +78,7 @@ test("bench labs: bench-* names, ports in 30000-30999, variants change copies on
 test("docker run: the topology's env, ports, aliases, limits, labels, and the same healthcheck command", () => {
   const { topology } = benchLab("tutorial", "bench-x", "cli");
   const kafka = topology.containers.find((c) => c.role === "broker")!;
-  const args = dockerRunArgs(kafka, topology.network.name);
+  const args = dockerRunArgs(topology, kafka);
   const value = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(value("--name"), kafka.name);
   assert.equal(value("--network"), "kafka-lab-bench-x-network");

@@ -5,7 +5,8 @@
 
 import { startOrder, type ContainerSpec, type LabTopology } from "../infra/model/topology.js";
 import type { SetupStep } from "../infra/model/specs.js";
-import { providerInputs } from "../infra/setup/setup-inputs.js";
+import { dockerVolumes, volumesOf } from "../infra/docker/volumes.js";
+import { isSharedStep, providerInputs } from "../infra/setup/setup-inputs.js";
 import providers from "../infra/setup/kafka-providers.cjs";
 import restProviders from "../infra/setup/rest-providers.cjs";
 import { run } from "./clients.js";
@@ -41,7 +42,8 @@ export function healthCmd(test: string[]): string {
 }
 
 /** `docker run` arguments for one container of the topology. */
-export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
+export function dockerRunArgs(topology: LabTopology, spec: ContainerSpec): string[] {
+  const network = topology.network.name;
   const hc = spec.healthcheck;
   return [
     "run",
@@ -55,11 +57,11 @@ export function dockerRunArgs(spec: ContainerSpec, network: string): string[] {
     ...spec.aliases.flatMap((alias) => ["--network-alias", alias]),
     ...Object.entries(spec.env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
     ...spec.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
-    ...spec.mounts.flatMap((m) => ["--mount", `type=volume,src=${m.volume},dst=${m.containerPath}`]),
+    ...volumesOf(topology, spec).flatMap((v) => ["--mount", `type=volume,src=${v.name},dst=${v.containerPath}`]),
     "--memory",
     `${spec.memoryMb}m`,
     "--restart",
-    spec.restartPolicy,
+    topology.config.restartPolicy,
     "--stop-timeout",
     String(spec.stopGraceSeconds),
     "--health-cmd",
@@ -114,7 +116,7 @@ export async function realiseWithCli(
   await docker(["network", "create", "--driver", "bridge", ...labels, topology.network.name]);
   lab.networkCreated = true;
   await Promise.all(
-    topology.volumes.map((v) =>
+    dockerVolumes(topology).map((v) =>
       docker(["volume", "create", ...Object.entries(v.labels).flatMap(([k, l]) => ["--label", `${k}=${l}`]), v.name]),
     ),
   );
@@ -124,7 +126,7 @@ export async function realiseWithCli(
     const after = spec.dependsOn.map((key) => (spec.waitsForDependencies ? created : healthy).get(key)!);
     const made = Promise.all(after).then(async () => {
       lab.started.push(spec.name);
-      await docker(dockerRunArgs(spec, topology.network.name));
+      await docker(dockerRunArgs(topology, spec));
     });
     created.set(spec.key, made);
     healthy.set(
@@ -137,18 +139,15 @@ export async function realiseWithCli(
   }
   await Promise.all(healthy.values());
   lab.secondsToHealthy = (Date.now() - started) / 1000;
-  for (const step of topology.setup) mark(await runStep(topology, step));
+  for (const step of topology.setup) mark(await runStep(step));
   lab.secondsToReady = (Date.now() - started) / 1000;
   return lab;
 }
 
 /** One setup step through its provider, as Pulumi would create it; returns the step's name for the timings. */
-async function runStep(topology: LabTopology, step: SetupStep): Promise<string> {
-  const call = providerInputs(step, {
-    clusterToken: "bench",
-    password: "",
-    containerName: (key) => topology.containers.find((c) => c.key === key)!.name,
-  });
+async function runStep(step: SetupStep): Promise<string> {
+  if (!isSharedStep(step)) throw new Error("the docker run floor does not set up SCRAM users");
+  const call = providerInputs(step, { clusterToken: "bench", password: "" });
   switch (call.kind) {
     case "topic":
       await providers.topicProvider.create!(call.inputs);
@@ -162,8 +161,6 @@ async function runStep(topology: LabTopology, step: SetupStep): Promise<string> 
     case "schema":
       await restProviders.schemaProvider.create!(call.inputs);
       return "schemas";
-    case "scram-user":
-      throw new Error("the docker run floor does not set up SCRAM users");
   }
 }
 
@@ -180,7 +177,7 @@ export async function teardownWithCli(lab: CliLab): Promise<number> {
         }),
     );
   }
-  await Promise.all(lab.topology.volumes.map((volume) => run("docker", ["volume", "rm", volume.name])));
+  await Promise.all(dockerVolumes(lab.topology).map((volume) => run("docker", ["volume", "rm", volume.name])));
   if (lab.networkCreated) await run("docker", ["network", "rm", lab.topology.network.name]);
   return (Date.now() - started) / 1000;
 }

@@ -632,7 +632,7 @@ async function scalingSection(): Promise<void> {
 
 async function preflight(): Promise<void> {
   const { images: needed } = benchLab(opts.topology, "bench-preflight", "pulumi").topology;
-  const images = needed.map((i) => i.name);
+  const images = needed;
   const missing = [];
   for (const image of new Set(images)) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0) throw new Error(`missing local images ${missing.join(", ")}: run bash test-images/build.sh`);

@@ -11,11 +11,11 @@ import { parse, stringify } from "yaml";
 import {
   CONFIG_KEYS,
   CONFIG_NAMESPACE,
-  parseLabConfig,
   type ConfigKey,
   type LabConfig,
   type RawConfig,
 } from "../infra/model/config.js";
+import { parseLabConfig } from "../infra/model/checks.js";
 import { readProjectFile } from "../infra/program/project-files.js";
 import { projectRoot } from "./paths.js";
 

@@ -4,11 +4,14 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../model/config.js";
-import { ContainerHealthy, LabNetwork, SetupResource, VolumeRemoval } from "../setup/setup-resources.js";
+import { isSharedStep } from "../setup/setup-inputs.js";
+import { SetupResource } from "../setup/setup-resources.js";
+import { ContainerHealthy, LabNetwork, ScramUser, VolumeRemoval } from "./docker-resources.js";
 import type { EngineSettings } from "./docker-engine.cjs";
 import { engineOf, providerArgs } from "./engine.js";
 import type { LabPlan } from "../model/lab-plan.js";
 import type { ContainerSpec } from "../model/specs.js";
+import { dockerVolumes, volumesOf } from "./volumes.js";
 import { buildTopology, type LabTopology } from "../model/topology.js";
 
 /**
@@ -66,13 +69,10 @@ export class KafkaLab extends pulumi.ComponentResource {
     );
     const images = new Map(
       topology.images.map((image) => [
-        image.name,
+        image,
         new docker.RemoteImage(
-          `image-${image.name}`,
-          {
-            name: image.name,
-            keepLocally: image.keepLocally,
-          },
+          `image-${image}`,
+          { name: image, keepLocally: args.config.keepImages },
           this.dockerOptions,
         ),
       ]),
@@ -80,7 +80,7 @@ export class KafkaLab extends pulumi.ComponentResource {
     // Persistence: named volumes. The provider's volume delete waits a fixed 2 s, so the provider retains them and a
     // VolumeRemoval after each (which the containers depend on) removes them once the containers are gone, unless
     // the lab keeps its volumes (keepVolumes).
-    const volumes = topology.volumes.map((volume) => {
+    const volumes = dockerVolumes(topology).map((volume) => {
       const made = new docker.Volume(
         `volume-${volume.name}`,
         { name: volume.name, labels: toLabels(volume.labels) },
@@ -129,26 +129,27 @@ export class KafkaLab extends pulumi.ComponentResource {
   private setupSteps(password: string): pulumi.CustomResource[] {
     const { topology } = this;
     const made = new Map<string, pulumi.CustomResource>(Object.entries(this.healthy));
-    const retainOnDelete = topology.volumes.some((v) => v.keep);
+    const retainOnDelete = dockerVolumes(topology).some((v) => v.keep);
     const secret = pulumi.secret(password);
-    const containerName = (key: string) => this.containers[key]!.name;
     for (const step of topology.setup) {
       // Changes whenever a container the step waits for is re-created, so its provider ensures it again.
       const containers = step.after.filter((key) => key in this.containers).map((key) => this.containers[key]!.id);
       const clusterToken = pulumi.all(containers).apply((ids) => ids.join(","));
-      const dependsOn = step.after.map((key) => made.get(key)!);
-      const refs = {
-        clusterToken,
-        password: secret,
-        containerName,
-        ...this.engine,
-      };
-      made.set(step.key, new SetupResource(step, refs, { parent: this, retainOnDelete, dependsOn }));
+      const opts = { parent: this, retainOnDelete, dependsOn: step.after.map((key) => made.get(key)!) };
+      if (isSharedStep(step)) {
+        made.set(step.key, new SetupResource(step, { clusterToken, password: secret }, opts));
+        continue;
+      }
+      const { mechanism, username, insideAddress } = step;
+      const brokerContainer = this.containers[step.brokerContainer]!.name;
+      const inputs = { mechanism, username, insideAddress, brokerContainer, password: secret, clusterToken };
+      made.set(step.key, new ScramUser(step.key, { ...inputs, ...this.engine }, opts));
     }
     return [...made.values()];
   }
 
   private container(spec: ContainerSpec, image: docker.RemoteImage, dependsOn: pulumi.Resource[]): docker.Container {
+    const { topology } = this;
     return new docker.Container(
       spec.key,
       {
@@ -158,7 +159,7 @@ export class KafkaLab extends pulumi.ComponentResource {
         envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         networksAdvanced: [{ name: this.network.name, aliases: spec.aliases }],
         ports: spec.ports.map(({ internal, external, ip }) => ({ internal, external, ip, protocol: "tcp" })),
-        volumes: spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
+        volumes: volumesOf(topology, spec).map((v) => ({ volumeName: v.name, containerPath: v.containerPath })),
         // The images declare VOLUMEs; remove those anonymous volumes with the container.
         removeVolumes: true,
         healthcheck: {
@@ -178,7 +179,7 @@ export class KafkaLab extends pulumi.ComponentResource {
         // `docker stop` by hand or by the engine (stopTimeout, the container's own setting; Docker's default is 10 s).
         destroyGraceSeconds: spec.stopGraceSeconds,
         stopTimeout: spec.stopGraceSeconds,
-        restart: spec.restartPolicy,
+        restart: topology.config.restartPolicy,
         labels: toLabels(spec.labels),
         mustRun: true,
       },

@@ -1,6 +1,6 @@
-// Pulumi dynamic providers that speak to the Docker engine through docker-engine.cjs (the transport the SCRAM step
-// uses, on the engine the inputs name or else the environment's): the lab's network, the wait until a container
-// is healthy, and the removal of a volume. The Docker provider's own network waits a fixed 2 s after each create and
+// Pulumi dynamic providers that speak to the Docker engine through docker-engine.cjs (on the engine the inputs name or
+// else the environment's): the lab's network, the wait until a container is healthy, the removal of a volume, and the
+// SCRAM user, made by kafka-configs run in a broker container. The Docker provider's own network waits a fixed 2 s after each create and
 // each delete, and its container `wait` polls once a second; these ask as soon as the engine can answer.
 //
 // Plain CommonJS with nothing at module level but functions and require(), because Pulumi serialises the providers
@@ -8,9 +8,10 @@
 // @ts-check
 "use strict";
 
-/** @typedef {import("../setup/provider-inputs.cjs").NetworkInputs} NetworkInputs */
-/** @typedef {import("../setup/provider-inputs.cjs").HealthInputs} HealthInputs */
-/** @typedef {import("../setup/provider-inputs.cjs").VolumeRemovalInputs} VolumeRemovalInputs */
+/** @typedef {import("./docker-inputs.cjs").NetworkInputs} NetworkInputs */
+/** @typedef {import("./docker-inputs.cjs").HealthInputs} HealthInputs */
+/** @typedef {import("./docker-inputs.cjs").VolumeRemovalInputs} VolumeRemovalInputs */
+/** @typedef {import("./docker-inputs.cjs").ScramUserInputs} ScramUserInputs */
 /** @typedef {import("./docker-engine.cjs").EngineSettings} EngineSettings */
 
 const dockerEngine = require("./docker-engine.cjs");
@@ -249,4 +250,73 @@ const volumeRemovalProvider = {
   },
 };
 
-module.exports = { networkProvider, healthProvider, volumeRemovalProvider };
+/**
+ * Runs kafka-configs in the step's broker container against the broker's own INSIDE listener (PLAINTEXT, reachable
+ * only on the lab network), on the engine the inputs name, else the one the environment names (DOCKER_HOST, ...), as
+ * the Docker provider's own default does. The password travels in the exec's environment, never in its command line,
+ * a log or an error.
+ * @param {ScramUserInputs} inputs
+ * @param {string} args
+ * @param {string[]} env
+ */
+async function kafkaConfigs(inputs, args, env) {
+  const script =
+    'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server "$KAFKA_LAB_INSIDE" ' +
+    args;
+  // The tool is a JVM in the broker's memory budget: keep its heap small.
+  const toolEnv = ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", `KAFKA_LAB_INSIDE=${inputs.insideAddress}`, ...env];
+  const engine = inputs.engine || dockerEngine.engineFromEnv();
+  return dockerEngine.exec(engine, inputs.brokerContainer, ["bash", "-c", script], toolEnv);
+}
+
+/** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
+/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ScramUserInputs, ScramUserInputs>} */
+const scramUserProvider = {
+  async create(inputs) {
+    const { exitCode, output } = await kafkaConfigs(
+      inputs,
+      '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      [
+        `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
+        `KAFKA_LAB_USER=${inputs.username}`,
+        `KAFKA_LAB_PASSWORD=${inputs.password}`,
+      ],
+    );
+    if (exitCode !== 0) {
+      throw new Error(
+        `creating SCRAM user ${inputs.username} in ${inputs.brokerContainer} failed (exit ${exitCode}): ` +
+          output.split(inputs.password).join("[secret]").trim(),
+      );
+    }
+    return { id: `${inputs.mechanism}:${inputs.username}`, outs: inputs };
+  },
+
+  async diff(id, olds, news) {
+    const replaces = [];
+    if (olds.username !== news.username) replaces.push("username");
+    if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
+    if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
+    // Another way to the same engine (new TLS material, ssh options) is an update, so the state holds the new one.
+    const changes =
+      replaces.length > 0 ||
+      olds.password !== news.password ||
+      olds.brokerContainer !== news.brokerContainer ||
+      JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async update(id, olds, news) {
+    return { outs: (await scramUserProvider.create(news)).outs };
+  },
+
+  async delete(id, props) {
+    // Best effort: when the brokers are going too, their metadata goes with them.
+    await kafkaConfigs(
+      props,
+      '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`],
+    ).catch(() => undefined);
+  },
+};
+
+module.exports = { networkProvider, healthProvider, volumeRemovalProvider, scramUserProvider };

@@ -1,14 +1,14 @@
-// The Docker engine a lab runs on, from the lab's keys (config/lab-keys.ts: dockerHost and the TLS and ssh settings)
+// The Docker engine a lab runs on, from the lab's keys (model/keys/docker-keys.ts: dockerHost, TLS and ssh settings)
 // or, without dockerHost, the one the environment names (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) as for
 // the docker CLI and the Docker provider. And what a remote engine needs of the lab's other keys. Pure.
 
 import type { EngineSettings } from "./docker-engine.cjs";
 import type { ConfigProblem } from "../model/keys/keys.js";
 import type { ValuesOf } from "../model/keys/keys.js";
-import type { LAB_KEYS } from "../model/keys/lab-keys.js";
+import type { DOCKER_KEYS } from "../model/keys/docker-keys.js";
 
 type EngineConfig = Pick<
-  ValuesOf<typeof LAB_KEYS>,
+  ValuesOf<typeof DOCKER_KEYS>,
   "dockerHost" | "dockerTlsCa" | "dockerTlsCert" | "dockerTlsKey" | "dockerInsecure" | "dockerSshOpts"
 >;
 

@@ -5,22 +5,11 @@
 
 import { CONFIG_KEYS, type ConfigKey, type LabConfig } from "./all-keys.js";
 import type { ConfigProblem, HostPorts, KeyDecl } from "./keys/keys.js";
-import type { LabMode } from "./keys/lab-keys.js";
 import { controllerCount, internalReplication } from "./services/broker.js";
+import type { LabPlan } from "./specs.js";
 import { counted } from "./words.js";
 
-export interface LabPlan {
-  mode: LabMode;
-  brokers: number;
-  /** ZooKeeper nodes (zookeeper mode; 0 in kraft mode). */
-  zookeeperNodes: number;
-  /** Brokers 1..controllers carry the KRaft quorum (kraft mode; 0 in zookeeper mode). */
-  controllers: number;
-  /** Replication of the brokers' internal topics (consumer offsets, transaction state) and the services' topics. */
-  internalReplicationFactor: number;
-  /** The first port of every host-port key, chosen or set. */
-  ports: Record<string, number>;
-}
+export type { LabPlan } from "./specs.js";
 
 /** The host-port keys (all of them, or those named), with where their ports go when the lab chooses them. */
 export function hostPortKeys(only?: readonly string[]): Array<[ConfigKey, HostPorts]> {

@@ -1,26 +1,28 @@
-// The plain data a lab's topology is made of: containers, the network, images, volumes, the setup steps that
-// run once the containers are healthy. Services (services/*.ts) produce these; the
-// Pulumi component (kafka-lab.ts) turns them into resources. Pure types, no Pulumi or Docker imports.
+// The plain data a lab's topology is made of: containers (what runs, its env, ports, probe, data folders), the
+// setup steps that run once the containers are healthy, and the plan a lab keeps. Services (services/*.ts) produce
+// these; each target realises them (docker/: containers on a network; kubernetes/: StatefulSets in a namespace).
+// Pure types, no Pulumi, Docker or Kubernetes imports.
 
-import type { ConfigKey, LabConfig } from "./config.js";
 import type { ConnectorSpec } from "./connectors.js";
 import type { SchemaSpec } from "./schemas.js";
 import type { TopicSpec } from "./topics.js";
 
+/** A port that clients outside the lab reach: published on the Docker host, a hostPort or NodePort on Kubernetes. */
 export interface PublishedPort {
   /** Port inside the container. */
   internal: number;
-  /** Port on the host. */
+  /** Port on the host (or node). */
   external: number;
   /** Host interface the port binds to. */
   ip: string;
   /** The config key that sets the host port (what a message about it names), and what the port is for. */
-  key: ConfigKey;
+  key: string;
   what: string;
 }
 
+/** The container's own probe: Docker's healthcheck, Kubernetes' readinessProbe. */
 export interface Healthcheck {
-  /** Docker healthcheck test, "CMD" form. */
+  /** The command, Docker's "CMD" form. */
   test: string[];
   intervalSeconds: number;
   timeoutSeconds: number;
@@ -28,17 +30,14 @@ export interface Healthcheck {
   startPeriodSeconds: number;
 }
 
-export interface VolumeMount {
-  /** Named Docker volume. */
-  volume: string;
-  containerPath: string;
-}
-
-export interface VolumeSpec {
+/**
+ * A folder where a container keeps its data. With the lab's persistence it is a volume of the stack (a named Docker
+ * volume, a PersistentVolumeClaim); without, it lives and dies with the container (Docker) or the pod (Kubernetes).
+ */
+export interface DataDir {
+  /** Short name, unique in the container: data, log. */
   name: string;
-  labels: Record<string, string>;
-  /** Keep the volume when the lab is destroyed. */
-  keep: boolean;
+  path: string;
 }
 
 export interface ContainerSpec {
@@ -46,16 +45,16 @@ export interface ContainerSpec {
   key: string;
   /** The service it belongs to (zookeeper, broker, ...); also its org.kafka-lab.role label. */
   role: string;
-  /** Docker container name, unique on the machine: <lab>-<key>. */
+  /** Name unique on the machine: <lab>-<key> (the Docker container's name). */
   name: string;
   hostname: string;
-  /** Names other containers on the lab network use for it. */
+  /** Every name other containers of the lab reach it by (its hostname, its key, any alias). */
   aliases: string[];
   image: string;
   env: Record<string, string>;
   ports: PublishedPort[];
-  /** Named volumes (persistence only); nothing else is ever mounted, least of all the Docker socket. */
-  mounts: VolumeMount[];
+  /** Its data folders; nothing else is ever mounted, least of all the Docker socket. */
+  dataDirs: DataDir[];
   healthcheck: Healthcheck;
   /** Keys of the containers that must be healthy before this one starts (or only exist: waitsForDependencies). */
   dependsOn: string[];
@@ -63,20 +62,23 @@ export interface ContainerSpec {
   waitsForDependencies?: boolean;
   /** Memory limit in MiB, with no swap on top. */
   memoryMb: number;
-  /** Seconds Docker waits after SIGTERM before SIGKILL, so a broker can shut down cleanly. */
+  /** Seconds between SIGTERM and SIGKILL when it stops, so a broker can shut down cleanly. */
   stopGraceSeconds: number;
-  restartPolicy: LabConfig["restartPolicy"];
   labels: Record<string, string>;
 }
 
-export interface NetworkSpec {
-  name: string;
-  labels: Record<string, string>;
-}
-
-export interface ImageSpec {
-  name: string;
-  keepLocally: boolean;
+/** What a lab settles when it is first made and keeps (lab-plan.ts decides it). */
+export interface LabPlan {
+  mode: "zookeeper" | "kraft";
+  brokers: number;
+  /** ZooKeeper nodes (zookeeper mode; 0 in kraft mode). */
+  zookeeperNodes: number;
+  /** Brokers 1..controllers carry the KRaft quorum (kraft mode; 0 in zookeeper mode). */
+  controllers: number;
+  /** Replication of the brokers' internal topics (consumer offsets, transaction state) and the services' topics. */
+  internalReplicationFactor: number;
+  /** The first port of every host-port key, chosen or set. */
+  ports: Record<string, number>;
 }
 
 /** How the setup steps reach Kafka: the OUTSIDE listener, with the SCRAM login when it authenticates. */

@@ -2,24 +2,16 @@
 // setup steps after they are healthy, and the stack outputs. Pure: config in, plain objects out. The Pulumi
 // component (kafka-lab.ts) realises exactly these objects.
 
-import type { LabConfig } from "./all-keys.js";
-import type { KeySet } from "./keys/keys.js";
+import { CONFIG_KEYS, type LabConfig } from "./all-keys.js";
+import type { KeyDecl, KeySet } from "./keys/keys.js";
 import { freshPlan, portCandidates, type LabPlan } from "./lab-plan.js";
 import type { TopicSpec } from "./topics.js";
 import { SERVICES } from "./services/index.js";
 import type { AnyService, Built, LabIdentity, OutputDecls, Service, ServiceContext } from "./services/service.js";
-import {
-  LABEL_PREFIX,
-  LAB_LABEL,
-  type ContainerSpec,
-  type ImageSpec,
-  type NetworkSpec,
-  type SetupStep,
-  type VolumeSpec,
-} from "./specs.js";
+import { LABEL_PREFIX, LAB_LABEL, type ContainerSpec, type SetupStep } from "./specs.js";
 
 export type { LabIdentity } from "./services/service.js";
-export { LAB_LABEL, type ContainerSpec, type NetworkSpec, type VolumeSpec } from "./specs.js";
+export { LAB_LABEL, type ContainerSpec } from "./specs.js";
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type ValueOfDecl<D> = D extends { kind: infer Kind } ? (Kind extends "list" ? string[] : string) : never;
@@ -51,14 +43,22 @@ export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; descrip
   ),
 );
 
+/** The lab's own network (a Docker bridge network; on Kubernetes the lab's namespace plays its part). */
+export interface NetworkSpec {
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface LabTopology {
   labName: string;
+  /** The config it was built from, with the plan's ports for the host-port keys left at 0, its secrets emptied. */
+  config: LabConfig;
   /** What the lab settled when it was made, with this config's ports and counts. */
   plan: LabPlan;
   labels: Record<string, string>;
   network: NetworkSpec;
-  images: ImageSpec[];
-  volumes: VolumeSpec[];
+  /** The images its containers run, each once. */
+  images: string[];
   /** Every container of every service on, services in build order. */
   containers: ContainerSpec[];
   /** What runs once the containers are healthy, in order. */
@@ -92,6 +92,12 @@ export function buildOrder(services: readonly AnyService[]): AnyService[] {
   };
   for (const service of services) visit(service, []);
   return ordered;
+}
+
+/** The config with its secret keys emptied: a topology is plain data, printed and compared, never a secret's place. */
+function withoutSecrets(config: LabConfig): LabConfig {
+  const secret = Object.entries(CONFIG_KEYS as Record<string, KeyDecl<unknown>>).filter(([, d]) => d.secret);
+  return { ...config, ...Object.fromEntries(secret.map(([key]) => [key, ""])) };
 }
 
 /** The config with the plan's ports for the host-port keys it leaves at 0. */
@@ -141,13 +147,11 @@ export function buildTopology(
   const containers = [...built.values()].flatMap((b) => b.containers);
   return {
     labName,
+    config: withoutSecrets(config),
     plan,
     labels,
     network,
-    images: [...new Set(containers.map((c) => c.image))].map((name) => ({ name, keepLocally: config.keepImages })),
-    volumes: containers.flatMap((c) =>
-      c.mounts.map((m) => ({ name: m.volume, labels: c.labels, keep: config.keepVolumes })),
-    ),
+    images: [...new Set(containers.map((c) => c.image))],
     containers,
     setup: [...built.values()].flatMap((b) => b.setup),
     topics: config.topics,

@@ -1,11 +1,11 @@
-// Pulumi dynamic providers, one per kind of setup step (specs.ts): Kafka topics and the lab's readiness for consumer
-// groups, driven by the kafkajs admin client through the OUTSIDE listener, and the SCRAM user, made by
-// kafka-configs in a broker through the Docker engine.
+// Pulumi dynamic providers of the setup steps that speak Kafka's protocol (model/specs.ts): Kafka topics and the lab's
+// readiness for consumer groups, driven by the kafkajs admin client through the OUTSIDE listener, the same on every
+// target. (The SCRAM user is made by kafka-configs in a broker: each target runs it its own way.)
 //
 // Plain CommonJS on purpose: Pulumi serialises these objects (with their closures) into the state and runs them
 // in a separate process. Module-scope `require` of a package in node_modules is captured as `require("kafkajs")`,
 // which is the well-trodden path; ESM imports are not (see README, "Topics"). What the methods use is defined in
-// this file or in docker-engine.cjs, and holds no Set or Map at module level (a captured Set arrives as a plain
+// this file, and holds no Set or Map at module level (a captured Set arrives as a plain
 // object).
 // @ts-check
 "use strict";
@@ -13,7 +13,6 @@
 /** @typedef {import("./provider-inputs.cjs").KafkaStepInputs} KafkaStepInputs */
 /** @typedef {import("./provider-inputs.cjs").TopicInputs} TopicInputs */
 /** @typedef {import("./provider-inputs.cjs").ReadinessInputs} ReadinessInputs */
-/** @typedef {import("./provider-inputs.cjs").ScramUserInputs} ScramUserInputs */
 /** @typedef {import("kafkajs").Admin} Admin */
 /** @typedef {{ nodeId: number, address: string }} Broker */
 /** @typedef {{ partitions: number, notServed?: undefined } | { notServed: string, partitions?: undefined }} Answer */
@@ -21,7 +20,6 @@
 /** @typedef {Error & { type?: string, cause?: unknown }} ErrorLike */
 
 const kafkajs = require("kafkajs");
-const dockerEngine = require("../docker/docker-engine.cjs");
 
 /**
  * SASL settings for kafkajs when the OUTSIDE listener authenticates (inputs.sasl is a Pulumi secret).
@@ -464,73 +462,4 @@ const readinessProvider = {
   },
 };
 
-/**
- * Runs kafka-configs in the step's broker container against the broker's own INSIDE listener (PLAINTEXT, reachable
- * only on the lab network), on the engine the inputs name, else the one the environment names (DOCKER_HOST, ...), as
- * the Docker provider's own default does. The password travels in the exec's environment, never in its command line,
- * a log or an error.
- * @param {ScramUserInputs} inputs
- * @param {string} args
- * @param {string[]} env
- */
-async function kafkaConfigs(inputs, args, env) {
-  const script =
-    'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server "$KAFKA_LAB_INSIDE" ' +
-    args;
-  // The tool is a JVM in the broker's memory budget: keep its heap small.
-  const toolEnv = ["KAFKA_HEAP_OPTS=-Xmx64m", "KAFKA_OPTS=", `KAFKA_LAB_INSIDE=${inputs.insideAddress}`, ...env];
-  const engine = inputs.engine || dockerEngine.engineFromEnv();
-  return dockerEngine.exec(engine, inputs.brokerContainer, ["bash", "-c", script], toolEnv);
-}
-
-/** The SCRAM user of the OUTSIDE listener, created in the cluster's metadata through a broker. */
-/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ScramUserInputs, ScramUserInputs>} */
-const scramUserProvider = {
-  async create(inputs) {
-    const { exitCode, output } = await kafkaConfigs(
-      inputs,
-      '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
-      [
-        `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
-        `KAFKA_LAB_USER=${inputs.username}`,
-        `KAFKA_LAB_PASSWORD=${inputs.password}`,
-      ],
-    );
-    if (exitCode !== 0) {
-      throw new Error(
-        `creating SCRAM user ${inputs.username} in ${inputs.brokerContainer} failed (exit ${exitCode}): ` +
-          output.split(inputs.password).join("[secret]").trim(),
-      );
-    }
-    return { id: `${inputs.mechanism}:${inputs.username}`, outs: inputs };
-  },
-
-  async diff(id, olds, news) {
-    const replaces = [];
-    if (olds.username !== news.username) replaces.push("username");
-    if (olds.mechanism !== news.mechanism) replaces.push("mechanism");
-    if (olds.clusterToken !== news.clusterToken) replaces.push("clusterToken");
-    // Another way to the same engine (new TLS material, ssh options) is an update, so the state holds the new one.
-    const changes =
-      replaces.length > 0 ||
-      olds.password !== news.password ||
-      olds.brokerContainer !== news.brokerContainer ||
-      JSON.stringify(olds.engine) !== JSON.stringify(news.engine);
-    return { changes, replaces, deleteBeforeReplace: true };
-  },
-
-  async update(id, olds, news) {
-    return { outs: (await scramUserProvider.create(news)).outs };
-  },
-
-  async delete(id, props) {
-    // Best effort: when the brokers are going too, their metadata goes with them.
-    await kafkaConfigs(
-      props,
-      '--alter --delete-config "$KAFKA_LAB_MECHANISM" --entity-type users --entity-name "$KAFKA_LAB_USER"',
-      [`KAFKA_LAB_MECHANISM=${props.mechanism}`, `KAFKA_LAB_USER=${props.username}`],
-    ).catch(() => undefined);
-  },
-};
-
-module.exports = { topicProvider, readinessProvider, scramUserProvider };
+module.exports = { topicProvider, readinessProvider };

@@ -1,29 +1,31 @@
-// From a setup step to its provider's inputs: the one mapping, used by the component (kafka-lab.ts) and by the
-// benchmark's docker-run floor (bench/cli-lab.ts). Pure.
+// From a setup step to its provider's inputs: the one mapping for the steps every target makes the same way (topics,
+// readiness, connectors, schemas), used by each target's component and by the benchmark's docker-run floor
+// (bench/cli-lab.ts). The SCRAM user is each target's own (docker/, kubernetes/). Pure.
 
-import type { EngineSettings } from "../docker/docker-engine.cjs";
 import type { StepInputs } from "./provider-inputs.cjs";
 import type { KafkaAccess, SetupStep } from "../model/specs.js";
 
-/** What only the caller knows: values that exist while deploying (Pulumi outputs in the component). */
-export interface StepRefs<S, E = EngineSettings> {
+/** What only the caller knows: values that exist while deploying (Pulumi outputs in a component). */
+export interface StepRefs<S> {
   /** Changes whenever a container the step waits for is re-created. */
   clusterToken: S;
-  /** The SCRAM password (a secret in the component). */
+  /** The SCRAM password (a secret in a component). */
   password: S;
-  /** The Docker container name of a container key. */
-  containerName(key: string): S;
-  /** The engine the containers run on (for a step that runs a command in one); without it, the environment's. */
-  engine?: E;
 }
 
-export type SetupKind = SetupStep["kind"];
+/** A setup step that speaks Kafka's protocol or REST from the machine running Pulumi. */
+export type SharedStep = Exclude<SetupStep, { kind: "scram-user" }>;
+export type SetupKind = SharedStep["kind"];
 /** A step's kind with its provider's inputs. */
-export type ProviderCall<S, E = EngineSettings> = {
-  [K in SetupKind]: { kind: K; inputs: StepInputs<S, E>[K] };
+export type ProviderCall<S> = {
+  [K in SetupKind]: { kind: K; inputs: StepInputs<S>[K] };
 }[SetupKind];
 
-function kafkaInputs<S, E>(kafka: KafkaAccess, refs: StepRefs<S, E>): StepInputs<S>["consumer-group-readiness"] {
+export function isSharedStep(step: SetupStep): step is SharedStep {
+  return step.kind !== "scram-user";
+}
+
+function kafkaInputs<S>(kafka: KafkaAccess, refs: StepRefs<S>): StepInputs<S>["consumer-group-readiness"] {
   const { bootstrapServers, scramMechanism, username } = kafka;
   return {
     bootstrapServers,
@@ -32,26 +34,9 @@ function kafkaInputs<S, E>(kafka: KafkaAccess, refs: StepRefs<S, E>): StepInputs
   };
 }
 
-export function providerInputs<S, E = EngineSettings>(step: SetupStep, refs: StepRefs<S, E>): ProviderCall<S, E> {
+export function providerInputs<S>(step: SharedStep, refs: StepRefs<S>): ProviderCall<S> {
   const { clusterToken } = refs;
   switch (step.kind) {
-    case "scram-user": {
-      const { mechanism, username, insideAddress } = step;
-      const brokerContainer = refs.containerName(step.brokerContainer);
-      const password = refs.password;
-      return {
-        kind: step.kind,
-        inputs: {
-          ...(refs.engine !== undefined ? { engine: refs.engine } : {}),
-          brokerContainer,
-          insideAddress,
-          mechanism,
-          username,
-          password,
-          clusterToken,
-        },
-      };
-    }
     case "topic": {
       const { name, partitions, replicationFactor, configs } = step.topic;
       return {

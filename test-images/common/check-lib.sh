@@ -59,7 +59,7 @@ stop_check() { # CONTAINER PATTERN LABEL
 topology_healthchecks() { # ROLE...
   (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && node --import tsx --input-type=module -e '
     const { buildTopology } = await import("./infra/model/topology.ts");
-    const { parseLabConfig } = await import("./infra/model/config.ts");
+    const { parseLabConfig } = await import("./infra/model/checks.ts");
     const config = parseLabConfig({ connect: "true", schemaRegistry: "true" });
     const { containers } = buildTopology(config, { project: "check", stack: "images" });
     for (const role of process.argv.slice(1)) {

@@ -469,7 +469,14 @@ async function stopAndRestart(
   const startedAt = Date.now();
   await startContainer(containerId);
   const downSeconds = (startedAt - stoppedAt) / 1000;
-  await waitHealthy(spec, containerId, Math.min(topology.waitTimeoutSeconds, remaining() / 1000), log, POLL_MS);
+  await waitHealthy(
+    spec,
+    topology.config.restartPolicy,
+    containerId,
+    Math.min(topology.waitTimeoutSeconds, remaining() / 1000),
+    log,
+    POLL_MS,
+  );
   const unavailableSeconds = secondsSince(stopRequestedAt);
   const back = await pollUntil(
     `broker ${brokerId} back in the ISR of every partition of ${topic}`,

@@ -1,6 +1,7 @@
 // The containers of a lab that `pulumi up` made, seen through the Docker engine: their IDs, their health, a
 // restart in place, and whatever of a lab is left behind.
 
+import type { RestartPolicy } from "../../infra/model/config.js";
 import { startOrder, type ContainerSpec, type LabTopology } from "../../infra/model/topology.js";
 import { inspectContainer, inspectState, logsTail, startContainer, stopContainer } from "../../lib/docker.js";
 
@@ -14,6 +15,7 @@ const PROGRESS_EVERY_MS = 5000;
 /** Polls the container until its healthcheck says healthy; fails when it exits for good, turns unhealthy or times out. */
 export async function waitHealthy(
   spec: ContainerSpec,
+  restartPolicy: RestartPolicy,
   id: string,
   timeoutSeconds: number,
   log: Log,
@@ -29,7 +31,7 @@ export async function waitHealthy(
     }
     // A container that exits is a failure unless its restart policy brings it back (Docker then shows
     // "restarting"); a running one that its healthcheck gave up on is a failure.
-    const comesBack = spec.restartPolicy !== "no" && (spec.restartPolicy !== "on-failure" || state.exitCode !== 0);
+    const comesBack = restartPolicy !== "no" && (restartPolicy !== "on-failure" || state.exitCode !== 0);
     const stopped = state.status === "exited" || state.status === "dead";
     if ((stopped && !comesBack) || (state.status === "running" && state.health === "unhealthy")) {
       throw new Error(
@@ -66,7 +68,11 @@ export async function restartInPlace(topology: LabTopology, ids: Map<string, str
   const startStarted = Date.now();
   for (const level of levels) {
     await Promise.all(level.map((spec) => startContainer(ids.get(spec.key)!)));
-    await Promise.all(level.map((spec) => waitHealthy(spec, ids.get(spec.key)!, topology.waitTimeoutSeconds, log)));
+    await Promise.all(
+      level.map((spec) =>
+        waitHealthy(spec, topology.config.restartPolicy, ids.get(spec.key)!, topology.waitTimeoutSeconds, log),
+      ),
+    );
   }
   log(`  started them again: every container healthy after ${((Date.now() - startStarted) / 1000).toFixed(1)}s`);
 }

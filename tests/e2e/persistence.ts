@@ -4,6 +4,7 @@
 // `keepVolumes: false` and `pulumi destroy` remove the volumes too.
 
 import { randomUUID } from "node:crypto";
+import { dockerVolumes } from "../../infra/docker/volumes.js";
 import { findLabelled } from "../../lib/docker.js";
 import { LAB_LABEL } from "../../infra/model/topology.js";
 import type { CheckRunner } from "./checks.js";
@@ -40,8 +41,9 @@ export async function persistenceChecks(checks: CheckRunner, definition: LabDefi
         await stack.destroy();
         const kept = await volumesOf(topology.labName);
         log(`  after pulumi destroy: ${kept.join(", ")} kept`);
-        if (kept.length !== topology.volumes.length)
-          throw new Error(`expected ${topology.volumes.length} volumes kept, found ${kept.length}`);
+        const volumes = dockerVolumes(topology);
+        if (kept.length !== volumes.length)
+          throw new Error(`expected ${volumes.length} volumes kept, found ${kept.length}`);
         await stack.up();
         const after = await containerIdsOf(topology);
         const reused = [...after].filter(([key, id]) => before.get(key) === id).map(([key]) => key);

@@ -247,7 +247,7 @@ async function memoryReport(lab: ProvisionedLab): Promise<void> {
         if (rss >= limitMb) throw new Error(`${spec.key}: ${rss} MiB RSS reaches its ${limitMb} MiB limit`);
         if (info.Config.StopTimeout !== spec.stopGraceSeconds)
           throw new Error(`${spec.key}: stop grace ${info.Config.StopTimeout}s, expected ${spec.stopGraceSeconds}s`);
-        if (info.HostConfig.RestartPolicy.Name !== spec.restartPolicy)
+        if (info.HostConfig.RestartPolicy.Name !== topology.config.restartPolicy)
           throw new Error(`${spec.key}: restart policy ${info.HostConfig.RestartPolicy.Name}`);
       }
       log(`  lab total: ${total} MiB`);
@@ -466,7 +466,7 @@ const toolchain = await checks.run(
 );
 
 await checks.run("local test images exist", async () => {
-  const needed = [...new Set([...topologies.flatMap((t) => t.images.map((i) => i.name)), CLIENT_IMAGE])];
+  const needed = [...new Set([...topologies.flatMap((t) => t.images), CLIENT_IMAGE])];
   const missing = [];
   for (const image of needed) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0)

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { ConfigError, type RawConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology } from "../../infra/model/topology.js";
 
 function refused(raw: RawConfig): ConfigError {

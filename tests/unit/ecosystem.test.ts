@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { ConfigError, type RawConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology, outputText } from "../../infra/model/topology.js";
 
 const files: Record<string, string> = {

@@ -3,7 +3,9 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { ConfigError, type RawConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
+import { remoteKeysProblems } from "../../infra/docker/checks.js";
 import { engineOf, providerArgs, remoteEngineProblems } from "../../infra/docker/engine.js";
 
 const CA = "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n";
@@ -14,10 +16,10 @@ const readFile = (path: string) => files[path];
 const remote = { outsideHost: "10.0.0.5", bindAddress: "10.0.0.5" };
 const tls = { dockerTlsCa: "certs/ca.pem", dockerTlsCert: "certs/cert.pem", dockerTlsKey: KEY };
 
+/** What the preflight refuses before it asks the engine anything: the keys, then what a remote engine needs. */
 function problems(raw: RawConfig): Array<{ key: string; allowed: string }> {
   try {
-    parseLabConfig(raw, { readFile, plaintextKeys: [] });
-    return [];
+    return remoteKeysProblems(parseLabConfig(raw, { readFile, plaintextKeys: [] }));
   } catch (error) {
     assert.ok(error instanceof ConfigError);
     return error.problems;

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology } from "../../infra/model/topology.js";
 import { outputString, parseLabOutputs } from "../../lib/lab-outputs.js";
 

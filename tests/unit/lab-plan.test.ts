@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { type RawConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { freshPlan, nextPlan, parseLabPlan, portCandidates, portsOf } from "../../infra/model/lab-plan.js";
 import { replicasOnRemovedBrokers } from "../../infra/program/shrink-check.js";
 import { buildTopology } from "../../infra/model/topology.js";

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { before, describe, it } from "node:test";
-import { parseLabConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology, type LabTopology } from "../../infra/model/topology.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/docker/docker-lab.js";
 import { installMocks, outputValue, runProgram, type Registered } from "../support/pulumi-mocks.js";
+import { dockerVolumes, volumesOf } from "../../infra/docker/volumes.js";
 
 const config = {
   brokers: "2",
@@ -53,7 +54,9 @@ describe("resource graph under Pulumi mocks", () => {
     const removals = ofType("pulumi-nodejs:dynamic/kafka-lab:VolumeRemoval");
     assert.deepEqual(
       removals.map((r) => [r.inputs.name, r.inputs.keep]).sort(),
-      topology.volumes.map((v) => [v.name, v.keep]).sort(),
+      dockerVolumes(topology)
+        .map((v) => [v.name, v.keep])
+        .sort(),
     );
     assert.match(removals[0]!.inputs.__provider, /volumes\//);
   });
@@ -72,7 +75,7 @@ describe("resource graph under Pulumi mocks", () => {
 
   it("registers each image once, kept locally on destroy", () => {
     const images = ofType("docker:index/remoteImage:RemoteImage");
-    assert.deepEqual(images.map((i) => i.inputs.name).sort(), topology.images.map((i) => i.name).sort());
+    assert.deepEqual(images.map((i) => i.inputs.name).sort(), [...topology.images].sort());
     for (const image of images) assert.equal(image.inputs.keepLocally, true);
   });
 
@@ -112,10 +115,10 @@ describe("resource graph under Pulumi mocks", () => {
       assert.equal(c.inputs.mounts, undefined, "nothing is bind-mounted, least of all the Docker socket");
       assert.deepEqual(
         c.inputs.volumes,
-        spec.mounts.map((m) => ({ volumeName: m.volume, containerPath: m.containerPath })),
+        volumesOf(topology, spec).map((v) => ({ volumeName: v.name, containerPath: v.containerPath })),
         "only the lab's own named volumes",
       );
-      assert.ok(spec.mounts.every((m) => m.volume.startsWith(`${topology.labName}-${spec.key}-`)));
+      assert.ok(volumesOf(topology, spec).every((v) => v.name.startsWith(`${topology.labName}-${spec.key}-`)));
       assert.equal(c.inputs.removeVolumes, true);
     }
   });

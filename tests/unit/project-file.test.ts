@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { CONFIG_KEYS, parseLabConfig } from "../../infra/model/config.js";
+import { CONFIG_KEYS } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology } from "../../infra/model/topology.js";
 import { configFromStackFile } from "../../lib/stack-files.js";
 

@@ -8,6 +8,7 @@ import { CONFIG_KEYS } from "../../infra/model/config.js";
 import { buildTopology } from "../../infra/model/topology.js";
 import { projectRoot } from "../../lib/paths.js";
 import { configFromStackFile } from "../../lib/stack-files.js";
+import { volumesOf } from "../../infra/docker/volumes.js";
 
 /** Every example stack file in the project (Pulumi.yaml itself is the project file). */
 const STACK_FILES = readdirSync(projectRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
@@ -39,11 +40,8 @@ describe("secure defaults", () => {
         const text = JSON.stringify(topology);
         assert.ok(!text.includes("docker.sock"), "docker.sock appears in the topology");
         for (const c of topology.containers) {
-          for (const m of c.mounts)
-            assert.ok(
-              m.volume.startsWith(`${topology.labName}-`) && !m.volume.includes("/"),
-              `${c.key} mounts ${m.volume}`,
-            );
+          for (const v of volumesOf(topology, c))
+            assert.ok(v.name.startsWith(`${topology.labName}-`) && !v.name.includes("/"), `${c.key} mounts ${v.name}`);
         }
       });
 

@@ -88,7 +88,7 @@ it("the serialised SCRAM provider runs kafka-configs on the engine its inputs na
       password: "pw-123",
       clusterToken: "t",
     };
-    const text = await serialised(kafkaProviders.scramUserProvider);
+    const text = await serialised(dockerProviders.scramUserProvider);
     const script =
       `const p = require("require-from-string")(${JSON.stringify(text)}).handler(); ` +
       `p.create(${JSON.stringify(inputs)}).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify({ error: e.message })))`;

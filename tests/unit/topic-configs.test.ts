@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, parseLabConfig } from "../../infra/model/config.js";
+import { ConfigError } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import {
   checkTopicConfig,
   checkTopicConfigs,

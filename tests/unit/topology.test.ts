@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLabConfig, type RawConfig } from "../../infra/model/config.js";
+import { type RawConfig } from "../../infra/model/config.js";
+import { parseLabConfig } from "../../infra/model/checks.js";
 import { buildTopology, labNameOf, outputText } from "../../infra/model/topology.js";
 import { KAFKA_HEALTH_PROBE } from "../../infra/model/services/broker.js";
+import { dockerVolumes, volumesOf } from "../../infra/docker/volumes.js";
 
 const identity = { project: "kafka-lab", stack: "dev" };
 const topologyOf = (raw: RawConfig = {}) => buildTopology(parseLabConfig(raw), identity);
@@ -63,21 +65,21 @@ describe("the tutorial's lab (defaults)", () => {
 
   it("mounts only the stack's own named volumes, never the Docker socket or a host folder", () => {
     assert.deepEqual(
-      topology.containers.map((c) => c.mounts),
+      topology.containers.map((c) => c.dataDirs),
       [
         [
-          { volume: "kafka-lab-dev-zookeeper-1-data", containerPath: "/var/lib/zookeeper/data" },
-          { volume: "kafka-lab-dev-zookeeper-1-log", containerPath: "/var/lib/zookeeper/log" },
+          { name: "data", path: "/var/lib/zookeeper/data" },
+          { name: "log", path: "/var/lib/zookeeper/log" },
         ],
-        [{ volume: "kafka-lab-dev-kafka-1-data", containerPath: "/var/lib/kafka/data" }],
+        [{ name: "data", path: "/var/lib/kafka/data" }],
       ],
     );
     assert.deepEqual(
-      topology.volumes.map((v) => [v.name, v.keep, v.labels["org.kafka-lab.lab"]]),
+      dockerVolumes(topology).map((v) => [v.name, v.keep, v.labels["org.kafka-lab.lab"], v.containerPath]),
       [
-        ["kafka-lab-dev-zookeeper-1-data", false, "kafka-lab-dev"],
-        ["kafka-lab-dev-zookeeper-1-log", false, "kafka-lab-dev"],
-        ["kafka-lab-dev-kafka-1-data", false, "kafka-lab-dev"],
+        ["kafka-lab-dev-zookeeper-1-data", false, "kafka-lab-dev", "/var/lib/zookeeper/data"],
+        ["kafka-lab-dev-zookeeper-1-log", false, "kafka-lab-dev", "/var/lib/zookeeper/log"],
+        ["kafka-lab-dev-kafka-1-data", false, "kafka-lab-dev", "/var/lib/kafka/data"],
       ],
     );
   });
@@ -187,10 +189,7 @@ describe("configured labs", () => {
       zookeeperImage: "kafka-lab-local/zookeeper:3.8.4",
       keepImages: "false",
     });
-    assert.deepEqual(topology.images, [
-      { name: "kafka-lab-local/zookeeper:3.8.4", keepLocally: false },
-      { name: "kafka-lab-local/kafka:3.9.2", keepLocally: false },
-    ]);
+    assert.deepEqual(topology.images, ["kafka-lab-local/zookeeper:3.8.4", "kafka-lab-local/kafka:3.9.2"]);
   });
 });
 
@@ -203,10 +202,7 @@ describe("KRaft mode", () => {
       brokers.map((c) => c.role),
       ["broker", "broker", "broker"],
     );
-    assert.deepEqual(
-      topology.images.map((i) => i.name),
-      ["apache/kafka:4.4.0"],
-    );
+    assert.deepEqual(topology.images, ["apache/kafka:4.4.0"]);
     assert.equal(outputText(topology, "zookeeperConnect"), "");
     for (const b of brokers) assert.deepEqual(b.dependsOn, []);
   });
@@ -265,7 +261,7 @@ describe("persistence", () => {
   it("gives each node its own named volume, labelled, removed on destroy unless kept", () => {
     const topology = topologyOf({ persistence: "true", zookeeperNodes: "3", brokers: "2" });
     assert.deepEqual(
-      topology.containers.map((c) => c.mounts.map((m) => `${m.volume}:${m.containerPath}`)),
+      topology.containers.map((c) => volumesOf(topology, c).map((v) => `${v.name}:${v.containerPath}`)),
       [
         [
           "kafka-lab-dev-zookeeper-1-data:/var/lib/zookeeper/data",
@@ -283,9 +279,11 @@ describe("persistence", () => {
         ["kafka-lab-dev-kafka-2-data:/var/lib/kafka/data"],
       ],
     );
-    assert.equal(topology.volumes.length, 8);
-    assert.ok(topology.volumes.every((v) => v.keep === false && v.labels["org.kafka-lab.lab"] === "kafka-lab-dev"));
-    assert.ok(topologyOf({ persistence: "true", keepVolumes: "true" }).volumes.every((v) => v.keep));
+    const volumes = dockerVolumes(topology);
+    assert.equal(volumes.length, 8);
+    assert.ok(volumes.every((v) => v.keep === false && v.labels["org.kafka-lab.lab"] === "kafka-lab-dev"));
+    assert.ok(dockerVolumes(topologyOf({ persistence: "true", keepVolumes: "true" })).every((v) => v.keep));
+    assert.deepEqual(dockerVolumes(topologyOf({ persistence: "false" })), []);
   });
 });
 

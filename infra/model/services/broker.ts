@@ -28,7 +28,6 @@ import {
   nodeIdentity,
   outputsOf,
   range,
-  volumesOf,
   type LabIdentity,
   type Service,
   type ConfigOf,
@@ -330,7 +329,7 @@ function brokerContainer(ctx: ServiceContext<typeof brokerKeys>, id: number): Co
         what: "the brokers' OUTSIDE ports",
       },
     ],
-    mounts: volumesOf(ctx, key, { data: KAFKA_DATA_DIR }),
+    dataDirs: [{ name: "data", path: KAFKA_DATA_DIR }],
     healthcheck: kafkaHealthcheck(),
     dependsOn: config.mode === "kraft" ? controllersBefore(ctx, id) : keysOf(zookeepers?.containers),
     // cp-kafka waits for ZooKeeper itself (cub zk-ready; the local image likewise) and a KRaft broker for its

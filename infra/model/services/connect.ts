@@ -121,7 +121,7 @@ function connectContainer(ctx: ServiceContext<typeof connectKeys>, brokers: Buil
         what: "Connect's REST port",
       },
     ],
-    mounts: [],
+    dataDirs: [],
     healthcheck: connectHealthcheck(),
     dependsOn: keysOf(brokers.containers),
     memoryMb: memoryLimitMb(ctx.config.connectHeap),

@@ -150,7 +150,7 @@ function registryContainer(ctx: RegistryContext, brokers: Built<BrokerExports>):
         what: "the schema registry's port",
       },
     ],
-    mounts: [],
+    dataDirs: [],
     healthcheck: registryHealthcheck(flavour),
     dependsOn: keysOf(brokers.containers),
     memoryMb: memoryLimitMb(config.schemaRegistryHeap),

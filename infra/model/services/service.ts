@@ -5,8 +5,7 @@
 
 import type { Fail, KeySet, ValuesOf } from "../keys/keys.js";
 import type { LAB_KEYS } from "../keys/lab-keys.js";
-import type { LabPlan } from "../lab-plan.js";
-import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type SetupStep, type VolumeMount } from "../specs.js";
+import { LABEL_PREFIX, type ContainerSpec, type Healthcheck, type LabPlan, type SetupStep } from "../specs.js";
 
 /**
  * The Confluent Platform images' tag: the newest patch of 7.9, the last line with ZooKeeper (Confluent's 7.9
@@ -135,7 +134,7 @@ export function heapOpts(heapMb: number): string {
   return `-Xms${heapMb}m -Xmx${heapMb}m`;
 }
 
-/** What every container shares: its names on the machine and the network, its labels, its restart policy. */
+/** What every container shares: its names on the machine and the network, its labels. */
 export function nodeIdentity(
   ctx: ServiceContext<KeySet>,
   role: string,
@@ -149,18 +148,8 @@ export function nodeIdentity(
     name: `${ctx.lab}-${key}`,
     hostname,
     aliases: [...new Set([hostname, key, ...aliases])],
-    restartPolicy: ctx.config.restartPolicy,
     labels: { ...ctx.labels, [`${LABEL_PREFIX}.role`]: role, [`${LABEL_PREFIX}.node`]: key },
   };
-}
-
-/** Named volumes of one container, when persistence is on. */
-export function volumesOf(ctx: ServiceContext<KeySet>, key: string, paths: Record<string, string>): VolumeMount[] {
-  if (!ctx.config.persistence) return [];
-  return Object.entries(paths).map(([suffix, containerPath]) => ({
-    volume: `${ctx.lab}-${key}-${suffix}`,
-    containerPath,
-  }));
 }
 
 /** The keys of `containers`, for a container's or a step's dependencies. */

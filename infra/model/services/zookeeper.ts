@@ -10,7 +10,6 @@ import {
   nodeIdentity,
   outputsOf,
   range,
-  volumesOf,
   type ConfigOf,
   type Service,
   type ServiceContext,
@@ -114,7 +113,10 @@ function zookeeperContainer(ctx: ServiceContext<typeof zookeeperKeys>, id: numbe
           },
         ]
       : [],
-    mounts: volumesOf(ctx, key, { data: ZOOKEEPER_DATA_DIR, log: ZOOKEEPER_LOG_DIR }),
+    dataDirs: [
+      { name: "data", path: ZOOKEEPER_DATA_DIR },
+      { name: "log", path: ZOOKEEPER_LOG_DIR },
+    ],
     healthcheck: zookeeperHealthcheck(),
     dependsOn: [],
     memoryMb: memoryLimitMb(config.zookeeperHeap),
