@@ -1,15 +1,16 @@
-// The round-trip smoke test from INSIDE the lab's Docker network: runs round-trip.ts in a throw-away
-// client container attached to the lab network, against the INSIDE listener. The script reaches the container
-// through the engine, bundled into one ES module that node in the container reads from its stdin (docker run -i),
-// not through a bind mount of this machine's project folder: the engine may run on another machine
-// (DOCKER_HOST=ssh://... or tcp://... with TLS), and the container needs no esbuild binary for its platform.
+// The round-trip smoke test from INSIDE the lab: runs round-trip.ts in a throw-away client container on the lab's
+// Docker network (docker run -i), or in a pod in the lab's namespace (kubectl run -i), against the INSIDE listener.
+// The script reaches it bundled into one ES module that node reads from its stdin, not through a bind mount of this
+// machine's project folder: the engine or the cluster may be another machine, and the client needs no esbuild binary
+// for its platform.
 //
-//   npx tsx smoke-tests/inside.ts [--network NAME] [--internal-bootstrap host:port[,...]] [--client-image IMAGE]
-//     [--lab NAME] [--stack dev] [--topic T] [--count N] [--group ID] [--timeout-ms MS] [--json] [--verbose]
+//   npx tsx smoke-tests/inside.ts [--network NAME | --namespace NS [--kubeconfig F] [--kube-context C]]
+//     [--internal-bootstrap host:port[,...]] [--client-image IMAGE] [--lab NAME] [--stack dev] [--topic T]
+//     [--count N] [--group ID] [--timeout-ms MS] [--json] [--verbose]
 //
-// Exit code: the container's (round-trip.ts: 0 ok, 1 verification failed, 2 usage/config, 3 unreachable or
-// timeout, 130 interrupted); 2 when docker cannot start the client (missing docker, image, node in the image);
-// 3 when the lab network does not exist.
+// Exit code: the client's (round-trip.ts: 0 ok, 1 verification failed, 2 usage/config, 3 unreachable or timeout,
+// 130 interrupted); 2 when docker or kubectl cannot start the client (missing CLI, image, node in the image); 3 when
+// the lab network does not exist.
 
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -17,17 +18,22 @@ import type * as Esbuild from "esbuild";
 import { $, argv, chalk, updateArgv, which } from "zx";
 import { EXIT, UsageError, type ExitCode } from "./errors.js";
 import { INSIDE_BOOLEANS, INSIDE_STRINGS, parseBootstrap, parseInsideOptions, type InsideOptions } from "./options.js";
-import { projectRoot, stackOutput } from "./stack.js";
+import { projectRoot, stackOutput, stackOutputs } from "./stack.js";
 import { LAB_LABEL, LABEL_PREFIX } from "../infra/model/specs.js";
 
 const HELP = `Usage: npx tsx smoke-tests/inside.ts [flags]
 
-Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network (listener INSIDE), bundled into
-one ES module (esbuild) that node reads from its stdin, so the engine may be another machine's:
+Runs smoke-tests/round-trip.ts in a client container on the lab's Docker network, or a pod in the lab's Kubernetes
+namespace (listener INSIDE), bundled into one ES module (esbuild) that node reads from its stdin, so the engine or
+the cluster may be another machine's:
   <bundle of round-trip.ts> | docker run --rm -i --network <network> --label org.kafka-lab.lab=<lab> <image>
     node --input-type=module - --bootstrap <internal bootstrap> --listener INSIDE ...
+  <bundle> | kubectl -n <namespace> run <pod> -i -q --rm --restart=Never --image=<image> --command -- node ...
 
   --network NAME               lab network (else KAFKA_LAB_NETWORK, else 'pulumi stack output networkName')
+  --namespace NS               the lab's namespace on Kubernetes (else KAFKA_LAB_NAMESPACE, else the stack's
+                               namespace output when its target is kubernetes), with --kubeconfig FILE and
+                               --kube-context NAME (else the stack's, else kubectl's own defaults)
   --internal-bootstrap H:P,... INSIDE bootstrap (else KAFKA_LAB_INTERNAL_BOOTSTRAP, else 'pulumi stack output internalBootstrapServers')
   --client-image IMAGE         image with node >= 20 (else KAFKA_LAB_CLIENT_IMAGE, else node:22-bookworm-slim)
   --lab NAME                   lab name for the container's org.kafka-lab.lab label (else KAFKA_LAB_NAME,
@@ -46,6 +52,11 @@ let say: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
 
 class LabDownError extends Error {
   override name = "LabDownError";
+}
+
+async function requireKubectl(): Promise<void> {
+  if (!(await which("kubectl", { nothrow: true })))
+    throw new UsageError("the kubectl CLI is not on PATH (a lab on Kubernetes runs its INSIDE client as a pod)");
 }
 
 async function requireDocker(): Promise<void> {
@@ -105,8 +116,13 @@ async function bundleOf(script: string): Promise<Uint8Array> {
   return result.outputFiles[0]!.contents;
 }
 
+/** Where the client runs: on the lab's Docker network, or in its Kubernetes namespace. */
+type Place =
+  | { target: "docker"; network: string }
+  | { target: "kubernetes"; namespace: string; kubeconfig?: string; kubeContext?: string };
+
 interface Resolved {
-  network: string;
+  place: Place;
   bootstrap: string[];
   lab?: string;
   /** With --services: services.ts's URL flags on the lab network. */
@@ -139,8 +155,32 @@ async function resolveServiceUrls(opts: InsideOptions): Promise<string[]> {
   ];
 }
 
+/** The flags' place, else the stack's: its network, or its namespace and cluster. */
+async function placeOf(opts: InsideOptions): Promise<Place> {
+  if (opts.network) return { target: "docker", network: opts.network };
+  const { namespace, kubeconfig, kubeContext } = opts;
+  if (namespace)
+    return {
+      target: "kubernetes",
+      namespace,
+      ...(kubeconfig ? { kubeconfig } : {}),
+      ...(kubeContext ? { kubeContext } : {}),
+    };
+  const alternative = "--network NAME (KAFKA_LAB_NETWORK) or --namespace NS (KAFKA_LAB_NAMESPACE)";
+  const outputs = await stackOutputs(opts.stack, alternative);
+  if (outputs.target !== "kubernetes") return { target: "docker", network: outputs.networkName };
+  return {
+    target: "kubernetes",
+    namespace: outputs.namespace,
+    kubeconfig: opts.kubeconfig ?? outputs.kubeconfig,
+    kubeContext: opts.kubeContext ?? outputs.kubeContext,
+  };
+}
+
 async function resolve(opts: InsideOptions): Promise<Resolved> {
-  const network = opts.network ?? (await stackOutput("networkName", opts.stack, "--network NAME or KAFKA_LAB_NETWORK"));
+  const place = await placeOf(opts);
+  if (place.target === "docker") await requireDocker();
+  else await requireKubectl();
   const bootstrap =
     opts.internalBootstrap ??
     parseBootstrap(
@@ -151,31 +191,59 @@ async function resolve(opts: InsideOptions): Promise<Resolved> {
       ),
       `stack output internalBootstrapServers of ${opts.stack}`,
     );
-  const labelled = await networkLab(network);
+  // On Kubernetes the namespace is the lab's name.
+  const labelled = place.target === "docker" ? await networkLab(place.network) : place.namespace;
   const lab = opts.lab ?? labelled;
   const serviceUrls = opts.services ? await resolveServiceUrls(opts) : [];
-  return { network, bootstrap, ...(lab ? { lab } : {}), serviceUrls };
+  return { place, bootstrap, ...(lab ? { lab } : {}), serviceUrls };
 }
 
-function dockerArgs(opts: InsideOptions, r: Resolved): string[] {
-  return [
+/** node reading the script from its stdin, with the script's own flags. */
+function nodeCommand(opts: InsideOptions, r: Resolved): string[] {
+  const script = opts.services
+    ? r.serviceUrls
+    : ["--bootstrap", r.bootstrap.join(","), "--listener", "INSIDE", ...opts.passThrough];
+  return ["node", "--input-type=module", "-", ...script];
+}
+
+/** The command that runs the client where the lab is: `docker run` or `kubectl run`, stdin carrying the script. */
+function clientCommand(opts: InsideOptions, r: Resolved): [cli: string, args: string[]] {
+  const labels = [...(r.lab ? [`${LAB_LABEL}=${r.lab}`] : []), `${LABEL_PREFIX}.role=smoke-client`];
+  const color = process.stdout.isTTY ? ["FORCE_COLOR=1"] : [];
+  if (r.place.target === "docker") {
+    const args = ["run", "--rm", "--network", r.place.network, ...labels.flatMap((l) => ["--label", l]), "-i"];
+    return ["docker", [...args, ...color.flatMap((e) => ["-e", e]), opts.clientImage, ...nodeCommand(opts, r)]];
+  }
+  const { namespace, kubeconfig, kubeContext } = r.place;
+  const cluster = [
+    ...(kubeconfig ? ["--kubeconfig", kubeconfig] : []),
+    ...(kubeContext ? ["--context", kubeContext] : []),
+  ];
+  const pod = `smoke-client-${Math.random().toString(36).slice(2, 8)}`;
+  const args = [
+    ...cluster,
+    "-n",
+    namespace,
     "run",
-    "--rm",
-    "--network",
-    r.network,
-    ...(r.lab ? ["--label", `${LAB_LABEL}=${r.lab}`] : []),
-    "--label",
-    `${LABEL_PREFIX}.role=smoke-client`,
-    // stdin carries the script (node reads it to its end, then runs it).
+    pod,
     "-i",
-    ...(process.stdout.isTTY ? ["-e", "FORCE_COLOR=1"] : []),
-    opts.clientImage,
-    "node",
-    "--input-type=module",
-    "-",
-    ...(opts.services
-      ? r.serviceUrls
-      : ["--bootstrap", r.bootstrap.join(","), "--listener", "INSIDE", ...opts.passThrough]),
+    "-q",
+    "--rm",
+    "--restart=Never",
+    "--pod-running-timeout=2m",
+  ];
+  const env = color.flatMap((e) => ["--env", e]);
+  return [
+    "kubectl",
+    [
+      ...args,
+      `--image=${opts.clientImage}`,
+      `--labels=${labels.join(",")}`,
+      ...env,
+      "--command",
+      "--",
+      ...nodeCommand(opts, r),
+    ],
   ];
 }
 
@@ -208,7 +276,6 @@ async function main(): Promise<never> {
       process.exit(EXIT.ok);
     }
     if (opts.json) say = (line) => process.stderr.write(`${line}\n`);
-    await requireDocker();
     resolved = await resolve(opts);
     bundle = await bundleOf(opts.services ? "smoke-tests/services.ts" : "smoke-tests/round-trip.ts");
   } catch (error) {
@@ -220,19 +287,23 @@ async function main(): Promise<never> {
     say("SKIPPED: the lab runs neither Kafka Connect nor a schema registry");
     process.exit(EXIT.ok);
   }
+  const { place } = resolved;
+  const where =
+    place.target === "docker" ? `network ${chalk.bold(place.network)}` : `namespace ${chalk.bold(place.namespace)}`;
   say(
-    `inside smoke test: image ${chalk.bold(opts.clientImage)}, network ${chalk.bold(resolved.network)}, ` +
+    `inside smoke test: image ${chalk.bold(opts.clientImage)}, ${where}, ` +
       `bootstrap ${resolved.bootstrap.join(",")}${resolved.lab ? `, lab ${resolved.lab}` : ""}`,
   );
-  const run = $({ nothrow: true, stdio: ["pipe", "inherit", "inherit"] })`docker ${dockerArgs(opts, resolved)}`;
-  // docker may end before it reads the script (an image without node): its exit code says why, not EPIPE.
+  const [cli, args] = clientCommand(opts, resolved);
+  const run = $({ nothrow: true, stdio: ["pipe", "inherit", "inherit"] })`${cli} ${args}`;
+  // The CLI may end before it reads the script (an image without node): its exit code says why, not EPIPE.
   run.stdin.on("error", () => undefined);
   run.stdin.end(bundle);
-  // docker run forwards SIGINT to round-trip.ts in the container, which disconnects and exits 130.
+  // docker run and kubectl run forward SIGINT to round-trip.ts, which disconnects and exits 130.
   process.on("SIGINT", () => void run.kill("SIGINT").catch(() => undefined));
   const result = await run;
   const code = result.exitCode ?? EXIT.interrupted;
-  const docker = explainDockerExit(code, opts.clientImage);
+  const docker = place.target === "docker" ? explainDockerExit(code, opts.clientImage) : undefined;
   if (docker) fail(EXIT.usage, "docker", docker, opts.json);
   process.exit(code);
 }

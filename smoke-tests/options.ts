@@ -31,6 +31,9 @@ export const ROUND_TRIP_STRINGS = [
 export const ROUND_TRIP_BOOLEANS = ["json", "verbose", "help"] as const;
 export const INSIDE_STRINGS = [
   "network",
+  "namespace",
+  "kubeconfig",
+  "kube-context",
   "internal-bootstrap",
   "client-image",
   "lab",
@@ -101,7 +104,12 @@ export function parseSaslLogin(args: ParsedArgs, env: NodeJS.ProcessEnv): SaslLo
 }
 
 export interface InsideOptions {
+  /** The lab's Docker network (docker target). */
   network?: string;
+  /** The lab's namespace, and the kubeconfig and context that reach its cluster (kubernetes target). */
+  namespace?: string;
+  kubeconfig?: string;
+  kubeContext?: string;
   internalBootstrap?: string[];
   clientImage: string;
   lab?: string;
@@ -293,6 +301,13 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
   const network = networkFlag ?? envValue(env, "KAFKA_LAB_NETWORK");
   const internalFlag = stringFlag(args, "internal-bootstrap");
   const internal = internalFlag ?? envValue(env, "KAFKA_LAB_INTERNAL_BOOTSTRAP");
+  const namespace = stringFlag(args, "namespace") ?? envValue(env, "KAFKA_LAB_NAMESPACE");
+  if (network && namespace)
+    throw new UsageError("--network (a lab on Docker) and --namespace (a lab on Kubernetes) do not go together");
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new UsageError(`--namespace "${namespace}" is not a Kubernetes namespace name`);
+  const kubeconfig = stringFlag(args, "kubeconfig");
+  const kubeContext = stringFlag(args, "kube-context");
   const lab = stringFlag(args, "lab") ?? envValue(env, "KAFKA_LAB_NAME");
   if (lab !== undefined && !/^[A-Za-z0-9_.-]+$/.test(lab))
     throw new UsageError(`lab name "${lab}" may use only letters, digits, '_', '.' and '-'`);
@@ -312,6 +327,9 @@ export function parseInsideOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): In
   if (args.verbose === true) passThrough.push("--verbose");
   return {
     ...(network ? { network: parseNetwork(network, networkFlag ? "--network" : "KAFKA_LAB_NETWORK") } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(kubeContext ? { kubeContext } : {}),
     ...(internal
       ? {
           internalBootstrap: parseBootstrap(

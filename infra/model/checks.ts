@@ -1,5 +1,5 @@
-// The rules across keys that need the lab's topology: the host ports it publishes, none past 65535 and no two
-// ranges overlapping. And parseLabConfig, the whole check: every key, the rules of the lab and of each service
+// The rules across keys that need the lab's topology: the host ports it publishes, none past 65535, no two ranges
+// overlapping, and on Kubernetes NodePorts within the cluster's range. And parseLabConfig, the whole check: every key, the rules of the lab and of each service
 // (config.ts), then these; it names every problem before anything is created. Pure.
 
 import {
@@ -12,6 +12,8 @@ import {
 } from "./config.js";
 import { CONFIG_KEYS } from "./all-keys.js";
 import type { ConfigProblem } from "./keys/keys.js";
+import { NODE_PORTS } from "./keys/kubernetes-keys.js";
+import { usesNodePorts } from "./lab-plan.js";
 import { buildTopology } from "./topology.js";
 
 interface PortRange {
@@ -58,6 +60,18 @@ function checkPorts(config: LabConfig, problems: ConfigProblem[]): void {
         key: range.key,
         value: String(range.first),
         allowed: `${range.what} ${spanOf(range)} run past 65535; choose at most ${65535 - (range.last - range.first)}`,
+      });
+      return;
+    }
+    if (
+      usesNodePorts(config) &&
+      isChanged(config, range.key) &&
+      (range.first < NODE_PORTS.first || range.last > NODE_PORTS.last)
+    ) {
+      problems.push({
+        key: range.key,
+        value: String(range.first),
+        allowed: `${range.what} ${spanOf(range)} would be NodePorts, which Kubernetes takes from ${NODE_PORTS.first}-${NODE_PORTS.last}; choose ports there, or leave it at 0 for the lab to choose`,
       });
       return;
     }

@@ -6,6 +6,7 @@
 import { ConfigError, defaultText, type ConfigProblem, type KeyDecl, type ReadFile } from "./keys/keys.js";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, type LabConfig } from "./all-keys.js";
 import { dockerRules } from "./keys/docker-keys.js";
+import { targetRules } from "./keys/kubernetes-keys.js";
 import { labRules } from "./keys/lab-keys.js";
 import { SERVICES } from "./services/index.js";
 
@@ -17,7 +18,7 @@ export {
   isValidImageReference,
   parseHeapMb,
 } from "./keys/keys.js";
-export { LAB_MODES, type LabMode } from "./keys/lab-keys.js";
+export { LAB_MODES, LAB_TARGETS, type LabMode, type LabTarget } from "./keys/lab-keys.js";
 export { RESTART_POLICIES, type RestartPolicy } from "./keys/docker-keys.js";
 export { MAX_BROKERS, OUTSIDE_AUTHS, DEFAULT_TOPICS, SET_PASSWORD, type OutsideAuth } from "./services/broker.js";
 export { ZOOKEEPER_NODE_COUNTS } from "./services/zookeeper.js";
@@ -101,6 +102,7 @@ export function readLabConfig(
   const fail = (key: string, value: string | undefined, allowed: string) => problems.push({ key, value, allowed });
   labRules(config, fail);
   dockerRules(config, fail);
+  targetRules(config, fail);
   for (const service of SERVICES) service.rules?.(config, fail);
   return { config, problems };
 }

@@ -25,8 +25,26 @@ const BLOCK_SIZE = 100;
  */
 export const CHOSEN_BLOCKS = { first: 20_000, last: 27_900 } as const;
 
+/** Where a lab on Kubernetes with NodePorts chooses its ports: blocks inside the cluster's NodePort range. */
+export const NODE_PORT_BLOCKS = { first: 31_000, last: 32_600 } as const;
+
+/** Whether the lab's published ports are NodePorts (Kubernetes, kubernetesOutside nodePort). */
+export function usesNodePorts(config: Pick<LabConfig, "target" | "kubernetesOutside">): boolean {
+  return config.target === "kubernetes" && config.kubernetesOutside === "nodePort";
+}
+
 /** Ports for the host-port keys the stack leaves at 0 (`chosen`), with the keys it sets as they are. */
 export type PortAssignment = Record<string, number>;
+
+/** The ports a target's lab may not choose: taken by something else there, and whether they bind on this machine. */
+export interface PortsInUse {
+  /** Held by the lab's own containers or pods: free for it (a first `pulumi up` that failed half-way). */
+  own: Set<number>;
+  /** Published by anything else of the target (containers, pods' host ports, Services' node ports). */
+  elsewhere: Set<number>;
+  /** Whether the ports bind on this machine, so that nothing may listen on them here either. */
+  local: boolean;
+}
 
 /** Every port an assignment may publish: each key's first port and the span after it. */
 export function portsOf(assignment: PortAssignment): number[] {
@@ -60,8 +78,8 @@ export function portsToChoose(
 /**
  * The assignments to try, best first, for the host-port keys (those the lab publishes, or all): a key the stack sets
  * keeps its port, a key left at 0 the port the lab kept for it; the others get the conventional ports, else one block
- * of 100 after another. A candidate never overlaps a port set or kept (a kept port that a set one now overlaps is
- * chosen again).
+ * of 100 after another (NodePorts: only blocks within the NodePort range). A candidate never overlaps a port set or
+ * kept (a kept port that a set one now overlaps is chosen again).
  */
 export function* portCandidates(
   config: LabConfig,
@@ -76,8 +94,10 @@ export function* portCandidates(
   const taken = new Set(portsOf(fixed));
   const fits = (chosen: PortAssignment) => portsOf(chosen).every((p) => !taken.has(p) && p <= 65535);
   const conventional = Object.fromEntries(toChoose.map(([key, hp]) => [key, hp.conventional]));
-  if (fits(conventional)) yield { ...fixed, ...conventional };
-  for (let base = CHOSEN_BLOCKS.first; base <= CHOSEN_BLOCKS.last; base += BLOCK_SIZE) {
+  const nodePorts = usesNodePorts(config);
+  if (!nodePorts && fits(conventional)) yield { ...fixed, ...conventional };
+  const blocks = nodePorts ? NODE_PORT_BLOCKS : CHOSEN_BLOCKS;
+  for (let base = blocks.first; base <= blocks.last; base += BLOCK_SIZE) {
     const block = Object.fromEntries(toChoose.map(([key, hp]) => [key, base + hp.blockOffset]));
     if (fits(block)) yield { ...fixed, ...block };
   }

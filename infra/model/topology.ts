@@ -17,33 +17,71 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 type ValueOfDecl<D> = D extends { kind: infer Kind } ? (Kind extends "list" ? string[] : string) : never;
 type OutputsOfService<S> = S extends Service<KeySet, infer _E, infer O> ? { [N in keyof O]: ValueOfDecl<O[N]> } : never;
 
+/** Where a lab lives, for the lab's own outputs. */
+interface Placement {
+  config: LabConfig;
+  labName: string;
+  plan: LabPlan;
+}
+
+/** The lab's own stack outputs (the services declare theirs): where it runs and what it keeps. */
+const LAB_OUTPUTS = {
+  target: {
+    description: "where the lab runs: `docker` or `kubernetes` (`target`)",
+    value: ({ config }: Placement) => config.target,
+  },
+  networkName: {
+    description:
+      'the lab\'s Docker network (docker target; empty on Kubernetes): `docker run --network "$(pulumi stack output networkName)" ...`',
+    value: ({ config, labName }: Placement) => (config.target === "docker" ? dockerNetworkName(labName) : ""),
+  },
+  dockerHost: {
+    description:
+      "the Docker engine the lab runs on (`dockerHost`); empty: the one the environment names (or target kubernetes). The scripts and smoke tests talk to the environment's",
+    value: ({ config }: Placement) => config.dockerHost,
+  },
+  namespace: {
+    description:
+      'the lab\'s Kubernetes namespace (kubernetes target; empty on Docker): `kubectl -n "$(pulumi stack output namespace)" get pods`',
+    value: ({ config, labName }: Placement) => (config.target === "kubernetes" ? labName : ""),
+  },
+  kubeconfig: {
+    description: "the kubeconfig file the lab's cluster is reached with (kubernetes target; empty on Docker)",
+    value: ({ config }: Placement) => config.kubeconfig,
+  },
+  kubeContext: {
+    description: "that kubeconfig's context (kubernetes target; empty on Docker)",
+    value: ({ config }: Placement) => config.kubeContext,
+  },
+  labPlan: {
+    description:
+      "what the lab settled when it was made and keeps (host ports, internal-topic replication, controllers), as JSON; the next `pulumi up` reads it",
+    value: ({ plan }: Placement) => JSON.stringify(plan),
+  },
+} as const;
+
 /** Every stack output of a lab, by name, with the type of its value: what `pulumi stack output --json` gives. */
-export type LabOutputs = { networkName: string; labPlan: string; dockerHost: string } & UnionToIntersection<
+export type LabOutputs = { [N in keyof typeof LAB_OUTPUTS]: string } & UnionToIntersection<
   OutputsOfService<(typeof SERVICES)[number]>
 >;
 export type OutputName = keyof LabOutputs;
 
-/** Every output's kind and description, the lab's own first (README's outputs table, the readers' checks). */
+/** Every output's kind and description, the lab's own first (the outputs table, the readers' checks). */
 export const OUTPUT_DECLS: Record<OutputName, { kind: "string" | "list"; description: string }> = Object.assign(
-  {
-    networkName: { kind: "string", description: '`docker run --network "$(pulumi stack output networkName)" ...`' },
-    dockerHost: {
-      kind: "string",
-      description:
-        "the Docker engine the lab runs on (`dockerHost`); empty: the one the environment names. The scripts and smoke tests talk to the environment's",
-    },
-    labPlan: {
-      kind: "string",
-      description:
-        "what the lab settled when it was made and keeps (host ports, internal-topic replication, controllers), as JSON; the next `pulumi up` reads it",
-    },
-  },
+  Object.fromEntries(
+    Object.entries(LAB_OUTPUTS).map(([name, { description }]) => [name, { kind: "string", description }]),
+  ),
   ...SERVICES.map((s) =>
     Object.fromEntries(Object.entries(s.outputs).map(([n, d]) => [n, { kind: d.kind, description: d.description }])),
   ),
 );
 
-/** The lab's own network (a Docker bridge network; on Kubernetes the lab's namespace plays its part). */
+/** The lab's Docker network: `<lab>-network` (not -net: that was the Docker provider's network of older labs). */
+export function dockerNetworkName(labName: string): string {
+  return `${labName}-network`;
+}
+
+/** The lab's own network (a Docker bridge network; on Kubernetes the lab's namespace, named labName, plays its part). */
 export interface NetworkSpec {
   name: string;
   labels: Record<string, string>;
@@ -121,8 +159,7 @@ export function buildTopology(
     [`${LABEL_PREFIX}.project`]: identity.project,
     [`${LABEL_PREFIX}.stack`]: identity.stack,
   };
-  // Not -net: that was the Docker provider's network, which a lab made before would still hold while it moves.
-  const network: NetworkSpec = { name: `${labName}-network`, labels };
+  const network: NetworkSpec = { name: dockerNetworkName(labName), labels };
   const built = new Map<AnyService, Built<unknown>>();
   const ctx: ServiceContext = {
     config,
@@ -133,11 +170,12 @@ export function buildTopology(
     of: <E>(service: Service<KeySet, E, OutputDecls<E, never>>) =>
       built.get(service as AnyService) as Built<E> | undefined,
   };
-  const outputs: Record<string, { value: string | string[]; description: string }> = {
-    networkName: { value: network.name, description: OUTPUT_DECLS.networkName.description },
-    labPlan: { value: JSON.stringify(plan), description: OUTPUT_DECLS.labPlan.description },
-    dockerHost: { value: config.dockerHost, description: OUTPUT_DECLS.dockerHost.description },
-  };
+  const outputs: Record<string, { value: string | string[]; description: string }> = Object.fromEntries(
+    Object.entries(LAB_OUTPUTS).map(([name, o]) => [
+      name,
+      { value: o.value({ config, labName, plan }), description: o.description },
+    ]),
+  );
   for (const service of buildOrder(SERVICES)) {
     const own = service.enabled(config) ? service.build(ctx) : undefined;
     if (own) built.set(service, own);

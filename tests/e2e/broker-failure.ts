@@ -189,23 +189,53 @@ class KafkaLogCounts {
 }
 
 /** The broker to stop, its container, and the OUTSIDE addresses of the others (an admin never bootstraps through it). */
-interface Victim {
+export interface Victim {
   brokerId: number;
   spec: ContainerSpec;
-  containerId: string;
   survivors: string[];
 }
 
-function victimOf(
-  topology: LabTopology,
-  containerIds: Map<string, string>,
-  brokerId: number,
-  bootstrap: string[],
-): Victim {
+/**
+ * How the broker goes down and comes back: `docker stop` and `docker start` (dockerOutage), a pod deleted by hand that
+ * its StatefulSet brings back, a container killed that `npm run lab:up` brings back.
+ */
+export interface Outage {
+  /** The broker goes down; resolves once it is, with what happened ("exit code 143"). */
+  stop(victim: Victim): Promise<string>;
+  /** What stop() does, for the log: "docker stop -t 10". */
+  how(victim: Victim): string;
+  /** It comes back; resolves once it is healthy again, within `seconds`. */
+  recover(victim: Victim, seconds: number): Promise<void>;
+  /** Best effort, when the check failed while the broker was down: leave the lab as it was found. */
+  restore(victim: Victim): Promise<void>;
+}
+
+/** docker stop with the container's grace period, then docker start, waited on until healthy. */
+export function dockerOutage(topology: LabTopology, containerIds: Map<string, string>, log: Log): Outage {
+  const idOf = (victim: Victim) => {
+    const id = containerIds.get(victim.spec.key);
+    if (!id) throw new Error(`${victim.spec.key} of ${topology.labName} is not running`);
+    return id;
+  };
+  return {
+    how: (victim) => `docker stop -t ${victim.spec.stopGraceSeconds}`,
+    async stop(victim) {
+      await stopContainer(idOf(victim), victim.spec.stopGraceSeconds);
+      const state = await inspectState(idOf(victim));
+      if (state.status !== "exited") throw new Error(`${victim.spec.key} is ${state.status} after docker stop`);
+      return `exit code ${state.exitCode}`;
+    },
+    async recover(victim, seconds) {
+      await startContainer(idOf(victim));
+      await waitHealthy(victim.spec, topology.config.restartPolicy, idOf(victim), seconds, log, POLL_MS);
+    },
+    restore: (victim) => startContainer(idOf(victim)),
+  };
+}
+
+function victimOf(topology: LabTopology, brokerId: number, bootstrap: string[]): Victim {
   const spec = topology.containers.find((c) => brokerIdOf(c) === brokerId);
   if (!spec) throw new Error(`no container of ${topology.labName} runs broker ${brokerId}`);
-  const containerId = containerIds.get(spec.key);
-  if (!containerId) throw new Error(`${spec.key} of ${topology.labName} is not running`);
   const ownPorts = spec.ports.map((p) => `:${p.external}`);
   const survivors = bootstrap.filter((address) => !ownPorts.some((port) => address.endsWith(port)));
   if (survivors.length === bootstrap.length || survivors.length === 0) {
@@ -213,7 +243,7 @@ function victimOf(
       `cannot tell broker ${brokerId}'s OUTSIDE address (${spec.ports.map((p) => p.external).join(", ")}) among ${bootstrap.join(",")}`,
     );
   }
-  return { brokerId, spec, containerId, survivors };
+  return { brokerId, spec, survivors };
 }
 
 /** Topic metadata through the surviving brokers; a failed call gets a fresh admin client next time. */
@@ -429,6 +459,7 @@ async function readBack(
  */
 async function stopAndRestart(
   victim: Victim,
+  outage: Outage,
   topology: LabTopology,
   stream: CounterStream,
   admin: SurvivorAdmin,
@@ -437,27 +468,23 @@ async function stopAndRestart(
   log: Log,
   stopped: () => void,
 ): Promise<Timings> {
-  const { brokerId, spec, containerId } = victim;
+  const { brokerId, spec } = victim;
   const before = await admin.metadata();
   log(`  ${topic} before: ${describeLeaders(before)}`);
   const led = before.partitions.filter((p) => p.leader === brokerId).map((p) => p.partitionId);
   if (led.length === 0)
     throw new Error(`broker ${brokerId} leads no partition of ${topic} any more: ${describeLeaders(before)}`);
   log(
-    `  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with docker stop -t ${spec.stopGraceSeconds}, after ${stream.state.acked} acknowledged`,
+    `  stopping broker ${brokerId} (${spec.key}, leader of partition ${led.join(", ")}) with ${outage.how(victim)}, after ${stream.state.acked} acknowledged`,
   );
   stream.state.phase = "stopping";
   const stopRequestedAt = Date.now();
-  await stopContainer(containerId, spec.stopGraceSeconds);
+  const stoppedHow = await outage.stop(victim);
   const stoppedAt = Date.now();
   stopped();
-  const state = await inspectState(containerId);
-  if (state.status !== "exited") throw new Error(`${spec.key} is ${state.status} after docker stop`);
   stream.state.phase = "down";
   const stopSeconds = (stoppedAt - stopRequestedAt) / 1000;
-  log(
-    `  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (exit code ${state.exitCode}); producing on while it is down`,
-  );
+  log(`  ${spec.key} stopped after ${stopSeconds.toFixed(1)}s (${stoppedHow}); producing on while it is down`);
 
   const whileDown = await stream.ackedMore(ACKED_WHILE_DOWN, MAX_DOWN_MS);
   const down = await admin.metadata().catch((error: Error) => `unavailable: ${error.message}`);
@@ -467,16 +494,8 @@ async function stopAndRestart(
 
   stream.state.phase = "restarting";
   const startedAt = Date.now();
-  await startContainer(containerId);
   const downSeconds = (startedAt - stoppedAt) / 1000;
-  await waitHealthy(
-    spec,
-    topology.config.restartPolicy,
-    containerId,
-    Math.min(topology.waitTimeoutSeconds, remaining() / 1000),
-    log,
-    POLL_MS,
-  );
+  await outage.recover(victim, Math.min(topology.waitTimeoutSeconds, remaining() / 1000));
   const unavailableSeconds = secondsSince(stopRequestedAt);
   const back = await pollUntil(
     `broker ${brokerId} back in the ISR of every partition of ${topic}`,
@@ -576,7 +595,7 @@ function logReport(
 
 export async function brokerFailureRoundTrip(
   topology: LabTopology,
-  containerIds: Map<string, string>,
+  outage: Outage,
   log: Log,
   options: BrokerFailureOptions = {},
 ): Promise<BrokerFailureReport> {
@@ -587,12 +606,7 @@ export async function brokerFailureRoundTrip(
   const remaining = () => Math.max(0, deadline - Date.now());
   const kafkaLogs = new KafkaLogCounts();
   const kafka = kafkaClient(bootstrap, kafkaLogs.creator);
-  const victim = victimOf(
-    topology,
-    containerIds,
-    options.brokerId ?? (await chooseBrokerToStop(topology, topic)),
-    bootstrap,
-  );
+  const victim = victimOf(topology, options.brokerId ?? (await chooseBrokerToStop(topology, topic)), bootstrap);
   const admin = new SurvivorAdmin(victim.survivors, topic);
   const stream = new CounterStream(kafka, topic, run, remaining, Boolean(options.spreadSends));
   let down = false;
@@ -605,7 +619,17 @@ export async function brokerFailureRoundTrip(
         `the producer did not get ${ACKED_BEFORE_STOP} messages acknowledged before the stop (${stream.state.acked} of ${stream.state.attempts}; last failure: ${stream.state.lastFailure || "none"})`,
       );
     }
-    const timings = await stopAndRestart(victim, topology, stream, admin, topic, remaining, log, () => (down = true));
+    const timings = await stopAndRestart(
+      victim,
+      outage,
+      topology,
+      stream,
+      admin,
+      topic,
+      remaining,
+      log,
+      () => (down = true),
+    );
     restarted = true;
     await stream.ackedMore(ACKED_AFTER_RECOVERY, 30_000);
     if (!(await stream.stop(remaining())))
@@ -629,9 +653,9 @@ export async function brokerFailureRoundTrip(
     await settledWithin(Promise.allSettled([stream.disconnect(), admin.disconnect()]), 10_000);
     // Leave the lab as it was found: a broker stopped by a failed check is started again.
     if (down && !restarted) {
-      await startContainer(victim.containerId).catch((error: Error) =>
-        log(`  could not start ${victim.spec.key} again: ${error.message}`),
-      );
+      await outage
+        .restore(victim)
+        .catch((error: Error) => log(`  could not start ${victim.spec.key} again: ${error.message}`));
     }
   }
 }

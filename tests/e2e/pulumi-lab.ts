@@ -12,7 +12,9 @@ import type { CheckRunner } from "./checks.js";
 import { dockerEngine } from "../../lib/docker.js";
 import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
 
-export const PROJECT = "kafka-lab";
+import { PROJECT } from "../../lib/paths.js";
+
+export { PROJECT };
 
 export interface LabDefinition {
   title: string;

@@ -35,7 +35,7 @@ import { runNodeScript, smokeInside, smokeOutside } from "./smoke.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
-import { brokerFailureRoundTrip, chooseBrokerToStop } from "./broker-failure.js";
+import { brokerFailureRoundTrip, chooseBrokerToStop, dockerOutage } from "./broker-failure.js";
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
 import { driftRestored, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
@@ -428,7 +428,7 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
     await checks.run(
       `${title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is stopped and restarted (idempotent acks=all producer, topic ${replicated.name})`,
       () =>
-        brokerFailureRoundTrip(topology, lab.ids, log, {
+        brokerFailureRoundTrip(topology, dockerOutage(topology, lab.ids, log), log, {
           topic: replicated.name,
           ...(victim === undefined ? {} : { brokerId: victim }),
         }),

@@ -26,6 +26,6 @@ describe("parseLabOutputs", () => {
   });
 
   it("refuses what is not an object of outputs", () => {
-    assert.throws(() => parseLabOutputs("oops", "stack dev"), /stack dev: networkName is missing/);
+    assert.throws(() => parseLabOutputs("oops", "stack dev"), /stack dev: target is missing; networkName is missing/);
   });
 });

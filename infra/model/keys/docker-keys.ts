@@ -53,7 +53,7 @@ export const DOCKER_KEYS = {
     default: "",
     description:
       "The Docker engine of the lab: unix:///path, tcp://host:port (TLS) or ssh://user@host[:port]; empty: the one DOCKER_HOST names (else the local socket).",
-    details: "See [A lab on another machine](#a-lab-on-another-machine).",
+    details: "See [A lab on another machine](another-machine.md).",
     check: (text) =>
       text === "" || DOCKER_HOST.test(text)
         ? undefined

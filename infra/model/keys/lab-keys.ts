@@ -1,5 +1,5 @@
-// The keys that concern the whole lab rather than one service: where its ports are published and advertised,
-// how its containers restart and wait, what stays behind on destroy. Pure.
+// The keys that concern the whole lab rather than one service: where it runs (target), where its ports are published
+// and advertised, how long `pulumi up` waits, what stays behind on destroy. Pure.
 
 import {
   booleanKey,
@@ -15,13 +15,22 @@ import { isIP } from "node:net";
 
 export type LabMode = "zookeeper" | "kraft";
 export const LAB_MODES: readonly LabMode[] = ["zookeeper", "kraft"];
+export type LabTarget = "docker" | "kubernetes";
+export const LAB_TARGETS: readonly LabTarget[] = ["docker", "kubernetes"];
 
 export const LAB_KEYS = {
+  target: oneOfKey<LabTarget>({
+    default: "docker",
+    allowed: LAB_TARGETS,
+    description:
+      "Where the lab runs: docker (containers on a Docker engine) or kubernetes (StatefulSets in a namespace of the kubeconfig's cluster).",
+    details: "See [Kubernetes](kubernetes.md).",
+  }),
   mode: oneOfKey<LabMode>({
     default: "zookeeper",
     allowed: LAB_MODES,
     description: "Cluster coordination: zookeeper (Kafka 3.9 with ZooKeeper) or kraft (Kafka 4.x, no ZooKeeper).",
-    details: "See [Clusters and KRaft](#clusters-and-kraft).",
+    details: "See [Clusters and KRaft](clusters-and-kraft.md).",
   }),
   outsideHost: stringKey({
     default: "localhost",

@@ -55,7 +55,7 @@ export const brokerKeys = {
     min: 1,
     max: MAX_BROKERS,
     description: `Number of Kafka brokers, 1 to ${MAX_BROKERS}. Broker 1 is kafka:9093 on the lab network, broker i kafka-i:9093.`,
-    details: "A lab grows and shrinks in place: see [Growing and shrinking a lab](#growing-and-shrinking-a-lab).",
+    details: "A lab grows and shrinks in place: see [Growing and shrinking a lab](growing-and-shrinking.md).",
   }),
   outsidePort: portKey({
     hostPorts: { conventional: 9092, span: MAX_BROKERS, blockOffset: 1 },
@@ -63,11 +63,11 @@ export const brokerKeys = {
   }),
   kafkaImage: imageKey({
     default: `confluentinc/cp-kafka:${CONFLUENT_PLATFORM}`,
-    description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see README).",
+    description: "Broker image in zookeeper mode; must honour the cp-kafka environment contract (see docs/images.md).",
   }),
   kraftImage: imageKey({
     default: "apache/kafka:4.4.0",
-    description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see README).",
+    description: "Broker image in kraft mode; must honour the apache/kafka environment contract (see docs/images.md).",
   }),
   kafkaHeap: heapKey({
     default: "256m",
@@ -80,7 +80,7 @@ export const brokerKeys = {
     description: "Topics as name:partitions:replicationFactor[:key=value,key=value].",
     details:
       "For example `orders:6:3:min.insync.replicas=2,retention.ms=86400000`. The configs are checked against the " +
-      "topic-config catalogue of the mode's Kafka (names, types, ranges, allowed values: see [Topics](#topics)); a " +
+      "topic-config catalogue of the mode's Kafka (names, types, ranges, allowed values: see [Topics](topics.md#topic-configs)); a " +
       "list config takes the items that follow it, `cleanup.policy=compact,delete`.",
     build: (items, ctx) => {
       const { topics, problems } = parseTopicSpecs(items);
@@ -98,7 +98,7 @@ export const brokerKeys = {
     allowed: OUTSIDE_AUTHS,
     description:
       "Authentication on the OUTSIDE listener: none, scram-sha-256 or scram-sha-512 (INSIDE stays PLAINTEXT).",
-    details: "See [Authentication](#authentication).",
+    details: "See [Authentication](authentication.md).",
   }),
   outsideUsername: stringKey({
     default: "lab",

@@ -26,11 +26,11 @@ export const connectKeys = {
   connect: booleanKey({
     default: false,
     description: "Run a Kafka Connect worker (distributed mode, JSON converters) on the lab network.",
-    details: "See [Kafka Connect and a schema registry](#kafka-connect-and-a-schema-registry).",
+    details: "See [Kafka Connect and a schema registry](connect-and-registry.md).",
   }),
   connectImage: imageKey({
     default: `confluentinc/cp-kafka-connect:${CONFLUENT_PLATFORM}`,
-    description: "Kafka Connect image; must honour the cp-kafka-connect environment contract (see README).",
+    description: "Kafka Connect image; must honour the cp-kafka-connect environment contract (see docs/images.md).",
   }),
   connectPort: portKey({
     hostPorts: { conventional: 8083, span: 1, blockOffset: 21 },

@@ -86,12 +86,13 @@ export const schemaRegistryKeys = {
     allowed: REGISTRY_FLAVOURS,
     description:
       "Which registry: confluent (Confluent Schema Registry) or apicurio (Apicurio Registry 3.x, KafkaSQL storage).",
-    details: "Both serve the Confluent API at `schemaRegistryUrl`; each has its own image contract (see README).",
+    details:
+      "Both serve the Confluent API at `schemaRegistryUrl`; each has its own image contract (see [Images](images.md)).",
   }),
   schemaRegistryImage: stringKey({
     default: "",
     description: `Schema registry image; empty: the flavour's (${FLAVOURS.confluent.image} or ${FLAVOURS.apicurio.image}).`,
-    details: "It must honour the flavour's environment contract (see README).",
+    details: "It must honour the flavour's environment contract (see [Images](images.md)).",
     check: (text) =>
       text === "" || isValidImageReference(text)
         ? undefined

@@ -44,7 +44,7 @@ export const zookeeperKeys = {
   }),
   zookeeperImage: imageKey({
     default: `confluentinc/cp-zookeeper:${CONFLUENT_PLATFORM}`,
-    description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see README).",
+    description: "ZooKeeper image; must honour the cp-zookeeper environment contract (see docs/images.md).",
   }),
   zookeeperHeap: heapKey({ default: "128m", description: "JVM heap of each ZooKeeper node, such as 128m." }),
 } as const satisfies KeySet;
