@@ -1,5 +1,6 @@
-// npm run gen: writes the text generated from the code (Pulumi.yaml's config block, the README's config and outputs
-// tables; lib/generated-text.ts says what and where).
+// npm run gen: writes the text generated from the code (Pulumi.yaml's config block, the config table of
+// docs/configuration.md, the README's outputs table and its copy of examples/round-trip.test.ts; lib/generated-text.ts
+// says what and where).
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
