@@ -25,7 +25,7 @@ import type { ConfigKey, LabConfig } from "../infra/model/config.js";
 import { checkStackConfig } from "../infra/program/preflight.js";
 import type { LabOutputs } from "../infra/model/topology.js";
 import { parseLabOutputs } from "./lab-outputs.js";
-import { PROJECT, projectRoot } from "./paths.js";
+import { projectName, projectRoot } from "./paths.js";
 import {
   formatStackFile,
   machineStackFile,
@@ -234,7 +234,7 @@ export class LabStack {
       const given: Record<string, string | undefined> = this.options.secrets ?? {};
       for (const key of secretKeys) values[key] = given[key] ?? (await this.secretValue(key));
       for (const [key, value] of Object.entries(given)) if (value !== undefined) values[key] = value;
-      return checkStackConfig(values, plaintextKeys, { project: PROJECT, stack: this.name });
+      return checkStackConfig(values, plaintextKeys, { project: projectName(), stack: this.name });
     })();
     return this.checked;
   }

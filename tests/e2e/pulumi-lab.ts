@@ -4,6 +4,10 @@
 
 import type { ConfigKey } from "../../infra/model/config.js";
 import { DOCKER_PROVIDER_VERSION } from "../../infra/docker/docker-lab.js";
+import { Cluster } from "../../infra/kubernetes/cluster.js";
+import { KUBERNETES_PROVIDER_VERSION } from "../../infra/kubernetes/kubernetes-lab.js";
+import type { LabTarget } from "../../infra/model/config.js";
+import { kubernetesLeftovers } from "./kubernetes-cluster.js";
 import type { LabPlan } from "../../infra/model/lab-plan.js";
 import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/model/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
@@ -12,9 +16,9 @@ import type { CheckRunner } from "./checks.js";
 import { dockerEngine } from "../../lib/docker.js";
 import { containerIdsOf, leftoversOf, removeLabelled, type Log } from "./containers.js";
 
-import { PROJECT } from "../../lib/paths.js";
+import { projectName } from "../../lib/paths.js";
 
-export { PROJECT };
+export const PROJECT = projectName();
 
 export interface LabDefinition {
   title: string;
@@ -141,6 +145,14 @@ export async function destroyLab(stack: LabStack, topology: LabTopology, log: Lo
   const started = Date.now();
   await stack.destroy();
   log(`  pulumi destroy took ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (topology.config.target === "kubernetes") {
+    // Pulumi deletes dependents first (the brokers before ZooKeeper); the namespace goes last, with all in it.
+    const left = await kubernetesLeftovers(clusterOf(topology), topology.labName);
+    if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
+    log(`  the cluster holds nothing of ${topology.labName}: no namespace, no pod or Service with its label`);
+    await stack.remove();
+    return;
+  }
   const left = await leftoversOf(topology.labName);
   if (left.length > 0) throw new Error(`pulumi destroy left behind: ${left.join(", ")}`);
   const order = await stopOrder(topology, Math.floor(started / 1000) - 1);
@@ -182,7 +194,7 @@ export async function withPulumiLab(
       log(
         `  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`,
       );
-      lab = { definition, stack, topology, ids: await containerIdsOf(topology) };
+      lab = { definition, stack, topology, ids: await idsOf(topology) };
     },
   );
   try {
@@ -204,19 +216,36 @@ export async function withPulumiLab(
   }
 }
 
-/** The state holds one Docker provider, at the pinned version, and every Docker resource goes through it. */
-export async function dockerProviderPinned(stack: LabStack): Promise<string> {
+/** The pinned provider of each target, as its package names it. */
+export const PINNED_PROVIDERS = {
+  docker: { package: "docker", version: DOCKER_PROVIDER_VERSION },
+  kubernetes: { package: "kubernetes", version: KUBERNETES_PROVIDER_VERSION },
+} as const;
+
+/** The state holds one provider of the lab's target, at the pinned version, and every resource of it goes through it. */
+export async function providerPinned(stack: LabStack, target: LabTarget): Promise<string> {
+  const { package: name, version } = PINNED_PROVIDERS[target];
   const resources = await stack.resources();
-  const providers = resources.filter((r) => r.type === "pulumi:providers:docker");
-  if (providers.length !== 1) throw new Error(`expected one Docker provider in the state, found ${providers.length}`);
+  const providers = resources.filter((r) => r.type === `pulumi:providers:${name}`);
+  if (providers.length !== 1) throw new Error(`expected one ${name} provider in the state, found ${providers.length}`);
   const [provider] = providers;
-  if (provider!.inputs?.version !== DOCKER_PROVIDER_VERSION)
-    throw new Error(`the Docker provider is at ${String(provider!.inputs?.version)}, not ${DOCKER_PROVIDER_VERSION}`);
-  const dockerResources = resources.filter((r) => r.type.startsWith("docker:"));
-  const strays = dockerResources.filter((r) => !r.provider?.startsWith(`${provider!.urn}::`));
-  if (dockerResources.length === 0 || strays.length > 0)
+  if (provider!.inputs?.version !== version)
+    throw new Error(`the ${name} provider is at ${String(provider!.inputs?.version)}, not ${version}`);
+  const own = resources.filter((r) => r.type.startsWith(`${name}:`));
+  const strays = own.filter((r) => !r.provider?.startsWith(`${provider!.urn}::`));
+  if (own.length === 0 || strays.length > 0)
     throw new Error(
-      `Docker resources not through ${provider!.urn}: ${strays.map((r) => r.urn).join(", ") || "none at all"}`,
+      `${name} resources not through ${provider!.urn}: ${strays.map((r) => r.urn).join(", ") || "none at all"}`,
     );
-  return `${dockerResources.length} Docker resources through the provider at ${DOCKER_PROVIDER_VERSION}`;
+  return `${own.length} ${name} resources through the provider at ${version}`;
+}
+
+/** The cluster a Kubernetes lab runs on, as its config names it. */
+export function clusterOf(topology: LabTopology): Cluster {
+  return new Cluster({ kubeconfig: topology.config.kubeconfig, context: topology.config.kubeContext });
+}
+
+/** Container key to Docker container ID; none on Kubernetes (pods are the StatefulSets' to replace). */
+async function idsOf(topology: LabTopology): Promise<Map<string, string>> {
+  return topology.config.target === "docker" ? containerIdsOf(topology) : new Map();
 }

@@ -68,11 +68,15 @@ export function smokeInside(
   log: (line: string) => void,
   extra: string[] = [],
 ): Promise<void> {
+  const { config } = topology;
+  const place =
+    config.target === "kubernetes"
+      ? ["--namespace", topology.labName, "--kubeconfig", config.kubeconfig, "--kube-context", config.kubeContext]
+      : ["--network", topology.network.name];
   return runSmoke(
     "smoke-tests/inside.ts",
     [
-      "--network",
-      topology.network.name,
+      ...place,
       "--internal-bootstrap",
       outputText(topology, "internalBootstrapServers"),
       "--client-image",

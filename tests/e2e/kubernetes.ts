@@ -1,0 +1,237 @@
+// The same labs on Kubernetes, proven on the shared single-node cluster (kubernetes-cluster.ts): bad input refused
+// before anything exists (naming the key); the tutorial lab with hostPorts and with NodePorts; the KRaft 3-broker lab
+// with Connect and the registry, a broker pod deleted by hand that its StatefulSet brings back with no acknowledged
+// message lost. Each lab through `pulumi up` (inline), checked from the host (OUTSIDE), from a pod (INSIDE), with
+// kcat, by the services' smoke test and lab:status, then a preview that plans nothing and a destroy that leaves no
+// object and no namespace. The cluster is stopped at the end, also on failure.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { labNameOf, type LabTopology } from "../../infra/model/topology.js";
+import { runSmokeTests } from "../../lib/smoke.js";
+import type { Settings } from "../../lib/local-images.js";
+import { brokerFailureRoundTrip, chooseBrokerToStop, type Outage, type Victim } from "./broker-failure.js";
+import { checkEveryBroker } from "./brokers.js";
+import type { CheckRunner } from "./checks.js";
+import { connectRoundTrips } from "./connect.js";
+import type { Log } from "./containers.js";
+import { kcatRoundTrip } from "./kcat.js";
+import {
+  kubernetesLeftovers,
+  removeLabNamespace,
+  startCluster,
+  stopCluster,
+  type TestCluster,
+} from "./kubernetes-cluster.js";
+import { labStatusShowsTheLab } from "./lab-status.js";
+import { clusterOf, PROJECT, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
+import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
+
+/** A lab definition for the cluster: the settings that put it there. */
+export type KubernetesLabs = (cluster: TestCluster) => Record<"tutorial" | "nodePort" | "kraft", LabDefinition>;
+
+/** The settings of every lab on the test cluster: its kubeconfig and context named (the outputs carry them). */
+export function onCluster(cluster: Pick<TestCluster, "kubeconfig" | "context">): Settings {
+  // The test cluster has no StorageClass: each node keeps its data in an emptyDir (docs/kubernetes.md).
+  return { target: "kubernetes", kubeconfig: cluster.kubeconfig, kubeContext: cluster.context, persistence: false };
+}
+
+/** A pod deleted by hand (kubectl delete pod, its grace period); its StatefulSet makes it again, waited on until ready. */
+function podOutage(topology: LabTopology, log: Log): Outage {
+  const api = clusterOf(topology);
+  const namespace = topology.labName;
+  const podOf = (victim: Victim) => `${victim.spec.key}-0`;
+  const uidOf = async (name: string) =>
+    (await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined))?.metadata?.uid;
+  const old = new Map<string, string | undefined>();
+  return {
+    how: (victim) => `kubectl delete pod ${podOf(victim)} (grace ${victim.spec.stopGraceSeconds}s)`,
+    async stop(victim) {
+      old.set(podOf(victim), await uidOf(podOf(victim)));
+      await api.core.deleteNamespacedPod({ name: podOf(victim), namespace });
+      return "deleted; its StatefulSet makes a new pod";
+    },
+    async recover(victim, seconds) {
+      const name = podOf(victim);
+      const deadline = Date.now() + seconds * 1000;
+      for (;;) {
+        const pod = await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+        const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        if (pod && pod.metadata?.uid !== old.get(name) && ready) break;
+        if (Date.now() > deadline) throw new Error(`${name} not back and ready within ${seconds}s`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      log(`  ${name} is a new pod, ready`);
+    },
+    // The StatefulSet brings it back by itself.
+    restore: async () => undefined,
+  };
+}
+
+/** What a refusal case sets up on the cluster first, and removes again. */
+interface Hooks {
+  before?: () => unknown;
+  after?: () => Promise<void>;
+}
+
+/** What a lab on Kubernetes must refuse before anything exists, each naming its key. */
+function refusals(cluster: TestCluster, scratch: string): Array<RefusedCase & Hooks> {
+  const on = onCluster(cluster);
+  const deaf = join(scratch, "deaf.kubeconfig");
+  return [
+    {
+      what: "persistence on a cluster without a StorageClass",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: { ...on, persistence: true },
+      expected: /kafka-lab:persistence = "true": the cluster has no default StorageClass/,
+    },
+    {
+      what: "a kubeconfig that does not exist",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: { ...on, kubeconfig: join(scratch, "missing.kubeconfig") },
+      expected: /kafka-lab:kubeconfig = ".*missing\.kubeconfig": there is no kubeconfig at/,
+    },
+    {
+      what: "a context the kubeconfig does not have",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: { ...on, kubeContext: "nowhere" },
+      expected: /kafka-lab:kubeContext = "nowhere": .* has no context nowhere/,
+    },
+    {
+      what: "a cluster that does not answer",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: { ...on, kubeconfig: deaf, kubeContext: "" },
+      expected:
+        /kafka-lab:kubeContext = "deaf": the cluster of context deaf \(https:\/\/127\.0\.0\.1:1\) does not answer/,
+      before: () =>
+        writeFileSync(
+          deaf,
+          "apiVersion: v1\nkind: Config\nclusters: [{name: deaf, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]\n" +
+            "users: [{name: deaf, user: {token: none}}]\ncontexts: [{name: deaf, context: {cluster: deaf, user: deaf}}]\ncurrent-context: deaf\n",
+        ),
+    },
+    {
+      what: "a namespace of that name that is not the lab's",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: on,
+      expected: /kafka-lab:target = "kubernetes": the namespace kafka-lab-e2e-refused exists .* is not this lab's/,
+      before: async () => {
+        await cluster.api.core.createNamespace({ body: { metadata: { name: "kafka-lab-e2e-refused" } } });
+      },
+      after: () => removeForeignNamespace(cluster, "kafka-lab-e2e-refused"),
+    },
+    {
+      what: "a Docker setting, which means nothing on Kubernetes",
+      trackedFile: "Pulumi.ci.yaml",
+      settings: { ...on, restartPolicy: "always" },
+      expected: /kafka-lab:restartPolicy = "always": applies to target docker only/,
+    },
+  ];
+}
+
+async function removeForeignNamespace(cluster: TestCluster, name: string): Promise<void> {
+  await cluster.api.core.deleteNamespace({ name });
+  while ((await cluster.api.namespaceLabels(name)) !== undefined) await new Promise((r) => setTimeout(r, 500));
+}
+
+async function tutorialChecks(checks: CheckRunner, lab: ProvisionedLab, count: number, log: Log): Promise<void> {
+  const { title } = lab.definition;
+  const { topology } = lab;
+  await checks.run(`${title}: round trip with kcat (librdkafka) through OUTSIDE`, () =>
+    kcatRoundTrip(topology.outputs.bootstrapServers.value, "orders", count, log),
+  );
+  await checks.run(`${title}: npm run lab:smoke's path: OUTSIDE from the host, INSIDE from a pod`, async () => {
+    const failed = await runSmokeTests(lab.stack.name);
+    if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
+  });
+  await checks.run(`${title}: npm run lab:status shows the brokers, controller, partitions and a group's lag`, () =>
+    labStatusShowsTheLab(lab, log),
+  );
+}
+
+async function kraftChecks(checks: CheckRunner, lab: ProvisionedLab, count: number, log: Log): Promise<void> {
+  const { title } = lab.definition;
+  const { topology } = lab;
+  const replicated = topology.topics.find((t) => t.replicationFactor === 3)!;
+  await checks.run(`${title}: every broker's OUTSIDE address answers and advertises the cluster`, () =>
+    checkEveryBroker(topology.outputs.bootstrapServers.value, log),
+  );
+  await connectRoundTrips(checks, lab, count, log);
+  const victim = await chooseBrokerToStop(topology, replicated.name).catch(() => undefined);
+  await checks.run(
+    `${title}: no acknowledged message lost while the pod of ${victim === undefined ? "a partition leader" : `broker ${victim}`} is deleted by hand and its StatefulSet brings it back (idempotent acks=all producer, topic ${replicated.name})`,
+    () =>
+      brokerFailureRoundTrip(topology, podOutage(topology, log), log, {
+        topic: replicated.name,
+        ...(victim === undefined ? {} : { brokerId: victim }),
+      }),
+  );
+  await checks.run(`${title}: npm run lab:status shows the brokers, controller, partitions and a group's lag`, () =>
+    labStatusShowsTheLab(lab, log),
+  );
+}
+
+/**
+ * One refusal: the case's own setup, the preflight's and the program's refusal (refused.ts), then nothing of the
+ * refused lab on the cluster either (but a namespace the case made itself, which it removes).
+ */
+async function refusedOnCluster(cluster: TestCluster, c: RefusedCase & Hooks, log: Log): Promise<void> {
+  await c.before?.();
+  try {
+    await refusedByPreview(c, log);
+    const labName = labNameOf({ project: PROJECT, stack: refusedDefinition(c).stack });
+    const left = (await kubernetesLeftovers(cluster.api, labName)).filter(
+      (l) => !c.after || !l.startsWith("namespace"),
+    );
+    if (left.length > 0) throw new Error(`something was created on the cluster: ${left.join(", ")}`);
+  } finally {
+    await c.after?.();
+  }
+}
+
+/**
+ * `common(lab, topic)`: what every lab is checked for on either target (its outputs, its provider, the round trips
+ * from the host and from inside), here on the cluster.
+ */
+export async function kubernetesLabs(
+  checks: CheckRunner,
+  labsOn: KubernetesLabs,
+  images: string[],
+  count: number,
+  log: Log,
+  common: (lab: ProvisionedLab, topic: string) => Promise<void>,
+): Promise<void> {
+  let cluster: TestCluster | undefined;
+  const scratch = mkdtempSync(join(tmpdir(), "kafka-lab-k8s-"));
+  try {
+    await checks.run(
+      "the shared Kubernetes cluster starts (up.sh) and holds the local test images (load-image.sh)",
+      async () => {
+        cluster = await startCluster(images, log);
+      },
+    );
+    if (!cluster) return;
+    const labs = labsOn(cluster);
+    for (const lab of Object.values(labs))
+      await removeLabNamespace(cluster.api, labNameOf({ project: PROJECT, stack: lab.stack }), log);
+    for (const refusal of refusals(cluster, scratch)) {
+      await checks.run(
+        `${refusedDefinition(refusal).title} on Kubernetes: refused before anything is created, naming the key`,
+        () => refusedOnCluster(cluster!, refusal, log),
+      );
+    }
+    await withPulumiLab(checks, labs.tutorial, log, async (lab) => {
+      await common(lab, "topic_test");
+      await tutorialChecks(checks, lab, count, log);
+    });
+    await withPulumiLab(checks, labs.nodePort, log, (lab) => common(lab, "topic_test"));
+    await withPulumiLab(checks, labs.kraft, log, async (lab) => {
+      await common(lab, lab.topology.topics.find((t) => t.replicationFactor === 3)!.name);
+      await kraftChecks(checks, lab, count, log);
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await checks.run("the shared Kubernetes cluster stops (down.sh) and leaves nothing behind", () => stopCluster(log));
+  }
+}
