@@ -104,25 +104,37 @@ async function describeRegistry(url: string): Promise<NonNullable<LabStatus["sub
   );
 }
 
-/** Asks the lab of these outputs what it holds; a lab whose brokers do not answer is a LabDownError. */
-export async function gatherStatus(stack: string, outputs: LabOutputs, sasl?: SASLOptions): Promise<LabStatus> {
-  const admin = new kafkajs.Kafka({
+function adminOf(outputs: LabOutputs, retries: number, sasl?: SASLOptions): Admin {
+  return new kafkajs.Kafka({
     clientId: "kafka-lab-status",
     brokers: outputs.bootstrapServers.split(","),
     connectionTimeout: 3000,
-    retry: { retries: 1 },
+    retry: { retries },
     logLevel: kafkajs.logLevel.NOTHING,
     ...(sasl ? { sasl } : {}),
   }).admin();
+}
+
+/**
+ * Asks the lab of these outputs what it holds; a lab whose brokers do not answer is a LabDownError (found with one
+ * retry, so that it is said quickly). Once they answer, the questions are retried for longer: a partition whose
+ * leader is being elected (a broker just came back) answers a moment later.
+ */
+export async function gatherStatus(stack: string, outputs: LabOutputs, sasl?: SASLOptions): Promise<LabStatus> {
+  const probe = adminOf(outputs, 1, sasl);
   try {
-    await admin.connect();
+    await probe.connect();
   } catch (error) {
     throw new LabDownError(
       `the brokers of stack ${stack} (${outputs.bootstrapServers}) do not answer (${(error as Error).message}): ` +
         `is the lab up? Start it with npm run lab:up -- --stack ${stack} (or pulumi up --stack ${stack})`,
     );
+  } finally {
+    await probe.disconnect();
   }
+  const admin = adminOf(outputs, 6, sasl);
   try {
+    await admin.connect();
     const kafka = await describeKafka(admin);
     return {
       stack,

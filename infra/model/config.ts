@@ -101,7 +101,7 @@ export function readLabConfig(
   const config = parseKeys(raw, readFile, problems);
   const fail = (key: string, value: string | undefined, allowed: string) => problems.push({ key, value, allowed });
   labRules(config, fail);
-  dockerRules(config, fail);
+  if (config.target === "docker") dockerRules(config, fail);
   targetRules(config, fail);
   for (const service of SERVICES) service.rules?.(config, fail);
   return { config, problems };

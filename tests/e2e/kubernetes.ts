@@ -5,9 +5,12 @@
 // kcat, by the services' smoke test and lab:status, then a preview that plans nothing and a destroy that leaves no
 // object and no namespace. The cluster is stopped at the end, also on failure.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as k8s from "@kubernetes/client-node";
+import { VOLUME_SIZE } from "../../infra/kubernetes/manifests.js";
 import { labNameOf, type LabTopology } from "../../infra/model/topology.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import type { Settings } from "../../lib/local-images.js";
@@ -25,11 +28,25 @@ import {
   type TestCluster,
 } from "./kubernetes-cluster.js";
 import { labStatusShowsTheLab } from "./lab-status.js";
-import { clusterOf, PROJECT, withPulumiLab, type LabDefinition, type ProvisionedLab } from "./pulumi-lab.js";
+import { consume, expectCounters, produce } from "./messages.js";
+import {
+  clusterOf,
+  PROJECT,
+  topologyOf,
+  withPulumiLab,
+  type LabDefinition,
+  type ProvisionedLab,
+} from "./pulumi-lab.js";
 import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused.js";
 
 /** A lab definition for the cluster: the settings that put it there. */
-export type KubernetesLabs = (cluster: TestCluster) => Record<"tutorial" | "nodePort" | "kraft", LabDefinition>;
+export type KubernetesLabs = (
+  cluster: TestCluster,
+) => Record<"tutorial" | "nodePort" | "persistent" | "kraft", LabDefinition>;
+
+/** The StorageClass the persistent lab claims its volumes from: local volumes the e2e makes by hand. */
+export const E2E_STORAGE_CLASS = "kafka-lab-e2e-local";
+const PV_ROOT = "/tmp/kafka-lab-e2e-volumes";
 
 /** The settings of every lab on the test cluster: its kubeconfig and context named (the outputs carry them). */
 export function onCluster(cluster: Pick<TestCluster, "kubeconfig" | "context">): Settings {
@@ -130,6 +147,83 @@ function refusals(cluster: TestCluster, scratch: string): Array<RefusedCase & Ho
   ];
 }
 
+/**
+ * A StorageClass without a provisioner and `count` local PersistentVolumes of it (folders of this machine, the node,
+ * writable by the images' users), for the body; removed afterwards with the folders. The test cluster has no
+ * provisioner: this is how a lab's claims get bound here.
+ */
+async function withLocalVolumes(cluster: TestCluster, count: number, body: () => Promise<void>): Promise<void> {
+  const storage = cluster.api.kc.makeApiClient(k8s.StorageV1Api);
+  const names = Array.from({ length: count }, (_, i) => `kafka-lab-e2e-pv-${i + 1}`);
+  await storage.createStorageClass({
+    body: {
+      metadata: { name: E2E_STORAGE_CLASS },
+      provisioner: "kubernetes.io/no-provisioner",
+      volumeBindingMode: "WaitForFirstConsumer",
+    },
+  });
+  try {
+    for (const name of names) {
+      const path = join(PV_ROOT, name);
+      mkdirSync(path, { recursive: true });
+      chmodSync(path, 0o777);
+      await cluster.api.core.createPersistentVolume({
+        body: {
+          metadata: { name },
+          spec: {
+            capacity: { storage: VOLUME_SIZE },
+            accessModes: ["ReadWriteOnce"],
+            persistentVolumeReclaimPolicy: "Retain",
+            storageClassName: E2E_STORAGE_CLASS,
+            hostPath: { path, type: "Directory" },
+          },
+        },
+      });
+    }
+    await body();
+  } finally {
+    for (const name of names) await cluster.api.core.deletePersistentVolume({ name }).catch(() => undefined);
+    await storage.deleteStorageClass({ name: E2E_STORAGE_CLASS }).catch(() => undefined);
+    rmSync(PV_ROOT, { recursive: true, force: true });
+  }
+}
+
+/** Messages written, every pod of the lab deleted by hand, the pods back: the messages are still there. */
+async function dataSurvivesPods(lab: ProvisionedLab, log: Log): Promise<void> {
+  const { topology } = lab;
+  const bootstrap = topology.outputs.bootstrapServers.value;
+  const topic = topology.topics[0]!.name;
+  const run = randomUUID();
+  await produce(bootstrap, topic, run, 0, 100);
+  const api = clusterOf(topology);
+  const namespace = topology.labName;
+  const pods = topology.containers.map((c) => `${c.key}-0`);
+  const before = await Promise.all(
+    pods.map(async (name) => (await api.core.readNamespacedPod({ name, namespace })).metadata?.uid),
+  );
+  await Promise.all(pods.map((name) => api.core.deleteNamespacedPod({ name, namespace })));
+  log(`  wrote 100 messages to ${topic}, then deleted ${pods.join(", ")}`);
+  for (const [i, name] of pods.entries()) {
+    for (let tries = 0; ; tries++) {
+      const pod = await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+      const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+      if (pod && pod.metadata?.uid !== before[i] && ready) break;
+      if (tries > 240) throw new Error(`${name} not back and ready within 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  const claims = await api.core.listNamespacedPersistentVolumeClaim({ namespace });
+  log(
+    `  the pods are back on their claims: ${claims.items.map((c) => `${c.metadata?.name} -> ${c.spec?.volumeName}`).join(", ")}`,
+  );
+  expectCounters(
+    "a fresh group after every pod was re-made",
+    await consume(bootstrap, topic, run, `pods-${run}`, 100),
+    0,
+    100,
+  );
+}
+
 async function removeForeignNamespace(cluster: TestCluster, name: string): Promise<void> {
   await cluster.api.core.deleteNamespace({ name });
   while ((await cluster.api.namespaceLabels(name)) !== undefined) await new Promise((r) => setTimeout(r, 500));
@@ -226,6 +320,16 @@ export async function kubernetesLabs(
       await tutorialChecks(checks, lab, count, log);
     });
     await withPulumiLab(checks, labs.nodePort, log, (lab) => common(lab, "topic_test"));
+    const claims = topologyOf(labs.persistent).containers.reduce((n, c) => n + c.dataDirs.length, 0);
+    await withLocalVolumes(cluster, claims, () =>
+      withPulumiLab(checks, labs.persistent, log, async (lab) => {
+        await common(lab, "topic_test");
+        await checks.run(
+          `${lab.definition.title}: every pod deleted by hand comes back on its claims, and the messages with it`,
+          () => dataSurvivesPods(lab, log),
+        );
+      }),
+    );
     await withPulumiLab(checks, labs.kraft, log, async (lab) => {
       await common(lab, lab.topology.topics.find((t) => t.replicationFactor === 3)!.name);
       await kraftChecks(checks, lab, count, log);

@@ -39,7 +39,7 @@ import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPass
 import { driftRestored, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import { apiChecks } from "./api.js";
-import { kubernetesLabs, onCluster, type KubernetesLabs } from "./kubernetes.js";
+import { E2E_STORAGE_CLASS, kubernetesLabs, onCluster, type KubernetesLabs } from "./kubernetes.js";
 import { stopClusterIfStarted, type TestCluster } from "./kubernetes-cluster.js";
 import {
   destroyLab,
@@ -195,14 +195,25 @@ const labs = {
 } satisfies Record<string, LabDefinition>;
 /** The labs on the shared Kubernetes cluster (kubernetes.ts), in port blocks of their own. */
 const kubernetesLabsOn: KubernetesLabs = (cluster) => ({
-  tutorial: e2eLab("tutorial lab on Kubernetes", "e2e-k8s", "Pulumi.ci.yaml", 11, onCluster(cluster)),
-  nodePort: e2eLab("tutorial lab on Kubernetes through NodePorts", "e2e-k8s-nodeport", "Pulumi.ci.yaml", 13, {
+  tutorial: e2eLab("tutorial lab on Kubernetes", "e2e-k8s", "Pulumi.kubernetes.yaml", 11, onCluster(cluster)),
+  nodePort: e2eLab("tutorial lab on Kubernetes through NodePorts", "e2e-k8s-nodeport", "Pulumi.kubernetes.yaml", 13, {
     ...onCluster(cluster),
     kubernetesOutside: "nodePort",
     outsideHost: cluster.nodeAddress,
     // The lab chooses its NodePorts: the e2e's blocks lie outside Kubernetes' NodePort range.
     outsidePort: 0,
   }),
+  persistent: e2eLab(
+    "tutorial lab on Kubernetes with persistence",
+    "e2e-k8s-persistent",
+    "Pulumi.kubernetes.yaml",
+    14,
+    {
+      ...onCluster(cluster),
+      persistence: true,
+      storageClass: E2E_STORAGE_CLASS,
+    },
+  ),
   kraft: e2eLab(
     "KRaft cluster on Kubernetes (3 brokers, Kafka 4.x) with Kafka Connect",
     "e2e-k8s-kraft",

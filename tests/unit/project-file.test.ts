@@ -50,7 +50,13 @@ describe("Pulumi.yaml", () => {
 
 describe("example stacks", () => {
   it("carry the empty passphrase's salt and no secret, and set no host port but the CI lab's", () => {
-    for (const file of ["Pulumi.dev.yaml", "Pulumi.cluster.yaml", "Pulumi.kraft.yaml", "Pulumi.connect.yaml"]) {
+    for (const file of [
+      "Pulumi.dev.yaml",
+      "Pulumi.cluster.yaml",
+      "Pulumi.kraft.yaml",
+      "Pulumi.connect.yaml",
+      "Pulumi.kubernetes.yaml",
+    ]) {
       const doc = readYaml(file);
       assert.match(doc.encryptionsalt, /^v1:/, `${file} has a salt`);
       const config = Object.entries(doc.config as Record<string, unknown>);
