@@ -125,6 +125,11 @@ export async function stopContainer(id: string, graceSeconds: number): Promise<v
   await api("POST", `/containers/${id}/stop?t=${graceSeconds}`, undefined, [304, 404]);
 }
 
+/** SIGKILL, as a crash would end it (docker kill): its restart policy does not bring it back. */
+export async function killContainer(id: string): Promise<void> {
+  await api("POST", `/containers/${id}/kill`, undefined, [409]);
+}
+
 /** Starts a stopped container again (304: it already runs). Docker resets its health to "starting". */
 export async function startContainer(id: string): Promise<void> {
   await api("POST", `/containers/${id}/start`, undefined, [304]);

@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OutputMap, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation/index.js";
+import type { EngineEvent, OutputMap, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation/index.js";
 import { $, which } from "zx";
 import type { ConfigKey, LabConfig } from "../infra/model/config.js";
 import { checkStackConfig } from "../infra/program/preflight.js";
@@ -284,9 +284,18 @@ export class LabStack {
   // showSecrets: false everywhere: Automation API's summary otherwise runs `pulumi stack history --show-secrets`,
   // which knows no --config-file and would write a salt into the tracked stack file.
   // checkFirst: false skips the preflight, so that tests reach the program's own check, which plain `pulumi up` has.
-  async up({ refresh = false, checkFirst = true } = {}): Promise<UpResult> {
+  async up({
+    refresh = false,
+    checkFirst = true,
+    onEvent,
+  }: { refresh?: boolean; checkFirst?: boolean; onEvent?: (event: EngineEvent) => void } = {}): Promise<UpResult> {
     if (checkFirst) await this.preflight();
-    return this.opened.up({ ...this.common, refresh, showSecrets: false });
+    return this.opened.up({ ...this.common, refresh, showSecrets: false, ...(onEvent ? { onEvent } : {}) });
+  }
+
+  /** Whether the stack holds a lab now (outputs of an up that was not destroyed since). */
+  async hasLab(): Promise<boolean> {
+    return Object.keys(await this.opened.outputs()).length > 0;
   }
 
   async preview({ refresh = false, checkFirst = true } = {}): Promise<PreviewResult> {

@@ -181,7 +181,9 @@ export class KafkaLab extends pulumi.ComponentResource {
         stopTimeout: spec.stopGraceSeconds,
         restart: topology.config.restartPolicy,
         labels: toLabels(spec.labels),
-        mustRun: true,
+        // A container stopped or killed by hand stays in the state (mustRun would drop it, and the next up could not
+        // create one of the same name): its ContainerHealthy finds it on refresh and starts it again.
+        mustRun: false,
       },
       // The Docker provider updates a changed healthcheck in its state only; the running container keeps the old
       // one. Replacing the container is how a lab gets the healthcheck its code declares; deleting first, because

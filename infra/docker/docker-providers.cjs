@@ -198,23 +198,56 @@ async function waitHealthy(inputs) {
   }
 }
 
-/** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<HealthInputs, HealthInputs & { secondsToHealthy: number }>} */
+/** What `pulumi refresh` found of the container: "healthy", or what it was instead ("exited (137)", "unhealthy"). */
+const HEALTHY = "healthy";
+
+/**
+ * @param {HealthInputs} inputs
+ * @returns {Promise<string>}
+ */
+async function observe(inputs) {
+  const now = await healthOf(inputs);
+  if (now.state === "running" && now.health !== "unhealthy") return HEALTHY;
+  if (now.state === "running") return "unhealthy";
+  return now.state === "gone" ? "gone" : `${now.state} (exit code ${now.exitCode})`;
+}
+
+/**
+ * Exists once the container is healthy. `pulumi refresh` (lab:up runs one first) looks again: a container that is no
+ * longer running and healthy (killed, stopped by hand) makes the next `pulumi up` start it and wait for it again.
+ * @type {import("@pulumi/pulumi").dynamic.ResourceProvider<HealthInputs, HealthInputs & { secondsToHealthy: number, observed: string }>}
+ */
 const healthProvider = {
   async create(inputs) {
     const secondsToHealthy = await waitHealthy(inputs);
-    return { id: inputs.container, outs: { ...inputs, secondsToHealthy } };
+    return { id: inputs.container, outs: { ...inputs, secondsToHealthy, observed: HEALTHY } };
+  },
+
+  async read(id, props) {
+    // Without props there is nothing to ask; a container removed by hand is the Docker provider's to re-create: its
+    // new id replaces this resource.
+    if (!props) return { id };
+    const observed = await observe(props);
+    return { id, props: { ...props, observed: observed === "gone" ? HEALTHY : observed } };
   },
 
   async diff(id, olds, news) {
     // Another container (re-created: a new id) must be waited for again.
     const changed = olds.containerId !== news.containerId || olds.container !== news.container;
     const updated =
-      olds.timeoutSeconds !== news.timeoutSeconds || JSON.stringify(olds.probe) !== JSON.stringify(news.probe);
+      olds.timeoutSeconds !== news.timeoutSeconds ||
+      JSON.stringify(olds.probe) !== JSON.stringify(news.probe) ||
+      (olds.observed !== undefined && olds.observed !== HEALTHY);
     return { changes: changed || updated, replaces: changed ? ["containerId"] : [] };
   },
 
   async update(id, olds, news) {
-    return { outs: { ...news, secondsToHealthy: 0 } };
+    if (olds.observed === undefined || olds.observed === HEALTHY)
+      return { outs: { ...news, secondsToHealthy: 0, observed: HEALTHY } };
+    // Found not running (or unhealthy) by the refresh: start it (a running one is left as it is) and wait again.
+    await call(news.engine, "POST", `/containers/${encodeURIComponent(news.container)}/start`, undefined, [304]);
+    const secondsToHealthy = await waitHealthy(news);
+    return { outs: { ...news, secondsToHealthy, observed: HEALTHY } };
   },
 
   async delete() {

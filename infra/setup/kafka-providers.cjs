@@ -380,11 +380,36 @@ async function ensureTopic(admin, inputs) {
   await applyConfigs(admin, inputs);
 }
 
+/**
+ * Whether the cluster holds the topic; undefined when the brokers do not answer now (a refresh while a broker is down
+ * cannot tell, and leaves the topic as it was).
+ * @param {TopicInputs} inputs
+ * @returns {Promise<boolean | undefined>}
+ */
+async function topicExists(inputs) {
+  const admin = adminOf(inputs, inputs.bootstrapServers.split(","), { retry: { retries: 2 } });
+  try {
+    await admin.connect();
+    return (await admin.listTopics()).includes(inputs.name);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<TopicInputs, TopicInputs>} */
 const topicProvider = {
   async create(inputs) {
     await withAdmin(inputs, (admin) => ensureTopic(admin, inputs));
     return { id: inputs.name, outs: inputs };
+  },
+
+  async read(id, props) {
+    // A topic deleted by hand, or lost with a broker that kept its data nowhere (a pod's emptyDir), is gone: an empty
+    // id makes `pulumi refresh` drop it, and the next `pulumi up` create it again.
+    if (!props) return { id };
+    return (await topicExists(props)) === false ? { id: "" } : { id, props };
   },
 
   async diff(id, olds, news) {

@@ -195,6 +195,20 @@ async function deleteConnector(props) {
   }
 }
 
+/**
+ * For `pulumi refresh`: what a GET of `path` says of the resource. Gone (404: deleted by hand, or lost with the
+ * service's topics) makes the next `pulumi up` create it again; no answer (the service is down now) cannot tell, and
+ * leaves it as it was.
+ * @template T
+ * @param {string} url
+ * @param {string} id
+ * @param {T} props
+ */
+async function readBack(url, id, props) {
+  const answer = await httpJson("GET", url, undefined, 5000).catch(() => undefined);
+  return answer && answer.status === 404 ? { id: "" } : { id, props };
+}
+
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ConnectorInputs, ConnectorInputs>} */
 const connectorProvider = {
   async create(inputs) {
@@ -207,6 +221,11 @@ const connectorProvider = {
       throw error;
     }
     return { id: inputs.name, outs: inputs };
+  },
+
+  async read(id, props) {
+    if (!props) return { id };
+    return readBack(`${props.url}/connectors/${encodeURIComponent(props.name)}`, id, props);
   },
 
   async diff(id, olds, news) {
@@ -259,6 +278,11 @@ const schemaProvider = {
   async create(inputs) {
     const id = await registerSchema(inputs);
     return { id: inputs.subject, outs: { ...inputs, schemaId: id } };
+  },
+
+  async read(id, props) {
+    if (!props) return { id };
+    return readBack(`${props.url}/subjects/${encodeURIComponent(props.subject)}/versions`, id, props);
   },
 
   async diff(id, olds, news) {

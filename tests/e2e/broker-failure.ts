@@ -22,7 +22,7 @@ import kafkajs, {
   type Producer,
 } from "kafkajs";
 import type { ContainerSpec, LabTopology } from "../../infra/model/topology.js";
-import { inspectState, startContainer, stopContainer } from "../../lib/docker.js";
+import { inspectState, killContainer, startContainer, stopContainer } from "../../lib/docker.js";
 import { decodeValue, describeCounters, isMalformed, Verifier, type Summary } from "../../smoke-tests/verify.js";
 import { waitHealthy, type Log } from "./containers.js";
 
@@ -230,6 +230,34 @@ export function dockerOutage(topology: LabTopology, containerIds: Map<string, st
       await waitHealthy(victim.spec, topology.config.restartPolicy, idOf(victim), seconds, log, POLL_MS);
     },
     restore: (victim) => startContainer(idOf(victim)),
+  };
+}
+
+/**
+ * docker kill (SIGKILL, as a crash), which the restart policy does not undo, then what `npm run lab:up` runs
+ * (`heal`), which must find the broker down and bring it back; waited on until healthy.
+ */
+export function killOutage(
+  topology: LabTopology,
+  containerIds: Map<string, string>,
+  heal: (victim: Victim) => Promise<void>,
+  log: Log,
+): Outage {
+  const docker = dockerOutage(topology, containerIds, log);
+  const idOf = (victim: Victim) => containerIds.get(victim.spec.key)!;
+  return {
+    how: () => "docker kill (SIGKILL)",
+    async stop(victim) {
+      await killContainer(idOf(victim));
+      const state = await inspectState(idOf(victim));
+      if (state.status !== "exited") throw new Error(`${victim.spec.key} is ${state.status} after docker kill`);
+      return `exit code ${state.exitCode}; its restart policy leaves it down`;
+    },
+    async recover(victim, seconds) {
+      await heal(victim);
+      await waitHealthy(victim.spec, topology.config.restartPolicy, idOf(victim), seconds, log, POLL_MS);
+    },
+    restore: docker.restore,
   };
 }
 

@@ -1,9 +1,11 @@
 // Drift: a container removed by hand (docker rm -f -v, as a user tidying up would) is restored by
 // `pulumi up --refresh`; the smoke tests pass through the stack's outputs afterwards, and a preview plans nothing.
 
-import { api, labelFilter, removeContainer, removeNetwork } from "../../lib/docker.js";
+import { api, inspectState, labelFilter, removeContainer, removeNetwork, stopContainer } from "../../lib/docker.js";
+import { upAndReport } from "../../lib/lab-up.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import { containerIdsOf, type Log } from "./containers.js";
+import { client } from "./messages.js";
 import { expectNoChanges, type ProvisionedLab } from "./pulumi-lab.js";
 
 export async function driftRestored(lab: ProvisionedLab, key: string, log: Log): Promise<void> {
@@ -49,5 +51,39 @@ export async function networkDriftRestored(lab: ProvisionedLab, log: Log): Promi
   lab.ids = await containerIdsOf(topology);
   const failed = await runSmokeTests(lab.stack.name);
   if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed}) after pulumi up --refresh`);
+  await expectNoChanges(lab.stack, log);
+}
+
+/** Runs lab:up's own steps (lib/lab-up.ts) and logs its report; throws when the report lacks any of `says`. */
+export async function labUpReports(lab: ProvisionedLab, says: RegExp[], log: Log): Promise<void> {
+  const started = Date.now();
+  const report = await upAndReport(lab.stack);
+  log(`  lab:up (pulumi up --refresh) took ${((Date.now() - started) / 1000).toFixed(1)}s and said:`);
+  for (const line of report) log(`  | ${line}`);
+  const text = report.join("\n");
+  const missing = says.filter((line) => !line.test(text));
+  if (missing.length > 0) throw new Error(`lab:up did not say ${missing.join(", ")}`);
+}
+
+/**
+ * What a user does by hand and `npm run lab:up` repairs, saying so: a broker stopped (docker stop), then a topic
+ * deleted (the admin API). After each the containers are the same ones (started again, not re-created), the smoke
+ * tests pass, and a preview plans nothing.
+ */
+export async function labUpHeals(lab: ProvisionedLab, key: string, topic: string, log: Log): Promise<void> {
+  const id = lab.ids.get(key)!;
+  const spec = lab.topology.containers.find((c) => c.key === key)!;
+  await stopContainer(id, spec.stopGraceSeconds);
+  log(`  stopped ${key} by hand (docker stop): ${(await inspectState(id)).status}`);
+  await labUpReports(lab, [new RegExp(`healthy-${key}: its container was found exited`)], log);
+  const admin = client(lab.topology.outputs.bootstrapServers.value).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).finally(() => admin.disconnect());
+  log(`  deleted topic ${topic} by hand (the admin API)`);
+  await labUpReports(lab, [new RegExp(`created topic-${topic}`)], log);
+  const after = await containerIdsOf(lab.topology);
+  if ([...after].some(([k, newId]) => lab.ids.get(k) !== newId)) throw new Error("a container was re-created");
+  const failed = await runSmokeTests(lab.stack.name);
+  if (failed !== 0) throw new Error(`the smoke tests failed (exit ${failed}) after lab:up repaired the lab`);
   await expectNoChanges(lab.stack, log);
 }
