@@ -24,6 +24,39 @@ export function reasonOf(message: string): string {
   return block.join("\n  ");
 }
 
+/** A flag or argument a script does not take: its message and usage line are printed, exit code 2. */
+export class ScriptUsageError extends Error {}
+
+/** What a lab:* script takes: its usage line, its string and boolean flags, how many positional arguments. */
+export interface ScriptArgs {
+  usage: string;
+  strings?: readonly string[];
+  booleans?: readonly string[];
+  positional?: number;
+}
+
+/** Refuses an unknown flag, a string flag without a value, a value for a boolean, or too many arguments. */
+export function checkScriptArgs(argv: Record<string, unknown> & { _?: unknown[] }, args: ScriptArgs): void {
+  const strings = args.strings ?? [];
+  const booleans = args.booleans ?? [];
+  const fail = (why: string) => {
+    throw new ScriptUsageError(`${why}\n${args.usage}`);
+  };
+  for (const [flag, value] of Object.entries(argv)) {
+    if (flag === "_" || flag === "--") continue;
+    if (strings.includes(flag)) {
+      if (typeof value !== "string" || value === "") fail(`--${flag} needs a value`);
+    } else if (booleans.includes(flag)) {
+      if (typeof value !== "boolean") fail(`--${flag} takes no value`);
+    } else {
+      fail(`unknown flag --${flag}`);
+    }
+  }
+  const positional = (argv._ ?? []).filter((a) => a !== "");
+  if (positional.length > (args.positional ?? 0))
+    fail(`unexpected argument ${String(positional[args.positional ?? 0])}`);
+}
+
 /** An Automation API CommandError (or a subclass): a pulumi command that failed. Told by its shape, so that this
  * module need not load the Automation API. */
 function isPulumiFailure(error: unknown): error is Error {
@@ -34,7 +67,7 @@ export async function runLabScript(name: string, main: () => Promise<number | vo
   try {
     process.exitCode = (await main()) ?? 0;
   } catch (error) {
-    if (error instanceof MissingToolError || error instanceof StackFileError) {
+    if (error instanceof MissingToolError || error instanceof StackFileError || error instanceof ScriptUsageError) {
       console.error(`kafka-lab ${name}: ${error.message}`);
       process.exitCode = 2;
     } else if (error instanceof ConfigError) {

@@ -2,11 +2,12 @@
 
 import { argv, echo } from "zx";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
-import { runLabScript } from "../lib/lab-script.js";
+import { checkScriptArgs, runLabScript } from "../lib/lab-script.js";
 import { findLabelled } from "../lib/docker.js";
 import { LABEL_PREFIX } from "../infra/model/specs.js";
 
 await runLabScript("lab:down", async () => {
+  checkScriptArgs(argv, { usage: "usage: npm run lab:down [-- --stack NAME]", strings: ["stack"] });
   const stack = stackName(argv);
   await requireToolchain();
   const lab = await new LabStack({ stack }).open();

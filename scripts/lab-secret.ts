@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { argv, echo } from "zx";
 import { CONFIG_KEYS, type ConfigKey } from "../infra/model/config.js";
 import { LabStack, requireToolchain, stackName } from "../lib/pulumi-stack.js";
-import { runLabScript } from "../lib/lab-script.js";
+import { checkScriptArgs, runLabScript } from "../lib/lab-script.js";
 
 const SECRET_KEYS = Object.entries(CONFIG_KEYS)
   .filter(([, spec]) => "secret" in spec && spec.secret)
@@ -30,12 +30,13 @@ async function readValue(key: string): Promise<string> {
   return value;
 }
 
+const USAGE = `usage: npm run lab:secret -- <key> [--stack NAME], with the value on standard input or typed at the prompt; secret keys: ${SECRET_KEYS.join(", ")}`;
+
 await runLabScript("lab:secret", async () => {
+  checkScriptArgs(argv, { usage: USAGE, strings: ["stack"], positional: 1 });
   const key = String(argv._[0] ?? "");
   if (!SECRET_KEYS.includes(key)) {
-    echo(
-      `usage: npm run lab:secret -- <key> [--stack dev], with the value on standard input or typed at the prompt; secret keys: ${SECRET_KEYS.join(", ")}`,
-    );
+    echo(USAGE);
     return 2;
   }
   const stack = stackName(argv);

@@ -3,10 +3,11 @@
 
 import { argv } from "zx";
 import { requireToolchain, stackName } from "../lib/pulumi-stack.js";
-import { runLabScript } from "../lib/lab-script.js";
+import { checkScriptArgs, runLabScript } from "../lib/lab-script.js";
 import { runSmokeTests } from "../lib/smoke.js";
 
 await runLabScript("lab:smoke", async () => {
+  checkScriptArgs(argv, { usage: "usage: npm run lab:smoke [-- --stack NAME]", strings: ["stack"] });
   const stack = stackName(argv);
   await requireToolchain();
   return runSmokeTests(stack);

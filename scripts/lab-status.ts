@@ -3,7 +3,7 @@
 
 import { argv, echo } from "zx";
 import { gatherStatus, formatStatus, LabDownError } from "../lib/lab-status.js";
-import { runLabScript } from "../lib/lab-script.js";
+import { checkScriptArgs, runLabScript } from "../lib/lab-script.js";
 import { requireToolchain, stackName } from "../lib/pulumi-stack.js";
 import { UsageError } from "../smoke-tests/errors.js";
 import { parseSaslLogin } from "../smoke-tests/options.js";
@@ -12,6 +12,11 @@ import { stackConfigSecret, stackOutputs } from "../smoke-tests/stack.js";
 const DOWN = 3;
 
 await runLabScript("lab:status", async () => {
+  checkScriptArgs(argv, {
+    usage: "usage: npm run lab:status [-- --stack NAME] [--json]",
+    strings: ["stack"],
+    booleans: ["json"],
+  });
   const stack = stackName(argv);
   await requireToolchain();
   try {

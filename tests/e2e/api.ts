@@ -84,7 +84,20 @@ async function startLabRoundTrip(definition: LabDefinition, count: number, log: 
 }
 
 /** `lab`: a lab on the local images, in a port block of its own, that startLab() makes. */
+/** A flag lab:up does not take: refused with its usage line, exit code 2, before anything else. */
+async function unknownFlagRefused(log: Log): Promise<void> {
+  const run = await $({ cwd: projectRoot, nothrow: true, quiet: true })`npm run --silent lab:up -- --refrsh`;
+  const output = `${run.stdout}${run.stderr}`.trim();
+  log(output.replace(/^/gm, "  | "));
+  if (run.exitCode !== 2) throw new Error(`exit code ${run.exitCode}, expected 2`);
+  if (!/unknown flag --refrsh/.test(output) || !/usage: npm run lab:up/.test(output))
+    throw new Error("the refusal names neither the flag nor the usage");
+}
+
 export async function apiChecks(checks: CheckRunner, lab: LabDefinition, count: number, log: Log): Promise<void> {
+  await checks.run("npm run lab:up -- --refrsh (a typo) is refused with lab:up's usage line, exit code 2", () =>
+    unknownFlagRefused(log),
+  );
   await checks.run(
     "npm run lab:up refuses brokers: three and retention.ms=abc before Pulumi starts: exit 1, each problem printed once, nothing created",
     () => labUpRefuses(log),

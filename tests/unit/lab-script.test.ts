@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { reasonOf } from "../../lib/lab-script.js";
+import { checkScriptArgs, reasonOf, ScriptUsageError } from "../../lib/lab-script.js";
 
 const failedUp = `code: 255
  stdout: Updating (badtest):
@@ -33,4 +33,28 @@ it("repeats the first diagnostic error with its continuation lines", () => {
 
 it("points at the output above when there is no diagnostic", () => {
   assert.equal(reasonOf("code: 1\n stderr: something else"), "see Pulumi's output above");
+});
+
+// The lab:* scripts refuse a flag they do not take, with their usage line (exit code 2).
+const UP = { usage: "usage: npm run lab:up [-- --stack NAME] [--no-smoke]", strings: ["stack"], booleans: ["smoke"] };
+
+it("takes the flags a script declares, as minimist parses them", () => {
+  assert.doesNotThrow(() => checkScriptArgs({ _: [], stack: "dev", smoke: false }, UP));
+  assert.doesNotThrow(() => checkScriptArgs({ _: [] }, UP));
+});
+
+it("refuses an unknown flag, a flag without its value, a value for a boolean and a stray argument, with the usage", () => {
+  const cases: Array<[Record<string, unknown> & { _: unknown[] }, RegExp]> = [
+    [{ _: [], refrsh: true }, /^unknown flag --refrsh\nusage: npm run lab:up/],
+    [{ _: [], stack: true }, /^--stack needs a value/],
+    [{ _: [], smoke: "yes" }, /^--smoke takes no value/],
+    [{ _: ["dev"] }, /^unexpected argument dev/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(
+      () => checkScriptArgs(argv, UP),
+      (error: Error) => error instanceof ScriptUsageError && message.test(error.message),
+    );
+  }
+  assert.doesNotThrow(() => checkScriptArgs({ _: ["outsidePassword"] }, { ...UP, positional: 1 }));
 });
