@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what the end-to-end tests need: a running Docker engine, mmdebstrap (to
-# build the local test images), kcat (a Kafka client we did not write) and sshd (openssh-server: the remote
-# engine of tests/e2e/remote-engine.ts is reached over SSH too; its service is not started). Idempotent and
+# build the local test images), kcat (a Kafka client we did not write), tmux (the terminal the console's check
+# drives) and sshd (openssh-server: the remote engine of tests/e2e/remote-engine.ts is reached over SSH too; its
+# service is not started). Idempotent and
 # quick when everything is already there. Uses the machine's own apt sources.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -13,6 +13,8 @@ export const LOCAL_IMAGES = {
   connectImage: "kafka-lab-local/kafka-connect:3.9.2",
   /** The real Apicurio Registry, built from its Maven jars (Confluent's are not on Maven Central): the apicurio flavour. */
   schemaRegistryImage: "kafka-lab-local/apicurio-registry:3.0.9",
+  /** kaskade 5.1.0 from PyPI, with its public image's entry point. */
+  consoleImage: "kafka-lab-local/kaskade:5.1.0",
 } as const satisfies Partial<Record<ConfigKey, string>>;
 
 /** Node.js client image for the INSIDE smoke test, built by test-images/node-client/build.sh from this machine's node. */
@@ -23,9 +25,9 @@ export const CLIENT_IMAGE = "kafka-lab-local/node:host";
  * registry is Apicurio, so its flavour goes with it).
  */
 export function localImageOverrides(mode: LabMode): Partial<Record<ConfigKey, string>> {
-  const { kraftImage, kafkaImage, zookeeperImage, connectImage, schemaRegistryImage } = LOCAL_IMAGES;
+  const { kraftImage, kafkaImage, zookeeperImage, connectImage, schemaRegistryImage, consoleImage } = LOCAL_IMAGES;
   const brokers = mode === "kraft" ? { kraftImage } : { kafkaImage, zookeeperImage };
-  return { ...brokers, connectImage, schemaRegistryImage, schemaRegistryFlavour: "apicurio" };
+  return { ...brokers, connectImage, schemaRegistryImage, schemaRegistryFlavour: "apicurio", consoleImage };
 }
 
 /**

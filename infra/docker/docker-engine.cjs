@@ -292,7 +292,10 @@ function openEngine(settings) {
   return engine;
 }
 
+/** A JSON body; a Buffer goes as it is, a tar archive (the engine's /archive endpoint: a file into a container). */
 function jsonPayload(body) {
+  if (Buffer.isBuffer(body))
+    return { payload: body, headers: { "Content-Type": "application/x-tar", "Content-Length": body.length } };
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return { payload, headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {} };
 }

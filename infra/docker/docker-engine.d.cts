@@ -35,7 +35,7 @@ export interface ExecResult {
 export interface Engine {
   /** The host (without a password) and how it is secured, for messages. */
   readonly description: string;
-  /** One call; resolves with the status and the raw body, rejects only when the engine cannot be reached. */
+  /** One call (a JSON body; a Buffer is sent as a tar archive); resolves with the status and the raw body, rejects only when the engine cannot be reached. */
   request(method: string, path: string, body?: unknown): Promise<EngineResponse>;
   /** Runs a command in a running container and waits for it: its exit code and its output (stdout and stderr). */
   exec(container: string, cmd: string[], env?: string[]): Promise<ExecResult>;

@@ -1,21 +1,30 @@
 // Messages the e2e checks write and read back with kafkajs through OUTSIDE: produced with a run id, consumed by a
 // group that commits, compared with the counters that were sent.
 
-import kafkajs from "kafkajs";
+import kafkajs, { type SASLOptions } from "kafkajs";
 
 const { Kafka, logLevel } = kafkajs;
 
-export function client(bootstrap: string) {
+/** A client of the OUTSIDE listener; `sasl`: the login of a lab whose OUTSIDE authenticates. */
+export function client(bootstrap: string, sasl?: SASLOptions) {
   return new Kafka({
     clientId: "kafka-lab-e2e-messages",
     brokers: bootstrap.split(","),
     connectionTimeout: 3000,
     logLevel: logLevel.NOTHING,
+    ...(sasl ? { sasl } : {}),
   });
 }
 
-export async function produce(bootstrap: string, topic: string, run: string, from: number, to: number): Promise<void> {
-  const producer = client(bootstrap).producer({ idempotent: true });
+export async function produce(
+  bootstrap: string,
+  topic: string,
+  run: string,
+  from: number,
+  to: number,
+  sasl?: SASLOptions,
+): Promise<void> {
+  const producer = client(bootstrap, sasl).producer({ idempotent: true });
   await producer.connect();
   const messages = [];
   for (let counter = from; counter < to; counter++) messages.push({ value: JSON.stringify({ counter, run }) });

@@ -14,7 +14,7 @@ import { CommandError } from "@pulumi/pulumi/automation/index.js";
 import { argv, $ } from "zx";
 import { api, containerRssMb, imageExists, inspectContainer, volumeNames } from "../../lib/docker.js";
 import { requireToolchain } from "../../lib/pulumi-stack.js";
-import { CLIENT_IMAGE, localLab, type Settings } from "../../lib/local-images.js";
+import { CLIENT_IMAGE, LOCAL_IMAGES, localLab, type Settings } from "../../lib/local-images.js";
 import { configFromStackFile, readTrackedStackFile } from "../../lib/stack-files.js";
 import { formatTopicSpec } from "../../infra/model/topics.js";
 import { connectorChanges, connectRoundTrips, PIPELINE } from "./connect.js";
@@ -34,13 +34,14 @@ import { runNodeScript, smokeInside, smokeOutside } from "./smoke.js";
 import { checkEveryBroker } from "./brokers.js";
 import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
-import { brokerFailureRoundTrip, chooseBrokerToStop, dockerOutage } from "./broker-failure.js";
+import { brokerFailureRoundTrip, chooseBrokerToStop, dockerOutage, killOutage, type Victim } from "./broker-failure.js";
 import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
-import { driftRestored, networkDriftRestored } from "./drift.js";
+import { driftRestored, labUpHeals, labUpReports, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import { apiChecks } from "./api.js";
+import { consoleShowsTheLab } from "./console.js";
 import { E2E_STORAGE_CLASS, kubernetesLabs, onCluster, type KubernetesLabs } from "./kubernetes.js";
-import { stopClusterIfStarted, type TestCluster } from "./kubernetes-cluster.js";
+import { stopClusterIfStarted, type TestCluster } from "../../lib/kube-cluster.js";
 import {
   destroyLab,
   PINNED_PROVIDERS,
@@ -323,6 +324,14 @@ const runLab: Record<LabName, () => Promise<void>> = {
         );
         await memoryReport(lab);
         await checks.run(
+          "tutorial lab: npm run lab:console in a terminal (tmux) shows the lab's topics and a consumer group's lag; Ctrl-C ends it (exit 0), no console container left",
+          () => consoleShowsTheLab(lab, log),
+        );
+        await checks.run(
+          "tutorial lab: npm run lab:up starts a broker stopped by hand and makes a topic deleted by hand again, saying what it repaired; the same containers, smoke tests pass, no changes planned",
+          () => labUpHeals(lab, "kafka-1", "orders", log),
+        );
+        await checks.run(
           "tutorial lab: broker removed by hand is restored by pulumi up --refresh; smoke tests pass; no changes planned",
           () => driftRestored(lab, "kafka-1", log),
         );
@@ -344,7 +353,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
     }),
 
   cluster: () => clusterChecks(labs.cluster, "kafka-2"),
-  kraft: () => clusterChecks(labs.kraft, undefined, true),
+  kraft: () => clusterChecks(labs.kraft, undefined, { connect: true, killed: true }),
 
   sasl: () =>
     withPulumiLab(checks, labs.sasl, log, async (lab) => {
@@ -365,6 +374,10 @@ const runLab: Record<LabName, () => Promise<void>> = {
           const failed = await runSmokeTests(lab.stack.name);
           if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
         },
+      );
+      await checks.run(
+        "SCRAM lab: npm run lab:console --outside logs in with the lab's SCRAM settings: the topics and a group's lag on the screen, the password in no command line and not in the console's inspect; Ctrl-C ends it",
+        () => consoleShowsTheLab(lab, log, saslPassword),
       );
       await checks.run("SCRAM lab: the password is in no container's env, command, labels or log", () =>
         passwordNowhere(topology, lab.ids, saslPassword, log),
@@ -461,7 +474,12 @@ const runLab: Record<LabName, () => Promise<void>> = {
   },
 };
 
-async function clusterChecks(definition: LabDefinition, driftKey?: string, connect = false): Promise<void> {
+/** `connect`: the lab runs Connect; `killed`: a broker is also killed (SIGKILL) and brought back by lab:up. */
+async function clusterChecks(
+  definition: LabDefinition,
+  driftKey?: string,
+  { connect = false, killed = false } = {},
+): Promise<void> {
   const { title } = definition;
   await withPulumiLab(checks, definition, log, async (lab) => {
     const { topology } = lab;
@@ -482,6 +500,7 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
           ...(victim === undefined ? {} : { brokerId: victim }),
         }),
     );
+    if (killed) await killedBrokerHealed(lab, replicated.name);
     await checks.run(`${title}: npm run lab:status shows the brokers, controller, partitions and a group's lag`, () =>
       labStatusShowsTheLab(lab, log),
     );
@@ -495,6 +514,22 @@ async function clusterChecks(definition: LabDefinition, driftKey?: string, conne
       );
     }
   });
+}
+
+/** A partition leader killed (SIGKILL) mid-stream stays down until lab:up, which says it found it and brings it back. */
+async function killedBrokerHealed(lab: ProvisionedLab, topic: string): Promise<void> {
+  const { topology } = lab;
+  const victim = await chooseBrokerToStop(topology, topic).catch(() => undefined);
+  const heal = (v: Victim) =>
+    labUpReports(lab, [new RegExp(`healthy-${v.spec.key}: its container was found exited`)], log);
+  await checks.run(
+    `${lab.definition.title}: no acknowledged message lost while ${victim === undefined ? "a partition leader" : `broker ${victim}`} is killed (docker kill) and brought back by npm run lab:up, which says what it repaired (topic ${topic}, min.insync.replicas=2)`,
+    () =>
+      brokerFailureRoundTrip(topology, killOutage(topology, lab.ids, heal, log), log, {
+        topic,
+        ...(victim === undefined ? {} : { brokerId: victim }),
+      }),
+  );
 }
 
 try {
@@ -515,7 +550,7 @@ const toolchain = await checks.run(
 );
 
 await checks.run("local test images exist", async () => {
-  const needed = [...new Set([...topologies.flatMap((t) => t.images), CLIENT_IMAGE])];
+  const needed = [...new Set([...topologies.flatMap((t) => t.images), CLIENT_IMAGE, LOCAL_IMAGES.consoleImage])];
   const missing = [];
   for (const image of needed) if (!(await imageExists(image))) missing.push(image);
   if (missing.length > 0)

@@ -125,6 +125,7 @@ describe("the tutorial's lab (defaults)", () => {
       schemaRegistryUrl: "",
       internalSchemaRegistryUrl: "",
       schemaSubjects: [],
+      consoleImage: "sauljabin/kaskade:5.1.0",
     });
   });
 });

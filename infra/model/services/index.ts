@@ -3,7 +3,8 @@
 
 import { broker } from "./broker.js";
 import { connect } from "./connect.js";
+import { kaskadeConsole } from "./console.js";
 import { schemaRegistry } from "./schema-registry.js";
 import { zookeeper } from "./zookeeper.js";
 
-export const SERVICES = [zookeeper, broker, connect, schemaRegistry] as const;
+export const SERVICES = [zookeeper, broker, connect, schemaRegistry, kaskadeConsole] as const;
