@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -14,15 +15,13 @@ import {
   FLOOR_LAB,
   FLOOR_NETWORK,
   floorEnv,
-  floorProgramSource,
+  floorProgram,
   floorProjectFile,
   writeFloorProject,
 } from "./pulumi-floor.js";
 import { FLOOR_PATHS, FLOOR_PROGRAMS, type ReadyRun, type Results } from "./model.js";
 import { renderReport } from "./report.js";
-import { DOCKER_PROVIDER_VERSION } from "../infra/docker/docker-lab.js";
 import { LAB_LABEL } from "../infra/model/specs.js";
-import { projectRoot } from "../lib/paths.js";
 
 test("options: defaults, --quick, lists and bad values", () => {
   const d = parseBenchOptions({ _: [], chart: true });
@@ -156,31 +155,44 @@ test("--help and --only ready: the ready section includes Pulumi's floor", () =>
   assert.deepEqual([...parseBenchOptions({ _: [], only: "ready" }).sections], ["ready"]);
 });
 
-test("Pulumi's floor: three plain-JavaScript projects on the project's node_modules, a bench-labelled network", () => {
+test("Pulumi's floor: three inline programs, each a project of its own, a bench-labelled network", async () => {
   const root = mkdtempSync(join(tmpdir(), "kafka-lab-floor-test-"));
   try {
     for (const program of FLOOR_PROGRAMS) {
       const project = parseYaml(floorProjectFile(program)) as any;
       assert.equal(project.name, `kafka-lab-floor-${program}`);
-      assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
-      assert.equal(project.main, "index.mjs");
+      assert.equal(project.runtime, "nodejs");
       const dir = writeFloorProject(root, program);
       writeFloorProject(root, program); // again: idempotent
-      assert.equal(readlinkSync(join(dir, "node_modules")), join(projectRoot, "node_modules"));
-      assert.equal(readFileSync(join(dir, "index.mjs"), "utf8"), floorProgramSource(program));
-      execFileSync(process.execPath, ["--check", join(dir, "index.mjs")]); // valid JavaScript
+      assert.deepEqual(parseYaml(readFileSync(join(dir, "Pulumi.yaml"), "utf8")), project);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  assert.doesNotMatch(floorProgramSource("empty"), /import|docker/);
-  const provider = floorProgramSource("provider");
-  assert.ok(provider.includes(`new docker.Provider("docker", {}, { version: "${DOCKER_PROVIDER_VERSION}" })`));
-  assert.doesNotMatch(provider, /Network/);
-  const network = floorProgramSource("network");
-  assert.ok(network.startsWith(provider.slice(0, provider.indexOf("export"))));
-  assert.ok(network.includes(`{ label: "${LAB_LABEL}", value: "${FLOOR_LAB}" }`));
-  assert.ok(network.includes(`name: "${FLOOR_NETWORK}"`));
+  // What each program registers, under Pulumi's mocks (the programs run for real in npm run bench).
+  const registered: Array<{ type: string; inputs: any; provider?: string }> = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args: pulumi.runtime.MockResourceArgs) => {
+        registered.push({ type: args.type, inputs: args.inputs, provider: args.provider });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: () => ({}),
+    },
+    "kafka-lab-floor",
+    "bench-floor",
+  );
+  assert.deepEqual(await floorProgram("empty")(), { floor: "exports only" });
+  const { networkName } = (await floorProgram("network")()) as { networkName: pulumi.Output<string> };
+  await new Promise((resolve) => networkName.apply(resolve)); // registered once its output resolves
+  assert.ok(
+    registered.some((r) => r.type === "pulumi:providers:docker"),
+    "an explicit Docker provider",
+  );
+  const network = registered.find((r) => r.type === "docker:index/network:Network");
+  assert.match(network?.provider ?? "", /pulumi:providers:docker::docker/);
+  assert.deepEqual(network?.inputs.labels, [{ label: LAB_LABEL, value: FLOOR_LAB }]);
+  assert.equal(network?.inputs.name, FLOOR_NETWORK);
   assert.ok(FLOOR_LAB.startsWith("kafka-lab-bench-"), "the leftover checks look for kafka-lab-bench-* labs");
   assert.deepEqual(floorEnv("/w/floor"), {
     PULUMI_BACKEND_URL: "file:///w/floor/state",

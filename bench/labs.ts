@@ -27,6 +27,7 @@ export const SLOTS = {
   throughput: 3,
   scaling: 4,
   tuning: 5,
+  kubernetes: 6,
 } as const;
 export type Slot = keyof typeof SLOTS;
 

@@ -17,6 +17,8 @@ export interface BenchOptions {
   sections: Set<Section>;
   quick: boolean;
   chart: boolean;
+  /** The ready section measures the product on Kubernetes too (the shared cluster). */
+  kubernetes: boolean;
   help: boolean;
 }
 
@@ -35,13 +37,16 @@ and writes bench/results/<date>-<topology>.md and .png, and bench/results/latest
                      to the first message by \`pulumi up\` (the product), by \`docker run\` (the container floor) and
                      by the tutorial compose file, beside Pulumi's own floor: \`pulumi up\` and \`pulumi destroy\` of
                      scratch programs (an output only; + the Docker provider; + one network) in bench/.work/
+  --kubernetes       the ready section also makes the lab on Kubernetes (target kubernetes, hostPorts, no
+                     persistence) on the single-node cluster beside the project (../shared/kubernetes, started by
+                     up.sh as root and stopped with down.sh when the bench started it), interleaved with the rest
   --quick            about 3 minutes: one repetition, fewer labs and variants
   --no-chart         skip the PNG (no matplotlib needed)
 
 A full run with the defaults takes about 15 minutes on 2 cores.`;
 
 const STRINGS = ["topology", "reps", "messages", "sizes", "brokers", "only"];
-const BOOLEANS = ["quick", "chart", "help"];
+const BOOLEANS = ["quick", "chart", "kubernetes", "help"];
 
 function intIn(value: string, flag: string, min: number, max: number): number {
   if (!/^\d+$/.test(value)) throw new Error(`${flag}: "${value}" is not a whole number`);
@@ -100,6 +105,7 @@ export function parseBenchOptions(args: Record<string, unknown> & { _?: unknown[
     sections,
     quick,
     chart: args.chart !== false,
+    kubernetes: args.kubernetes === true,
     help: args.help === true,
   };
 }

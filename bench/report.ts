@@ -6,6 +6,7 @@ import { fmt, num, ratio, spread, type Spread } from "./stats.js";
 
 const PATH_TITLES: Record<string, string> = {
   pulumi: "kafka-lab: `pulumi up` (the product)",
+  "pulumi-kubernetes": "kafka-lab on Kubernetes: `pulumi up` (the shared single-node cluster)",
   cli: "same containers by `docker run` (floor)",
   compose: "tutorial compose file + smoke test retried",
   [FLOOR_PATHS.empty]: "Pulumi's floor: a program that exports a string",
@@ -171,7 +172,7 @@ function floorRatios(results: Results, paths: string[]): string[] {
 function floorNote(paths: string[]): string[] {
   if (!Object.values(FLOOR_PATHS).some((p) => paths.includes(p))) return [];
   return [
-    "*Pulumi's floor*: scratch programs in plain JavaScript (bench/pulumi-floor.ts), each a fresh stack in every",
+    "*Pulumi's floor*: scratch programs run inline like the product (bench/pulumi-floor.ts), each a fresh stack in every",
     "repetition, run by the same Automation API calls and so the same `pulumi` command lines as the product (`pulumi up",
     "--yes --skip-preview --non-interactive`, then `stack output` and `stack history`); *ready*: from nothing (workspace,",
     "`pulumi stack init`) until `pulumi up` returned and the outputs were read, like the product's; *teardown*: `pulumi destroy`.",

@@ -44,6 +44,7 @@ import { idleCpu } from "./cpu.js";
 import { CLIENT_VARIANTS, kafkajsRoundTrip } from "./kafkajs-variants.js";
 import { ensureCompose, pythonWithMatplotlib, version } from "./tools.js";
 import { FLOOR_LAB, removeFloorWork, runFloorProgram, stopFloor } from "./pulumi-floor.js";
+import { removeLabNamespace, startCluster, stopClusterIfStarted, type TestCluster } from "../lib/kube-cluster.js";
 import { renderReport } from "./report.js";
 import { FLOOR_PATHS, FLOOR_PROGRAMS } from "./model.js";
 import type { Conditions, FloorProgram, LabMemory, ReadyRun, Results } from "./model.js";
@@ -56,7 +57,7 @@ const floorDir = join(workDir, "pulumi-floor");
 
 updateArgv(process.argv.slice(2), {
   string: ["topology", "reps", "messages", "sizes", "brokers", "only"],
-  boolean: ["quick", "chart", "help"],
+  boolean: ["quick", "chart", "kubernetes", "help"],
   default: { chart: true },
 });
 let opts: BenchOptions;
@@ -168,6 +169,7 @@ async function removeEverything(interrupted = false): Promise<void> {
   if (composeUsed) await composeDown().catch(() => undefined);
   for (const name of labNames) await removeLabelled(name, quiet).catch(() => undefined);
   removeFloorWork(floorDir);
+  await stopClusterIfStarted(log);
 }
 // process.on, not once: a second signal must not kill the process halfway through the removal (with no listener
 // left, tsx's preflight exits at once). One Ctrl-C arrives here twice, from the terminal and relayed by tsx's
@@ -327,6 +329,48 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
   return record;
 }
 
+/** The shared Kubernetes cluster, when --kubernetes started it (stopped at the end). */
+let cluster: TestCluster | undefined;
+
+/**
+ * The product on Kubernetes: the same lab with target kubernetes on the shared cluster (hostPorts in the bench's
+ * range, no persistence: the cluster has no StorageClass), `pulumi up`, a first smoke test through OUTSIDE,
+ * `pulumi destroy`. Ready is when `pulumi up` returned (every pod ready, every setup step done).
+ */
+async function kubernetesRun(rep: number): Promise<ReadyRun> {
+  const stack = "bench-k8s";
+  const on = { target: "kubernetes", kubeconfig: cluster!.kubeconfig, kubeContext: cluster!.context };
+  const { topology, settings } = benchLab(opts.topology, stack, "kubernetes", BASELINE, {
+    ...on,
+    persistence: "false",
+  });
+  const record: ReadyRun = { path: "pulumi-kubernetes", rep, ...(await conditions()), phases: {} };
+  const t0 = performance.now();
+  const lab = new LabStack({ stack, trackedFile: TOPOLOGIES[opts.topology], overrides: settings, output: quiet });
+  let opened = false;
+  try {
+    await lab.open();
+    opened = true;
+    record.phases!["stack opened"] = since(t0);
+    await lab.up();
+    await recordFirstMessage(record, { secondsToReady: since(t0) }, topology.outputs.bootstrapServers.value, t0);
+  } catch (error) {
+    const lines = (error as Error).message.split("\n");
+    record.error = lines.find((l) => l.trim().startsWith("error:")) ?? lines[0];
+  } finally {
+    const t1 = performance.now();
+    if (opened) {
+      record.teardown = await lab.destroy().then(
+        () => since(t1),
+        () => NaN,
+      );
+      await lab.remove().catch(() => undefined);
+    }
+    await removeLabNamespace(cluster!.api, topology.labName, quiet);
+  }
+  return record;
+}
+
 /**
  * Pulumi's floor: one scratch program (pulumi-floor.ts) from nothing to its outputs read, then destroyed, by the
  * same Automation API calls as pulumiRun; its stack is removed and anything left of it in Docker too.
@@ -408,12 +452,17 @@ async function readySection(): Promise<void> {
   } else {
     removeFloorWork(floorDir);
   }
+  if (opts.kubernetes && !pulumiSkip) {
+    const images = benchLab(opts.topology, "bench-k8s", "kubernetes").topology.images;
+    cluster = await startCluster(images, log);
+  }
   const variants = opts.sections.has("tuning") ? effective(opts.quick ? [READY_VARIANTS[1]!] : READY_VARIANTS) : [];
   const cpuVariant = variants[variants.length - 1];
   for (let rep = 1; rep <= opts.reps; rep++) {
     const measureCpu = rep === 1 && !opts.quick && opts.sections.has("tuning");
     const runs: Array<() => Promise<ReadyRun>> = [
       ...(pulumiSkip ? [] : [() => pulumiRun(rep), ...FLOOR_PROGRAMS.map((p) => () => pulumiFloorRun(p, rep))]),
+      ...(cluster ? [() => kubernetesRun(rep)] : []),
       () => floorRun(BASELINE, rep, measureCpu),
       ...(composeSkip ? [] : [() => composeRun(rep)]),
       ...variants.map(

@@ -1,16 +1,18 @@
-// The shared single-node cluster (../shared/kubernetes, beside the project) for the e2e's Kubernetes labs: started
-// with its up.sh (as root), the labs' local images loaded into it with load-image.sh, stopped with down.sh at the
-// end, also on failure. kubectl (from the cluster's toolchain) goes on PATH for the INSIDE smoke test, as a user's
-// own kubectl would be. What is left of a lab is asked of the API server: its namespace, and anything with its label.
+// The shared single-node cluster (../shared/kubernetes, beside the project) for the e2e's and the benchmark's
+// Kubernetes labs: started with its up.sh (as root), the labs' local images loaded into it with load-image.sh, stopped
+// with down.sh at the end, also on failure. kubectl (from the cluster's toolchain) goes on PATH for the INSIDE smoke
+// test, as a user's own kubectl would be. What is left of a lab is asked of the API server: its namespace, and
+// anything with its label.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { $ } from "zx";
-import { Cluster } from "../../infra/kubernetes/cluster.js";
-import { LAB_LABEL } from "../../infra/model/specs.js";
-import { projectRoot } from "../../lib/paths.js";
-import type { Log } from "./containers.js";
+import { Cluster } from "../infra/kubernetes/cluster.js";
+import { LAB_LABEL } from "../infra/model/specs.js";
+import { projectRoot } from "./paths.js";
+
+type Log = (line: string) => void;
 
 const SCRIPTS = join(projectRoot, "..", "shared", "kubernetes");
 

@@ -26,7 +26,7 @@ import {
   startCluster,
   stopCluster,
   type TestCluster,
-} from "./kubernetes-cluster.js";
+} from "../../lib/kube-cluster.js";
 import { labStatusShowsTheLab } from "./lab-status.js";
 import { consume, expectCounters, produce } from "./messages.js";
 import {

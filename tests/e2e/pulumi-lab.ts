@@ -7,7 +7,7 @@ import { DOCKER_PROVIDER_VERSION } from "../../infra/docker/docker-lab.js";
 import { Cluster } from "../../infra/kubernetes/cluster.js";
 import { KUBERNETES_PROVIDER_VERSION } from "../../infra/kubernetes/kubernetes-lab.js";
 import type { LabTarget } from "../../infra/model/config.js";
-import { kubernetesLeftovers } from "./kubernetes-cluster.js";
+import { kubernetesLeftovers } from "../../lib/kube-cluster.js";
 import type { LabPlan } from "../../infra/model/lab-plan.js";
 import { buildTopology, LAB_LABEL, type LabTopology } from "../../infra/model/topology.js";
 import { LabStack, plannedChanges } from "../../lib/pulumi-stack.js";
