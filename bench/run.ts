@@ -280,38 +280,39 @@ async function recordFirstMessage(
   record.smokeSeconds = round(first.seconds);
 }
 
+/** How one product run differs by target: its lab, where Pulumi's progress goes, what it measures once ready. */
+interface ProductPath {
+  stack: string;
+  lab: ReturnType<typeof benchLab>;
+  output: (chunk: string) => void;
+  /** Once `pulumi up` returned: the healthy time and what else the path measures. */
+  measure(record: ReadyRun, ready: number): Promise<{ secondsToHealthy?: number }>;
+  /** Removes whatever the target still holds of the lab (also after a failure). */
+  cleanup(): Promise<void>;
+}
+
 /**
  * The product: `pulumi up` on a bench stack (lib/pulumi-stack.ts, as `npm run lab:up`), a first smoke test,
- * `pulumi destroy`. The steps' times come from Pulumi's own progress lines, as they arrive.
+ * `pulumi destroy`.
  */
-async function pulumiRun(rep: number): Promise<ReadyRun> {
-  const stack = "bench-pulumi";
-  const { topology, settings } = benchLab(opts.topology, stack, "pulumi");
-  labNames.add(topology.labName);
-  await removeLabelled(topology.labName, quiet);
-  const record: ReadyRun = { path: "pulumi", rep, ...(await conditions()), phases: {} };
-  const t0 = performance.now();
-  const containers = new Set(topology.containers.map((c) => c.key));
-  const steps = pulumiSteps((step) => (record.phases![step] = since(t0)), containers);
-  const lab = new LabStack({ stack, trackedFile: TOPOLOGIES[opts.topology], overrides: settings, output: steps });
+async function productRun(p: ProductPath, record: ReadyRun, t0: number): Promise<ReadyRun> {
+  const { stack, lab: bench } = p;
+  const lab = new LabStack({
+    stack,
+    trackedFile: TOPOLOGIES[opts.topology],
+    overrides: bench.settings,
+    output: p.output,
+  });
   let opened = false;
   try {
     await lab.open();
     opened = true;
     record.phases!["stack opened"] = since(t0);
     await lab.up();
-    const healthy = topology.containers
-      .map((c) => record.phases![`${c.key} healthy`])
-      .filter((x): x is number => x !== undefined);
-    await recordFirstMessage(
-      record,
-      { secondsToHealthy: Math.max(...healthy), secondsToReady: since(t0) },
-      topology.outputs.bootstrapServers.value,
-      t0,
-    );
-    const ids = await containerIdsOf(topology);
-    record.rss = await rssNow(ids);
-    record.restarts = await restarts(ids);
+    const ready = since(t0);
+    const { secondsToHealthy } = await p.measure(record, ready);
+    const times = { ...(secondsToHealthy === undefined ? {} : { secondsToHealthy }), secondsToReady: ready };
+    await recordFirstMessage(record, times, bench.topology.outputs.bootstrapServers.value, t0);
   } catch (error) {
     const lines = (error as Error).message.split("\n");
     record.error = lines.find((l) => l.trim().startsWith("error:")) ?? lines[0];
@@ -324,51 +325,59 @@ async function pulumiRun(rep: number): Promise<ReadyRun> {
       );
       await lab.remove().catch(() => undefined);
     }
-    await removeLabelled(topology.labName, quiet);
+    await p.cleanup();
   }
   return record;
+}
+
+/** On Docker; the steps' times come from Pulumi's own progress lines, as they arrive. */
+async function pulumiRun(rep: number): Promise<ReadyRun> {
+  const stack = "bench-pulumi";
+  const lab = benchLab(opts.topology, stack, "pulumi");
+  const { topology } = lab;
+  labNames.add(topology.labName);
+  await removeLabelled(topology.labName, quiet);
+  const record: ReadyRun = { path: "pulumi", rep, ...(await conditions()), phases: {} };
+  const t0 = performance.now();
+  const containers = new Set(topology.containers.map((c) => c.key));
+  return productRun(
+    {
+      stack,
+      lab,
+      output: pulumiSteps((step) => (record.phases![step] = since(t0)), containers),
+      async measure(r) {
+        const healthy = topology.containers
+          .map((c) => r.phases![`${c.key} healthy`])
+          .filter((x): x is number => x !== undefined);
+        const ids = await containerIdsOf(topology);
+        r.rss = await rssNow(ids);
+        r.restarts = await restarts(ids);
+        return { secondsToHealthy: Math.max(...healthy) };
+      },
+      cleanup: () => removeLabelled(topology.labName, quiet),
+    },
+    record,
+    t0,
+  );
 }
 
 /** The shared Kubernetes cluster, when --kubernetes started it (stopped at the end). */
 let cluster: TestCluster | undefined;
 
 /**
- * The product on Kubernetes: the same lab with target kubernetes on the shared cluster (hostPorts in the bench's
- * range, no persistence: the cluster has no StorageClass), `pulumi up`, a first smoke test through OUTSIDE,
- * `pulumi destroy`. Ready is when `pulumi up` returned (every pod ready, every setup step done).
+ * On Kubernetes: the same lab with target kubernetes on the shared cluster (hostPorts in the bench's range, no
+ * persistence: the cluster has no StorageClass). Ready is when `pulumi up` returned (every pod ready, every setup
+ * step done); the pods' own readiness is not timed apart.
  */
 async function kubernetesRun(rep: number): Promise<ReadyRun> {
   const stack = "bench-k8s";
   const on = { target: "kubernetes", kubeconfig: cluster!.kubeconfig, kubeContext: cluster!.context };
-  const { topology, settings } = benchLab(opts.topology, stack, "kubernetes", BASELINE, {
-    ...on,
-    persistence: "false",
-  });
+  const lab = benchLab(opts.topology, stack, "kubernetes", BASELINE, { ...on, persistence: "false" });
   const record: ReadyRun = { path: "pulumi-kubernetes", rep, ...(await conditions()), phases: {} };
-  const t0 = performance.now();
-  const lab = new LabStack({ stack, trackedFile: TOPOLOGIES[opts.topology], overrides: settings, output: quiet });
-  let opened = false;
-  try {
-    await lab.open();
-    opened = true;
-    record.phases!["stack opened"] = since(t0);
-    await lab.up();
-    await recordFirstMessage(record, { secondsToReady: since(t0) }, topology.outputs.bootstrapServers.value, t0);
-  } catch (error) {
-    const lines = (error as Error).message.split("\n");
-    record.error = lines.find((l) => l.trim().startsWith("error:")) ?? lines[0];
-  } finally {
-    const t1 = performance.now();
-    if (opened) {
-      record.teardown = await lab.destroy().then(
-        () => since(t1),
-        () => NaN,
-      );
-      await lab.remove().catch(() => undefined);
-    }
-    await removeLabNamespace(cluster!.api, topology.labName, quiet);
-  }
-  return record;
+  const cleanup = () => removeLabNamespace(cluster!.api, lab.topology.labName, quiet);
+  await cleanup();
+  const measure = async () => ({});
+  return productRun({ stack, lab, output: quiet, measure, cleanup }, record, performance.now());
 }
 
 /**

@@ -207,6 +207,24 @@ pom_has() {
 }
 
 # ---- images -----------------------------------------------------------------
+# rootfs_options ARRAY PACKAGES_FILE : the mmdebstrap options every rootfs of
+# ours shares (the packages of the file, no docs, man pages or locales) into
+# the array named ARRAY.
+rootfs_options() {
+  local -n into=$1
+  local pkgs
+  pkgs=$(grep -v '^[[:space:]]*\(#\|$\)' "$2" | tr '\n' ',' | sed 's/,$//')
+  into=(
+    --variant=apt
+    "--include=$pkgs"
+    "--aptopt=Acquire::Check-Valid-Until \"false\""
+    "--dpkgopt=path-exclude=/usr/share/man/*"
+    "--dpkgopt=path-exclude=/usr/share/doc/*"
+    "--dpkgopt=path-include=/usr/share/doc/*/copyright"
+    "--dpkgopt=path-exclude=/usr/share/locale/*"
+  )
+}
+
 # make_rootfs NAME TAG HASH MMDEBSTRAP_OPTION... : the Debian rootfs (cached
 # as .build/NAME-rootfs-<hash>.tar) imported as TAG with HASH as its label.
 make_rootfs() {
@@ -239,20 +257,11 @@ make_rootfs() {
 JRE_HASH=
 build_jre() {
   local start; start=$(now)
-  local pkgs
-  pkgs=$(grep -v '^[[:space:]]*\(#\|$\)' "$HERE/jre/packages.txt" | tr '\n' ',' | sed 's/,$//')
   # The rootfs recipe (options below) is part of the hash.
-  local -a mm_opts=(
-    --variant=apt
-    "--include=$pkgs"
-    "--aptopt=Acquire::Check-Valid-Until \"false\""
-    "--dpkgopt=path-exclude=/usr/share/man/*"
-    "--dpkgopt=path-exclude=/usr/share/doc/*"
-    "--dpkgopt=path-include=/usr/share/doc/*/copyright"
-    "--dpkgopt=path-exclude=/usr/share/locale/*"
-    # openjdk's postinst registers a man page alternative: needs the dir.
-    '--essential-hook=mkdir -p "$1/usr/share/man/man1"'
-  )
+  local -a mm_opts
+  rootfs_options mm_opts "$HERE/jre/packages.txt"
+  # openjdk's postinst registers a man page alternative: needs the dir.
+  mm_opts+=('--essential-hook=mkdir -p "$1/usr/share/man/man1"')
   JRE_HASH=$(hash_inputs "recipe=$RECIPE_REV" "suite=$DEBIAN_SUITE" "${mm_opts[@]}" -- \
     "$HERE/jre/Dockerfile" "$HERE/jre/packages.txt")
   if up_to_date "$JRE_TAG" "$JRE_HASH"; then
@@ -351,17 +360,8 @@ build_kaskade() {
   local dir=$HERE/kaskade
   grep -q "^kaskade==$KASKADE_VERSION " "$dir/requirements.txt" \
     || die "kaskade/requirements.txt does not pin kaskade==$KASKADE_VERSION (run KASKADE_VERSION=$KASKADE_VERSION test-images/kaskade/wheels.sh lock)"
-  local pkgs
-  pkgs=$(grep -v '^[[:space:]]*\(#\|$\)' "$dir/packages.txt" | tr '\n' ',' | sed 's/,$//')
-  local -a mm_opts=(
-    --variant=apt
-    "--include=$pkgs"
-    "--aptopt=Acquire::Check-Valid-Until \"false\""
-    "--dpkgopt=path-exclude=/usr/share/man/*"
-    "--dpkgopt=path-exclude=/usr/share/doc/*"
-    "--dpkgopt=path-include=/usr/share/doc/*/copyright"
-    "--dpkgopt=path-exclude=/usr/share/locale/*"
-  )
+  local -a mm_opts
+  rootfs_options mm_opts "$dir/packages.txt"
   local rootfs_hash hash
   rootfs_hash=$(hash_inputs "recipe=$RECIPE_REV" "suite=$DEBIAN_SUITE" "${mm_opts[@]}" -- "$dir/packages.txt")
   local -a files
