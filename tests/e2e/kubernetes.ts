@@ -6,11 +6,14 @@
 // object and no namespace. The cluster is stopped at the end, also on failure.
 
 import { randomUUID } from "node:crypto";
+import { $ } from "zx";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { VOLUME_SIZE } from "../../infra/kubernetes/manifests.js";
+import { projectRoot } from "../../lib/paths.js";
+import type { LabStack } from "../../lib/pulumi-stack.js";
 import { labNameOf, type LabTopology } from "../../infra/model/topology.js";
 import { runSmokeTests } from "../../lib/smoke.js";
 import type { Settings } from "../../lib/local-images.js";
@@ -224,6 +227,18 @@ async function dataSurvivesPods(lab: ProvisionedLab, log: Log): Promise<void> {
   );
 }
 
+/** `npm run lab:down`, as a user runs it: exit 0, having found nothing of the lab on the cluster. */
+async function labDown(stack: LabStack): Promise<void> {
+  const run = await $({
+    cwd: projectRoot,
+    nothrow: true,
+    quiet: true,
+  })`npm run --silent lab:down -- --stack ${stack.name}`;
+  const said = run.stdout.trim().split("\n").at(-1) ?? "";
+  if (run.exitCode !== 0) throw new Error(`lab:down exited ${run.exitCode}: ${run.stderr.trim()}`);
+  if (!/no namespace, pod or Service of it is left/.test(said)) throw new Error(`lab:down said: ${said}`);
+}
+
 async function removeForeignNamespace(cluster: TestCluster, name: string): Promise<void> {
   await cluster.api.core.deleteNamespace({ name });
   while ((await cluster.api.namespaceLabels(name)) !== undefined) await new Promise((r) => setTimeout(r, 500));
@@ -319,7 +334,8 @@ export async function kubernetesLabs(
       await common(lab, "topic_test");
       await tutorialChecks(checks, lab, count, log);
     });
-    await withPulumiLab(checks, labs.nodePort, log, (lab) => common(lab, "topic_test"));
+    // Taken down as a user does it: npm run lab:down, which must say that the cluster holds nothing of it.
+    await withPulumiLab(checks, labs.nodePort, log, (lab) => common(lab, "topic_test"), { destroyWith: labDown });
     const claims = topologyOf(labs.persistent).containers.reduce((n, c) => n + c.dataDirs.length, 0);
     await withLocalVolumes(cluster, claims, () =>
       withPulumiLab(checks, labs.persistent, log, async (lab) => {

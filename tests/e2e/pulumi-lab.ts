@@ -141,9 +141,14 @@ function expectDependentsStoppedFirst(topology: LabTopology, order: string[]): v
  * `pulumi destroy`, then nothing of the lab may be left, and its containers must have stopped in dependency order
  * (brokers before ZooKeeper: a controlled shutdown needs it); the stack is removed.
  */
-export async function destroyLab(stack: LabStack, topology: LabTopology, log: Log): Promise<void> {
+export async function destroyLab(
+  stack: LabStack,
+  topology: LabTopology,
+  log: Log,
+  destroy: (stack: LabStack) => Promise<void> = (s) => s.destroy(),
+): Promise<void> {
   const started = Date.now();
-  await stack.destroy();
+  await destroy(stack);
   log(`  pulumi destroy took ${((Date.now() - started) / 1000).toFixed(1)}s`);
   if (topology.config.target === "kubernetes") {
     // Pulumi deletes dependents first (the brokers before ZooKeeper); the namespace goes last, with all in it.
@@ -166,6 +171,8 @@ export async function destroyLab(stack: LabStack, topology: LabTopology, log: Lo
 export interface LabRunOptions {
   /** Leave the lab running (no preview, no destroy) for a look. */
   keep?: boolean;
+  /** How the lab is destroyed (default: `pulumi destroy` through the stack); then nothing of it may be left. */
+  destroyWith?: (stack: LabStack) => Promise<void>;
 }
 
 /**
@@ -209,8 +216,9 @@ export async function withPulumiLab(
       await removeLabelled(topology.labName, log); // the stack never opened: the up check failed already
     } else {
       const opened = stack;
-      await checks.run(`${title}: pulumi destroy leaves no container, network or volume of the lab`, () =>
-        destroyLab(opened, topology, log),
+      const how = options.destroyWith ? "npm run lab:down" : "pulumi destroy";
+      await checks.run(`${title}: ${how} leaves no container, network or volume of the lab`, () =>
+        destroyLab(opened, topology, log, options.destroyWith),
       );
     }
   }
