@@ -63,12 +63,13 @@ class Terminal {
     await this.tmux(["send-keys", "-t", this.session, ...keys]);
   }
 
-  /** Reads the screen until `pattern` shows (every 250 ms, at most `seconds`); returns the screen. */
-  async waitFor(pattern: RegExp, what: string, seconds = 60): Promise<string> {
+  /** Reads the screen until `pattern` shows, or `shows` says yes (every 250 ms, at most `seconds`); returns it. */
+  async waitFor(pattern: RegExp | ((screen: string) => boolean), what: string, seconds = 60): Promise<string> {
     const deadline = Date.now() + seconds * 1000;
+    const shows = typeof pattern === "function" ? pattern : (screen: string) => pattern.test(screen);
     for (;;) {
       const screen = await this.screen();
-      if (pattern.test(screen)) return screen;
+      if (shows(screen)) return screen;
       if (Date.now() > deadline) throw new Error(`the screen never showed ${what}; it shows:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -77,6 +78,23 @@ class Terminal {
   async close(): Promise<void> {
     await this.tmux(["kill-server"]);
   }
+}
+
+/**
+ * kaskade's filter (`/`, the name, Enter) leaves the topic alone in the table, then `d` opens its details. Each key
+ * waits for the screen to show that the one before took: typed too early, a name goes to the table, and Enter there
+ * opens the selected topic's details instead.
+ */
+async function openDetails(terminal: Terminal, topic: string, others: string[]): Promise<void> {
+  const before = await terminal.screen();
+  await terminal.keys("/");
+  await terminal.waitFor((screen) => screen !== before, "kaskade's filter opening", 10);
+  await terminal.keys("-l", topic);
+  await terminal.waitFor((screen) => screen.split(topic).length > before.split(topic).length, `${topic} typed`, 10);
+  await terminal.keys("Enter");
+  await terminal.waitFor((screen) => !others.some((t) => screen.includes(t)), `the table filtered to ${topic}`, 10);
+  await terminal.keys("d");
+  await terminal.waitFor(new RegExp(`Topic Details \\[${topic}\\]`), "the topic's details");
 }
 
 /** The lines of the screen that hold `text`, trimmed, for the log. */
@@ -129,11 +147,8 @@ export async function consoleShowsTheLab(lab: ProvisionedLab, log: Log, password
     log(`  ${linesWith(listed, "Topics [")[0]}`);
     for (const line of linesWith(listed, LAGGING.topic)) log(`  ${line}`);
     if (password) await passwordHidden(topology.labName, password, log);
-    await terminal.keys("/");
-    await terminal.keys("-l", LAGGING.topic);
-    await terminal.keys("Enter");
-    await terminal.keys("d");
-    await terminal.waitFor(new RegExp(`Topic Details \\[${LAGGING.topic}\\]`), "the topic's details");
+    const others = ["__consu", ...topology.topics.map((t) => t.name).filter((t) => t !== LAGGING.topic)];
+    await openDetails(terminal, LAGGING.topic, others);
     await terminal.keys("l", "l");
     const groups = await terminal.waitFor(
       new RegExp(`${LAGGING.group}\\s.*\\s${LAGGING.lag}\\s`),

@@ -45,7 +45,7 @@ import { refusedByPreview, refusedDefinition, type RefusedCase } from "./refused
 /** A lab definition for the cluster: the settings that put it there. */
 export type KubernetesLabs = (
   cluster: TestCluster,
-) => Record<"tutorial" | "nodePort" | "persistent" | "kraft", LabDefinition>;
+) => Record<"tutorial" | "nodePort" | "scram" | "persistent" | "kraft", LabDefinition>;
 
 /** The StorageClass the persistent lab claims its volumes from: local volumes the e2e makes by hand. */
 export const E2E_STORAGE_CLASS = "kafka-lab-e2e-local";
@@ -227,6 +227,35 @@ async function dataSurvivesPods(lab: ProvisionedLab, log: Log): Promise<void> {
   );
 }
 
+/**
+ * SCRAM on Kubernetes: lab:smoke's path logs in (the password from the stack's secret); the Job that made the user
+ * read it from its Secret's file, so the password is in none of the lab's pods' specs, commands or env, nor in the
+ * Job's log.
+ */
+async function scramChecks(checks: CheckRunner, lab: ProvisionedLab, log: Log): Promise<void> {
+  const { title } = lab.definition;
+  const password = lab.definition.secrets!.outsidePassword!;
+  await checks.run(`${title}: npm run lab:smoke's path logs in through OUTSIDE with the stack's secret`, async () => {
+    const failed = await runSmokeTests(lab.stack.name);
+    if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
+  });
+  await checks.run(
+    `${title}: the SCRAM user's Job read the password from a Secret's file: in no pod's spec and not in its log`,
+    async () => {
+      const api = clusterOf(lab.topology);
+      const namespace = lab.topology.labName;
+      const pods = (await api.core.listNamespacedPod({ namespace })).items;
+      const job = pods.find((p) => p.metadata?.labels?.["job-name"] === "scram-user");
+      if (!job || job.status?.phase !== "Succeeded") throw new Error("no succeeded pod of the scram-user Job");
+      if (JSON.stringify(pods.map((p) => p.spec)).includes(password))
+        throw new Error("a pod's spec holds the password");
+      const jobLog = await api.core.readNamespacedPodLog({ name: job.metadata!.name!, namespace });
+      if (jobLog.includes(password)) throw new Error("the Job's log holds the password");
+      log(`  ${job.metadata!.name}: ${jobLog.trim()}; ${pods.length} pods, none with the password in its spec`);
+    },
+  );
+}
+
 /** `npm run lab:down`, as a user runs it: exit 0, having found nothing of the lab on the cluster. */
 async function labDown(stack: LabStack): Promise<void> {
   const run = await $({
@@ -336,6 +365,7 @@ export async function kubernetesLabs(
     });
     // Taken down as a user does it: npm run lab:down, which must say that the cluster holds nothing of it.
     await withPulumiLab(checks, labs.nodePort, log, (lab) => common(lab, "topic_test"), { destroyWith: labDown });
+    await withPulumiLab(checks, labs.scram, log, (lab) => scramChecks(checks, lab, log));
     const claims = topologyOf(labs.persistent).containers.reduce((n, c) => n + c.dataDirs.length, 0);
     await withLocalVolumes(cluster, claims, () =>
       withPulumiLab(checks, labs.persistent, log, async (lab) => {

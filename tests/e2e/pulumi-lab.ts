@@ -217,7 +217,9 @@ export async function withPulumiLab(
     } else {
       const opened = stack;
       const how = options.destroyWith ? "npm run lab:down" : "pulumi destroy";
-      await checks.run(`${title}: ${how} leaves no container, network or volume of the lab`, () =>
+      const nothing =
+        topology.config.target === "kubernetes" ? "no object and no namespace" : "no container, network or volume";
+      await checks.run(`${title}: ${how} leaves ${nothing} of the lab`, () =>
         destroyLab(opened, topology, log, options.destroyWith),
       );
     }

@@ -204,6 +204,14 @@ const kubernetesLabsOn: KubernetesLabs = (cluster) => ({
     // The lab chooses its NodePorts: the e2e's blocks lie outside Kubernetes' NodePort range.
     outsidePort: 0,
   }),
+  scram: e2eLab(
+    "SCRAM lab on Kubernetes",
+    "e2e-k8s-scram",
+    "Pulumi.kubernetes.yaml",
+    15,
+    { ...onCluster(cluster), outsideAuth: "scram-sha-256" },
+    { outsidePassword: saslPassword },
+  ),
   persistent: e2eLab(
     "tutorial lab on Kubernetes with persistence",
     "e2e-k8s-persistent",
