@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import type { Cluster } from "../../infra/kubernetes/cluster.js";
 import { VOLUME_SIZE } from "../../infra/kubernetes/manifests.js";
 import { projectRoot } from "../../lib/paths.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
@@ -57,31 +58,39 @@ export function onCluster(cluster: Pick<TestCluster, "kubeconfig" | "context">):
   return { target: "kubernetes", kubeconfig: cluster.kubeconfig, kubeContext: cluster.context, persistence: false };
 }
 
+/** The uid of a pod of the lab's namespace, or undefined when there is none of that name. */
+async function podUid(api: Cluster, namespace: string, name: string): Promise<string | undefined> {
+  return (await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined))?.metadata?.uid;
+}
+
+/** Polls until the pod of that name is another one than `oldUid` (its StatefulSet made it again) and ready. */
+async function newPodReady(api: Cluster, namespace: string, name: string, oldUid: string | undefined, seconds: number) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const pod = await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+    const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    if (pod && pod.metadata?.uid !== oldUid && ready) return;
+    if (Date.now() > deadline) throw new Error(`${name} not back and ready within ${seconds}s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** A pod deleted by hand (kubectl delete pod, its grace period); its StatefulSet makes it again, waited on until ready. */
 function podOutage(topology: LabTopology, log: Log): Outage {
   const api = clusterOf(topology);
   const namespace = topology.labName;
   const podOf = (victim: Victim) => `${victim.spec.key}-0`;
-  const uidOf = async (name: string) =>
-    (await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined))?.metadata?.uid;
   const old = new Map<string, string | undefined>();
   return {
     how: (victim) => `kubectl delete pod ${podOf(victim)} (grace ${victim.spec.stopGraceSeconds}s)`,
     async stop(victim) {
-      old.set(podOf(victim), await uidOf(podOf(victim)));
+      old.set(podOf(victim), await podUid(api, namespace, podOf(victim)));
       await api.core.deleteNamespacedPod({ name: podOf(victim), namespace });
       return "deleted; its StatefulSet makes a new pod";
     },
     async recover(victim, seconds) {
       const name = podOf(victim);
-      const deadline = Date.now() + seconds * 1000;
-      for (;;) {
-        const pod = await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
-        const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-        if (pod && pod.metadata?.uid !== old.get(name) && ready) break;
-        if (Date.now() > deadline) throw new Error(`${name} not back and ready within ${seconds}s`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await newPodReady(api, namespace, name, old.get(name), seconds);
       log(`  ${name} is a new pod, ready`);
     },
     // The StatefulSet brings it back by itself.
@@ -201,20 +210,10 @@ async function dataSurvivesPods(lab: ProvisionedLab, log: Log): Promise<void> {
   const api = clusterOf(topology);
   const namespace = topology.labName;
   const pods = topology.containers.map((c) => `${c.key}-0`);
-  const before = await Promise.all(
-    pods.map(async (name) => (await api.core.readNamespacedPod({ name, namespace })).metadata?.uid),
-  );
+  const before = await Promise.all(pods.map((name) => podUid(api, namespace, name)));
   await Promise.all(pods.map((name) => api.core.deleteNamespacedPod({ name, namespace })));
   log(`  wrote 100 messages to ${topic}, then deleted ${pods.join(", ")}`);
-  for (const [i, name] of pods.entries()) {
-    for (let tries = 0; ; tries++) {
-      const pod = await api.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
-      const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-      if (pod && pod.metadata?.uid !== before[i] && ready) break;
-      if (tries > 240) throw new Error(`${name} not back and ready within 120 s`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  for (const [i, name] of pods.entries()) await newPodReady(api, namespace, name, before[i], 120);
   const claims = await api.core.listNamespacedPersistentVolumeClaim({ namespace });
   log(
     `  the pods are back on their claims: ${claims.items.map((c) => `${c.metadata?.name} -> ${c.spec?.volumeName}`).join(", ")}`,
