@@ -358,6 +358,20 @@ function detail(chain: readonly ErrorLike[]): string {
   return "unknown error";
 }
 
+/** Group errors a coordinator reports while it moves or loads: they pass by themselves. */
+const PASSING_GROUP_ERRORS = new Set(["GROUP_LOAD_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP"]);
+
+/**
+ * Whether a consumer that failed with this error should start again (kafkajs's restartOnFailure):
+ * only for a coordinator still loading or moving, as after a broker restart or on a new
+ * __consumer_offsets partition; anything else fails fast with its own message, and the run's
+ * deadline bounds the restarts.
+ */
+export function isPassingGroupError(error: unknown): boolean {
+  const type = typeOf(causeChain(error));
+  return type !== undefined && PASSING_GROUP_ERRORS.has(type);
+}
+
 /** Classifies anything thrown during a smoke test into an actionable message and exit code. */
 export function classifyError(error: unknown, ctx: ErrorContext): Classified {
   const chain = causeChain(error);

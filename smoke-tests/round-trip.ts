@@ -15,6 +15,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type LogEntry, type Produce
 import {
   classifyError,
   EXIT,
+  isPassingGroupError,
   PhaseTimeoutError,
   TopicMissingError,
   type Classified,
@@ -256,7 +257,10 @@ async function startConsumer(
   let crashed: (error: unknown) => void = () => undefined;
   const crash = new Promise<never>((_, reject) => (crashed = reject));
   crash.catch(() => undefined); // observed by the caller through Promise.race
-  consumer.on(consumer.events.CRASH, (event) => crashed(event.payload.error));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) return crashed(payload.error);
+    say(chalk.dim(`  consumer starts again: ${payload.error.message}`));
+  });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -410,7 +414,7 @@ async function roundTrip(opts: RoundTripOptions, bootstrap: string[]): Promise<O
     groupId: opts.group,
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
-    retry: { ...KAFKA_TIMEOUTS.retry, restartOnFailure: async () => false },
+    retry: { ...KAFKA_TIMEOUTS.retry, restartOnFailure: async (error) => isPassingGroupError(error) },
   }));
   const { crash } = await startConsumer(consumer, opts.consumeTopic, collector, start, deadline);
 

@@ -7,6 +7,7 @@ import {
   EXIT,
   failingAddress,
   isBootstrapAddress,
+  isPassingGroupError,
   PhaseTimeoutError,
   TopicMissingError,
   UsageError,
@@ -212,6 +213,16 @@ test("a missing group coordinator points at __consumer_offsets", () => {
   assert.equal(c.kind, "coordinator");
   assert.equal(c.exitCode, 3);
   assert.match(c.message, /__consumer_offsets/);
+});
+
+test("a consumer starts again on a loading or moved coordinator, not on a missing one", () => {
+  const afterRetries = (type: string, code: number) =>
+    new KafkaJSNumberOfRetriesExceeded(protocolError(type, code), { retryCount: 2, retryTime: 1000 });
+  assert.equal(isPassingGroupError(afterRetries("GROUP_LOAD_IN_PROGRESS", 14)), true);
+  assert.equal(isPassingGroupError(afterRetries("NOT_COORDINATOR_FOR_GROUP", 16)), true);
+  assert.equal(isPassingGroupError(afterRetries("GROUP_COORDINATOR_NOT_AVAILABLE", 15)), false);
+  assert.equal(isPassingGroupError(refused("127.0.0.1:9092")), false);
+  assert.equal(isPassingGroupError(new UsageError("--count must be a positive integer")), false);
 });
 
 test("usage errors exit 2 with their own message", () => {
