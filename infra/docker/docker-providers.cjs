@@ -291,9 +291,11 @@ const volumeRemovalProvider = {
  * @param {ScramUserInputs} inputs
  * @param {string} args
  * @param {string[]} env
+ * @param {string} [before] shell commands to run first
  */
-async function kafkaConfigs(inputs, args, env) {
+async function kafkaConfigs(inputs, args, env, before = "") {
   const script =
+    before +
     'bin=$(command -v kafka-configs || echo /opt/kafka/bin/kafka-configs.sh); "$bin" --bootstrap-server "$KAFKA_LAB_INSIDE" ' +
     args;
   // The tool is a JVM in the broker's memory budget: keep its heap small.
@@ -306,14 +308,18 @@ async function kafkaConfigs(inputs, args, env) {
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ScramUserInputs, ScramUserInputs>} */
 const scramUserProvider = {
   async create(inputs) {
+    // printf is bash's own: the password goes from the exec's environment into a file only the tool reads, never
+    // into a command line (container processes are the host's, so their argv shows in the host's `ps`).
     const { exitCode, output } = await kafkaConfigs(
       inputs,
-      '--alter --add-config "$KAFKA_LAB_MECHANISM=[iterations=8192,password=$KAFKA_LAB_PASSWORD]" --entity-type users --entity-name "$KAFKA_LAB_USER"',
+      '--alter --add-config-file "$f" --entity-type users --entity-name "$KAFKA_LAB_USER"',
       [
         `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
         `KAFKA_LAB_USER=${inputs.username}`,
         `KAFKA_LAB_PASSWORD=${inputs.password}`,
       ],
+      "umask 077; f=$(mktemp); trap 'rm -f \"$f\"' EXIT; " +
+        'printf "%s=iterations=8192,password=%s\\n" "$KAFKA_LAB_MECHANISM" "$KAFKA_LAB_PASSWORD" > "$f"; ',
     );
     if (exitCode !== 0) {
       throw new Error(

@@ -35,7 +35,14 @@ import { checkEveryBroker } from "./brokers.js";
 import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
 import { brokerFailureRoundTrip, chooseBrokerToStop, dockerOutage, killOutage, type Victim } from "./broker-failure.js";
-import { loginWorks, passwordNotInClear, passwordNowhere, runPassword, wrongPasswordFailsFast } from "./sasl.js";
+import {
+  loginWorks,
+  passwordChanges,
+  passwordNotInClear,
+  passwordNowhere,
+  runPassword,
+  wrongPasswordFailsFast,
+} from "./sasl.js";
 import { driftRestored, labUpHeals, labUpReports, networkDriftRestored } from "./drift.js";
 import { freshCloneQuickStart } from "./fresh-clone.js";
 import { apiChecks } from "./api.js";
@@ -393,6 +400,10 @@ const runLab: Record<LabName, () => Promise<void>> = {
       await checks.run(
         "SCRAM lab: the password is encrypted in the stack file and the state, in clear nowhere",
         async () => passwordNotInClear(lab.stack, saslPassword, log),
+      );
+      await checks.run(
+        "SCRAM lab: a new password set with lab:secret and up logs in and the old one no longer; neither is on any process's command line while the user is made again",
+        () => passwordChanges(lab, saslPassword, log),
       );
     }),
 

@@ -1,13 +1,16 @@
 // SCRAM on the OUTSIDE listener, on real brokers: the smoke test logs in with the right password, a wrong one
-// fails fast with an authentication error, and the password shows up in no container's config or log.
+// fails fast with an authentication error, a changed one replaces it, and the password shows up in no container's
+// config or log and on no command line.
 
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { outputText, type LabTopology } from "../../infra/model/topology.js";
 import { inspectContainer, logsTail } from "../../lib/docker.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
 import type { Log } from "./containers.js";
+import type { ProvisionedLab } from "./pulumi-lab.js";
 import { runNodeScript, type ScriptRun } from "./smoke.js";
 
 /** A password for this run only (letters, digits, '-' and '_': what the config accepts). */
@@ -96,4 +99,63 @@ export function passwordNotInClear(stack: LabStack, password: string, log: (line
   log(
     `  checked ${files.length} files (the machine's stack file, the state and its backups): the password is encrypted, never in clear`,
   );
+}
+
+/**
+ * Samples every process's command line (/proc/<pid>/cmdline: on Linux a container's processes are the host's)
+ * until stopped; resolves to the pids whose arguments held one of `secrets`, and how many samples it took.
+ */
+function watchCommandLines(secrets: readonly string[]): { stop: () => Promise<{ seenIn: string[]; samples: number }> } {
+  let running = true;
+  const seenIn = new Set<string>();
+  let samples = 0;
+  const sample = async (): Promise<void> => {
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      const args = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => ""); // gone meanwhile
+      if (secrets.some((secret) => args.includes(secret))) seenIn.add(`${pid} (${args.split("\0")[0]})`);
+    }
+    samples++;
+  };
+  const loop = (async () => {
+    while (running) await sample();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { seenIn: [...seenIn], samples };
+    },
+  };
+}
+
+/**
+ * A new password set the way the README says (a secret in this machine's stack file) and `up`: the new one logs in,
+ * the old one no longer does, and neither was on any process's command line while the brokers' user was made again.
+ * The declared password is set back the same way at the end.
+ */
+export async function passwordChanges(lab: ProvisionedLab, password: string, log: Log): Promise<void> {
+  const changed = `${password}-new`;
+  const upWatched = async (secret: string): Promise<void> => {
+    await lab.stack.setSecret("outsidePassword", secret);
+    const watch = watchCommandLines([password, changed]);
+    const failed = await lab.stack.up().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const { seenIn, samples } = await watch.stop();
+    if (failed) throw failed;
+    log(
+      `  up with the password ${secret === changed ? "changed" : "set back"}: ${samples} samples of every process's command line`,
+    );
+    if (seenIn.length > 0) throw new Error(`the password was on the command line of ${seenIn.join(", ")}`);
+  };
+  await upWatched(changed);
+  try {
+    await loginWorks(lab.topology, changed, log);
+    const old = await outsideSmoke(lab.topology, password, log);
+    if (old.exitCode !== 4) throw new Error(`the old password still logs in (exit ${old.exitCode}, expected 4)`);
+  } finally {
+    await upWatched(password);
+  }
+  await loginWorks(lab.topology, password, log);
 }
