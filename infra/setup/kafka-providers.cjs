@@ -398,6 +398,16 @@ async function topicExists(inputs) {
   }
 }
 
+/**
+ * A changed SCRAM login (a new password, user or mechanism) is an update: the state must hold the login that works
+ * now, or the next refresh and destroy log in with the old one and fail.
+ * @param {{ sasl?: unknown }} olds
+ * @param {{ sasl?: unknown }} news
+ */
+function credentialsChanged(olds, news) {
+  return JSON.stringify(olds.sasl ?? null) !== JSON.stringify(news.sasl ?? null);
+}
+
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<TopicInputs, TopicInputs>} */
 const topicProvider = {
   async create(inputs) {
@@ -425,7 +435,8 @@ const topicProvider = {
       olds.partitions !== news.partitions ||
       olds.clusterToken !== news.clusterToken ||
       !sameConfigs(olds.configs, news.configs) ||
-      olds.bootstrapServers !== news.bootstrapServers;
+      olds.bootstrapServers !== news.bootstrapServers ||
+      credentialsChanged(olds, news);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -479,7 +490,11 @@ const readinessProvider = {
 
   async diff(id, olds, news) {
     const changed = olds.clusterToken !== news.clusterToken || olds.bootstrapServers !== news.bootstrapServers;
-    return { changes: changed, replaces: changed ? ["clusterToken"] : [] };
+    return { changes: changed || credentialsChanged(olds, news), replaces: changed ? ["clusterToken"] : [] };
+  },
+
+  async update(id, olds, news) {
+    return { outs: { ...news, secondsToCoordinator: olds.secondsToCoordinator } };
   },
 
   async delete() {
