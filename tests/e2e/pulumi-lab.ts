@@ -196,8 +196,11 @@ export async function withPulumiLab(
     async () => {
       log(`  ${containers} on ${topology.network.name}`);
       stack = await openStack(definition, log);
+      // A run whose destroy failed left its state; the leftovers' check has removed its containers since.
+      const earlier = await stack.hasLab();
+      if (earlier) log(`  stack ${definition.stack} holds a lab of an earlier run: up refreshes first`);
       const started = Date.now();
-      const result = await stack.up();
+      const result = await stack.up({ refresh: earlier });
       log(
         `  pulumi up took ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(result.summary.resourceChanges ?? {})}`,
       );

@@ -402,7 +402,7 @@ const runLab: Record<LabName, () => Promise<void>> = {
         async () => passwordNotInClear(lab.stack, saslPassword, log),
       );
       await checks.run(
-        "SCRAM lab: a new password set with lab:secret and up logs in and the old one no longer; neither is on any process's command line while the user is made again",
+        "SCRAM lab: a new password set with lab:secret and up logs in and the old one no longer; neither is on any process's command line while the user is made again; the lab's last preview and destroy run on it",
         () => passwordChanges(lab, saslPassword, log),
       );
     }),
