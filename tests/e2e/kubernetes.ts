@@ -24,6 +24,7 @@ import type { CheckRunner } from "./checks.js";
 import { connectRoundTrips } from "./connect.js";
 import type { Log } from "./containers.js";
 import { kcatRoundTrip } from "./kcat.js";
+import { loginOf } from "./sasl.js";
 import {
   kubernetesLeftovers,
   removeLabNamespace,
@@ -238,6 +239,9 @@ async function scramChecks(checks: CheckRunner, lab: ProvisionedLab, log: Log): 
     const failed = await runSmokeTests(lab.stack.name);
     if (failed !== 0) throw new Error(`the smoke tests exited ${failed}`);
   });
+  await checks.run(`${title}: round trip with kcat (librdkafka) logging in with SCRAM through OUTSIDE`, () =>
+    kcatRoundTrip(lab.topology.outputs.bootstrapServers.value, "topic_test", 50, log, loginOf(lab.topology, password)),
+  );
   await checks.run(
     `${title}: the SCRAM user's Job read the password from a Secret's file: in no pod's spec and not in its log`,
     async () => {

@@ -36,6 +36,7 @@ import { persistenceChecks } from "./persistence.js";
 import { failFast } from "./fail-fast.js";
 import { brokerFailureRoundTrip, chooseBrokerToStop, dockerOutage, killOutage, type Victim } from "./broker-failure.js";
 import {
+  loginOf,
   loginWorks,
   passwordChanges,
   passwordNotInClear,
@@ -379,6 +380,9 @@ const runLab: Record<LabName, () => Promise<void>> = {
       await checks.run(
         "SCRAM lab: a wrong password fails within 10 s with an authentication error; no login fails too",
         () => wrongPasswordFailsFast(topology, saslPassword, log),
+      );
+      await checks.run("SCRAM lab: round trip with kcat (librdkafka) logging in with SCRAM through OUTSIDE", () =>
+        kcatRoundTrip(topology.outputs.bootstrapServers.value, "topic_test", 50, log, loginOf(topology, saslPassword)),
       );
       await checks.run("SCRAM lab: INSIDE stays PLAINTEXT for the lab's own containers", () =>
         smokeInside(topology, "topic_test", count, log),

@@ -10,11 +10,21 @@ import { outputText, type LabTopology } from "../../infra/model/topology.js";
 import { inspectContainer, logsTail } from "../../lib/docker.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
 import type { Log } from "./containers.js";
+import type { KcatLogin } from "./kcat.js";
 import type { ProvisionedLab } from "./pulumi-lab.js";
 import { runNodeScript, type ScriptRun } from "./smoke.js";
 
 /** A password for this run only (letters, digits, '-' and '_': what the config accepts). */
 export const runPassword = (): string => `kl-${randomBytes(12).toString("base64url")}`;
+
+/** The lab's SCRAM login as its outputs name it, with the password given. */
+export function loginOf(topology: LabTopology, password: string): KcatLogin {
+  return {
+    mechanism: outputText(topology, "outsideAuth"),
+    username: outputText(topology, "outsideUsername"),
+    password,
+  };
+}
 
 /** The OUTSIDE round trip with the password in the environment (none: no login at all); its exit and time logged. */
 async function outsideSmoke(topology: LabTopology, password: string | undefined, log: Log): Promise<ScriptRun> {
