@@ -4,7 +4,7 @@
 // destroy(). Settings are checked by the same parser as a stack file's, before anything exists.
 
 import { randomBytes } from "node:crypto";
-import type { ConfigKey } from "../infra/model/config.js";
+import { ConfigError, type ConfigKey } from "../infra/model/config.js";
 import type { LabOutputs } from "../infra/model/topology.js";
 import { LabStack } from "./pulumi-stack.js";
 import type { ConfigValue } from "./stack-files.js";
@@ -53,7 +53,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<StartedLa
     output: options.output ?? (() => undefined),
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
   });
-  await lab.preflight();
+  await lab.preflight().catch((error: unknown) => {
+    throw error instanceof ConfigError ? error.withHint(codeHint(options.stackFile)) : error;
+  });
   await lab.open();
   const destroy = async () => {
     await lab.destroy();
@@ -67,4 +69,11 @@ export async function startLab(options: StartLabOptions = {}): Promise<StartedLa
     throw error;
   }
 }
-export { ConfigError } from "../infra/model/config.js";
+
+/** Where a startLab() caller changes a value: its options, not `pulumi config set`. */
+function codeHint(stackFile: string | undefined): string {
+  const file = stackFile ? ` (or in ${stackFile}, the stackFile it starts from)` : "";
+  return `Change a value in startLab()'s config, its keys without the kafka-lab: prefix, or secrets${file}.`;
+}
+
+export { ConfigError };

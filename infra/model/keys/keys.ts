@@ -286,21 +286,28 @@ export type Fail = (key: string, value: string | undefined, allowed: string) => 
 /** Thrown when the configuration is refused. Lists every problem at once, each with the key and what is allowed. */
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[], isSecret: (key: string) => boolean) {
-    super(formatProblems(problems, isSecret));
+  private readonly isSecret: (key: string) => boolean;
+  /** `hint`: the message's last line, how to change a value where the settings came from. */
+  constructor(problems: ConfigProblem[], isSecret: (key: string) => boolean, hint = CONFIG_SET_HINT) {
+    super(formatProblems(problems, isSecret, hint));
     this.name = "ConfigError";
     this.problems = problems;
+    this.isSecret = isSecret;
+  }
+
+  /** The same problems, ending with another way to change a value (settings given in code, not a stack file). */
+  withHint(hint: string): ConfigError {
+    return new ConfigError(this.problems, this.isSecret, hint);
   }
 }
 
-function formatProblems(problems: ConfigProblem[], isSecret: (key: string) => boolean): string {
+const CONFIG_SET_HINT = `Change a value with: pulumi config set ${CONFIG_NAMESPACE}:<key> <value>`;
+
+function formatProblems(problems: ConfigProblem[], isSecret: (key: string) => boolean, hint: string): string {
   const lines = problems.map((p) => {
     const shown = p.value === undefined ? "(missing)" : isSecret(p.key) ? "[secret]" : JSON.stringify(p.value);
     return `  - ${CONFIG_NAMESPACE}:${p.key} = ${shown}: ${p.allowed}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";
-  return (
-    `kafka-lab config has ${problems.length} ${noun}; nothing was created:\n${lines.join("\n")}\n` +
-    `Change a value with: pulumi config set ${CONFIG_NAMESPACE}:<key> <value>`
-  );
+  return `kafka-lab config has ${problems.length} ${noun}; nothing was created:\n${lines.join("\n")}\n${hint}`;
 }
