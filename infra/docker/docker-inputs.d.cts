@@ -41,5 +41,7 @@ export interface ScramUserInputs<S = string, E = EngineSettings> {
   mechanism: string;
   username: string;
   password: S;
+  /** The credential file's line for kafka-configs (model/services/broker.ts: scramCredential), derived from the password. */
+  credential: S;
   clusterToken: S;
 }

@@ -4,6 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../model/config.js";
+import { scramCredential } from "../model/services/broker.js";
 import { isSharedStep } from "../setup/setup-inputs.js";
 import { SetupResource } from "../setup/setup-resources.js";
 import { ContainerHealthy, LabNetwork, ScramUser, VolumeRemoval } from "./docker-resources.js";
@@ -142,8 +143,9 @@ export class KafkaLab extends pulumi.ComponentResource {
       }
       const { mechanism, username, insideAddress } = step;
       const brokerContainer = this.containers[step.brokerContainer]!.name;
+      const credential = secret.apply((pw) => scramCredential(mechanism, pw));
       const inputs = { mechanism, username, insideAddress, brokerContainer, password: secret, clusterToken };
-      made.set(step.key, new ScramUser(step.key, { ...inputs, ...this.engine }, opts));
+      made.set(step.key, new ScramUser(step.key, { ...inputs, credential, ...this.engine }, opts));
     }
     return [...made.values()];
   }

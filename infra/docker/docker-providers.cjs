@@ -308,18 +308,13 @@ async function kafkaConfigs(inputs, args, env, before = "") {
 /** @type {import("@pulumi/pulumi").dynamic.ResourceProvider<ScramUserInputs, ScramUserInputs>} */
 const scramUserProvider = {
   async create(inputs) {
-    // printf is bash's own: the password goes from the exec's environment into a file only the tool reads, never
+    // printf is bash's own: the credential goes from the exec's environment into a file only the tool reads, never
     // into a command line (container processes are the host's, so their argv shows in the host's `ps`).
     const { exitCode, output } = await kafkaConfigs(
       inputs,
       '--alter --add-config-file "$f" --entity-type users --entity-name "$KAFKA_LAB_USER"',
-      [
-        `KAFKA_LAB_MECHANISM=${inputs.mechanism}`,
-        `KAFKA_LAB_USER=${inputs.username}`,
-        `KAFKA_LAB_PASSWORD=${inputs.password}`,
-      ],
-      "umask 077; f=$(mktemp); trap 'rm -f \"$f\"' EXIT; " +
-        'printf "%s=iterations=8192,password=%s\\n" "$KAFKA_LAB_MECHANISM" "$KAFKA_LAB_PASSWORD" > "$f"; ',
+      [`KAFKA_LAB_USER=${inputs.username}`, `KAFKA_LAB_CREDENTIAL=${inputs.credential}`],
+      "umask 077; f=$(mktemp); trap 'rm -f \"$f\"' EXIT; " + 'printf "%s" "$KAFKA_LAB_CREDENTIAL" > "$f"; ',
     );
     if (exitCode !== 0) {
       throw new Error(

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../model/config.js";
+import { scramCredential } from "../model/services/broker.js";
 import type { LabPlan } from "../model/specs.js";
 import { buildTopology, type ContainerSpec, type LabTopology } from "../model/topology.js";
 import { isSharedStep } from "../setup/setup-inputs.js";
@@ -14,7 +15,6 @@ import {
   namesOf,
   namespaceOf,
   nodePortsOf,
-  scramCredential,
   scramJobOf,
   scramSecretOf,
   SCRAM_FILE,

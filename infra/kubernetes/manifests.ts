@@ -141,11 +141,6 @@ export function statefulSetOf(topology: LabTopology, spec: ContainerSpec): Manif
 
 type ScramStep = Extract<SetupStep, { kind: "scram-user" }>;
 
-/** The SCRAM credential as kafka-configs reads it from --add-config-file (no brackets there, unlike --add-config). */
-export function scramCredential(mechanism: string, password: string): string {
-  return `${mechanism}=iterations=8192,password=${password}\n`;
-}
-
 /** The Secret's metadata for the SCRAM credential file; its `stringData` comes from the caller (a Pulumi secret). */
 export function scramSecretOf(topology: LabTopology): { metadata: k8s.meta.v1.ObjectMeta; type: string } {
   return { metadata: meta(topology, "scram-user", topology.labels), type: "Opaque" };

@@ -11,7 +11,6 @@ import { kubeconfigPath } from "../../infra/kubernetes/cluster.js";
 import {
   namesOf,
   nodePortsOf,
-  scramCredential,
   scramJobOf,
   statefulSetOf,
   SCRAM_DIR,
@@ -19,6 +18,7 @@ import {
 } from "../../infra/kubernetes/manifests.js";
 import { parseLabConfig } from "../../infra/model/checks.js";
 import { ConfigError, type RawConfig } from "../../infra/model/config.js";
+import { scramCredential } from "../../infra/model/services/broker.js";
 import { buildTopology } from "../../infra/model/topology.js";
 
 const K8S = { target: "kubernetes", persistence: "false" };

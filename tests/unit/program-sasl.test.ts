@@ -39,6 +39,7 @@ describe("resource graph with SCRAM on OUTSIDE", () => {
     assert.equal(user!.inputs.mechanism, "SCRAM-SHA-256");
     assert.equal(user!.inputs.username, "lab");
     assert.equal(secretValue(user!.inputs.password), password);
+    assert.equal(secretValue(user!.inputs.credential), `SCRAM-SHA-256=iterations=8192,password=${password}\n`);
   });
 
   it("gives the topic and readiness resources the SASL login", () => {

@@ -72,7 +72,7 @@ it("every provider serialises into text that loads in a fresh process", async ()
 
 // The transport is captured by value with the provider (docker-engine.cjs is a local module): it must work there, on
 // the engine the step's inputs name.
-it("the serialised SCRAM provider runs kafka-configs on the engine its inputs name, the password in the env", async () => {
+it("the serialised SCRAM provider runs kafka-configs on the engine its inputs name, the credential in the env", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kafka-lab-provider-"));
   const server = createServer();
   const engine = serveFakeEngine(server);
@@ -86,6 +86,7 @@ it("the serialised SCRAM provider runs kafka-configs on the engine its inputs na
       mechanism: "scram-sha-256",
       username: "lab",
       password: "pw-123",
+      credential: "SCRAM-SHA-256=iterations=8192,password=pw-123\n",
       clusterToken: "t",
     };
     const text = await serialised(dockerProviders.scramUserProvider);
@@ -99,12 +100,12 @@ it("the serialised SCRAM provider runs kafka-configs on the engine its inputs na
       "KAFKA_HEAP_OPTS=-Xmx64m",
       "KAFKA_OPTS=",
       "KAFKA_LAB_INSIDE=localhost:9093",
-      "KAFKA_LAB_MECHANISM=scram-sha-256",
       "KAFKA_LAB_USER=lab",
-      "KAFKA_LAB_PASSWORD=pw-123",
+      "KAFKA_LAB_CREDENTIAL=SCRAM-SHA-256=iterations=8192,password=pw-123\n",
     ]);
     assert.ok(!ran?.Cmd.join(" ").includes("pw-123"), "the password is not on the command line");
     assert.match(ran?.Cmd.join(" ") ?? "", /--bootstrap-server "\$KAFKA_LAB_INSIDE"/);
+    assert.match(ran?.Cmd.join(" ") ?? "", /--add-config-file "\$f"/);
     assert.ok(engine.calls.includes("POST /exec/e1/start (upgrade tcp)"), engine.calls.join("\n"));
   } finally {
     server.close();

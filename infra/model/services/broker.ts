@@ -195,6 +195,14 @@ function internalMinInsync(replicationFactor: number): number {
   return replicationFactor >= 3 ? 2 : 1;
 }
 
+/**
+ * The SCRAM credential as kafka-configs reads it from --add-config-file (no brackets there, unlike --add-config): both
+ * targets hand it to the tool in a file, so that the password is on no command line.
+ */
+export function scramCredential(mechanism: string, password: string): string {
+  return `${mechanism}=iterations=8192,password=${password}\n`;
+}
+
 /** Kafka's name of the SCRAM mechanism (SCRAM-SHA-256), or undefined without authentication. */
 export function scramMechanism(config: BrokerConfig): string | undefined {
   return config.outsideAuth === "none" ? undefined : config.outsideAuth.toUpperCase();
