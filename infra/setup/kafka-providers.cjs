@@ -86,14 +86,14 @@ function explain(error, inputs) {
 }
 
 /**
- * Runs fn with a connected admin client and always disconnects.
+ * Runs fn with a connected admin client (the steps' own unless given) and always disconnects.
  * @template T
  * @param {KafkaStepInputs} inputs
  * @param {(admin: Admin) => Promise<T>} fn
+ * @param {Admin} [admin]
  * @returns {Promise<T>}
  */
-async function withAdmin(inputs, fn) {
-  const admin = adminFor(inputs);
+async function withAdmin(inputs, fn, admin = adminFor(inputs)) {
   try {
     await admin.connect();
     return await fn(admin);
@@ -387,15 +387,9 @@ async function ensureTopic(admin, inputs) {
  * @returns {Promise<boolean | undefined>}
  */
 async function topicExists(inputs) {
-  const admin = adminOf(inputs, inputs.bootstrapServers.split(","), { retry: { retries: 2 } });
-  try {
-    await admin.connect();
-    return (await admin.listTopics()).includes(inputs.name);
-  } catch {
-    return undefined;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const quick = adminOf(inputs, inputs.bootstrapServers.split(","), { retry: { retries: 2 } });
+  const topics = await withAdmin(inputs, (admin) => admin.listTopics(), quick).catch(() => undefined);
+  return topics?.includes(inputs.name);
 }
 
 /**
