@@ -29,17 +29,20 @@ export interface Login {
   password: string;
 }
 
+/** librdkafka's settings for the lab's SCRAM login on OUTSIDE: kaskade (confluent-kafka) and kcat both take them. */
+export function scramLoginSettings(login: Login): Array<[string, string]> {
+  return [
+    ["security.protocol", "SASL_PLAINTEXT"],
+    ["sasl.mechanism", login.mechanism.toUpperCase()],
+    ["sasl.username", login.username],
+    ["sasl.password", login.password],
+  ];
+}
+
 /** The config file's text: the brokers and the login in [kafka], the registry in [registry] when it is used. */
 export function consoleIni(bootstrap: string, login: Login | undefined, registryUrl: string | undefined): string {
   const lines = ["[kafka]", `bootstrap.servers = ${bootstrap}`];
-  if (login) {
-    lines.push(
-      "security.protocol = SASL_PLAINTEXT",
-      `sasl.mechanism = ${login.mechanism.toUpperCase()}`,
-      `sasl.username = ${login.username}`,
-      `sasl.password = ${login.password}`,
-    );
-  }
+  if (login) lines.push(...scramLoginSettings(login).map(([key, value]) => `${key} = ${value}`));
   if (registryUrl) lines.push("", "[registry]", `url = ${registryUrl}`);
   return `${lines.join("\n")}\n`;
 }

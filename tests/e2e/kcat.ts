@@ -6,29 +6,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
+import { scramLoginSettings, type Login } from "../../lib/console.js";
 import { decodeValue, formatSummary, verify, type ReceivedRecord } from "../../smoke-tests/verify.js";
 
-export interface KcatLogin {
-  mechanism: string;
-  username: string;
-  password: string;
-}
-
 /** librdkafka's properties for a SCRAM login, in a file only this user reads (-F): no password on kcat's command line. */
-function withLogin<T>(login: KcatLogin | undefined, body: (options: string[]) => Promise<T>): Promise<T> {
+function withLogin<T>(login: Login | undefined, body: (options: string[]) => Promise<T>): Promise<T> {
   if (!login) return body([]);
   const dir = mkdtempSync(join(tmpdir(), "kafka-lab-kcat-"));
   const file = join(dir, "kcat.conf");
-  const properties = {
-    "security.protocol": "SASL_PLAINTEXT",
-    "sasl.mechanisms": login.mechanism.toUpperCase(),
-    "sasl.username": login.username,
-    "sasl.password": login.password,
-  };
   writeFileSync(
     file,
-    Object.entries(properties)
-      .map(([k, v]) => `${k}=${v}\n`)
+    scramLoginSettings(login)
+      .map(([key, value]) => `${key}=${value}\n`)
       .join(""),
     { mode: 0o600 },
   );
@@ -40,7 +29,7 @@ export async function kcatRoundTrip(
   topic: string,
   count: number,
   log: (line: string) => void,
-  login?: KcatLogin,
+  login?: Login,
 ): Promise<void> {
   await withLogin(login, (options) => roundTrip(bootstrap, topic, count, log, options));
 }

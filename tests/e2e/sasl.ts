@@ -7,10 +7,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { outputText, type LabTopology } from "../../infra/model/topology.js";
+import type { Login } from "../../lib/console.js";
 import { inspectContainer, logsTail } from "../../lib/docker.js";
 import type { LabStack } from "../../lib/pulumi-stack.js";
 import type { Log } from "./containers.js";
-import type { KcatLogin } from "./kcat.js";
 import type { ProvisionedLab } from "./pulumi-lab.js";
 import { runNodeScript, type ScriptRun } from "./smoke.js";
 
@@ -18,7 +18,7 @@ import { runNodeScript, type ScriptRun } from "./smoke.js";
 export const runPassword = (): string => `kl-${randomBytes(12).toString("base64url")}`;
 
 /** The lab's SCRAM login as its outputs name it, with the password given. */
-export function loginOf(topology: LabTopology, password: string): KcatLogin {
+export function loginOf(topology: LabTopology, password: string): Login {
   return {
     mechanism: outputText(topology, "outsideAuth"),
     username: outputText(topology, "outsideUsername"),
